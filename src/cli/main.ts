@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// The `chatmigrate` executable: dispatches to a command and turns errors into exit codes.
+
+import { ChatmigrateError, toChatmigrateError } from '../errors.js';
+import { mainHelp } from './help.js';
+import { printError } from './print-error.js';
+import { runCommand } from './run-command.js';
+import { runSandboxCommand } from './sandbox-command.js';
+import { runDemoCommand } from './demo-command.js';
+import { VERSION } from '../version.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'import':
+    case 'validate':
+      return runCommand(command, rest);
+    case 'sandbox':
+      return runSandboxCommand(rest);
+    case 'demo':
+      return runDemoCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(mainHelp() + '\n');
+      return command === undefined ? 2 : 0;
+    case '--version':
+    case '-V':
+      process.stdout.write(VERSION + '\n');
+      return 0;
+    default:
+      throw new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}: expected import, validate, sandbox or demo`, {
+        hint: 'run `chatmigrate --help`',
+      });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = toChatmigrateError(err);
+    printError(e);
+    if (e.code === 'CM_INTERNAL' && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = e.exitCode;
+  },
+);

@@ -1,0 +1,53 @@
+// The command-line options: one table that drives both argument parsing and --help, so the
+// help text can never drift from what is accepted.
+
+import type { RunOptions } from '../config.js';
+
+export type CommandName = 'import' | 'validate';
+
+export interface OptionSpec {
+  flag: string; // without the leading dashes
+  key: keyof RunOptions | 'help' | 'version';
+  type: 'string' | 'boolean';
+  value?: string; // placeholder shown in help
+  help: string;
+  commands: readonly CommandName[];
+  env?: string;
+  /** Advanced options are listed after the main ones. */
+  advanced?: boolean;
+}
+
+const both = ['import', 'validate'] as const;
+const imp = ['import'] as const;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}}), map (bare {"<memberId>": {...}}), array, ndjson', commands: both },
+  { flag: 'to', key: 'to', type: 'string', value: 'TARGET', help: 'target: cometchat (default)', commands: both },
+  { flag: 'base-url', key: 'baseUrl', type: 'string', value: 'URL', help: 'CometChat API root incl. version (default https://{appId}.api-{region}.cometchat.io/v3); the tool appends /data_import/members', commands: imp },
+  { flag: 'app-id', key: 'appId', type: 'string', value: 'ID', help: 'CometChat app id', commands: imp, env: 'COMETCHAT_APP_ID' },
+  { flag: 'region', key: 'region', type: 'string', value: 'REGION', help: 'CometChat region: us (default), eu, in', commands: imp, env: 'COMETCHAT_REGION' },
+  { flag: 'api-key', key: 'apiKey', type: 'string', value: 'KEY', help: 'CometChat REST API key with full access (prefer the env variable: flags show up in ps)', commands: imp, env: 'COMETCHAT_API_KEY' },
+  { flag: 'rpm', key: 'rpm', type: 'string', value: 'N', help: 'requests-per-minute budget (default 60, the documented quota; 0 = no limit)', commands: both },
+  { flag: 'batch-size', key: 'batchSize', type: 'string', value: 'N', help: 'members per request (default and maximum 50)', commands: both },
+  { flag: 'connections', key: 'connections', type: 'string', value: 'N', help: 'keep-alive connections, also the cap on requests in flight (default 4)', commands: imp },
+  { flag: 'rejects', key: 'rejects', type: 'string', value: 'FILE', help: 'write every record not delivered (NDJSON: reason, message, position, record); can be fed back in', commands: both },
+  { flag: 'report', key: 'report', type: 'string', value: 'FILE', help: 'write the JSON report (counts, plan, requests, duration)', commands: both },
+  { flag: 'json', key: 'json', type: 'boolean', help: 'print the JSON report on stdout', commands: both },
+  { flag: 'checkpoint', key: 'checkpoint', type: 'string', value: 'FILE', help: 'crash-safe progress file', commands: imp },
+  { flag: 'resume', key: 'resume', type: 'boolean', help: 'continue from --checkpoint (give the same input again)', commands: imp },
+  { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both },
+  { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace, silent; JSON logs on stderr', commands: both },
+  { flag: 'progress', key: 'progress', type: 'boolean', help: 'force the progress line on (default: only when stderr is a terminal)', commands: both },
+  { flag: 'no-progress', key: 'progress', type: 'boolean', help: 'never show the progress line', commands: both },
+  { flag: 'max-retries', key: 'maxRetries', type: 'string', value: 'N', help: 'retries per request before giving up (default 8)', commands: imp, advanced: true },
+  { flag: 'retry-min-ms', key: 'retryMinMs', type: 'string', value: 'MS', help: 'first backoff delay (default 1000)', commands: imp, advanced: true },
+  { flag: 'retry-max-ms', key: 'retryMaxMs', type: 'string', value: 'MS', help: 'longest backoff delay (default 60000)', commands: imp, advanced: true },
+  { flag: 'request-timeout-ms', key: 'requestTimeoutMs', type: 'string', value: 'MS', help: 'per-request timeout (default 60000)', commands: imp, advanced: true },
+  { flag: 'rate-window-ms', key: 'rateWindowMs', type: 'string', value: 'MS', help: 'length of the --rpm window (default 60000; shorter for rehearsals)', commands: both, advanced: true },
+  { flag: 'now', key: 'now', type: 'string', value: 'SECONDS', help: 'UNIX time used for the "joinedAt not in the future" rule (default: the clock)', commands: both, advanced: true },
+  { flag: 'help', key: 'help', type: 'boolean', help: 'show this help', commands: both },
+];
+
+export function optionsFor(command: CommandName): OptionSpec[] {
+  return OPTIONS.filter((o) => o.commands.includes(command));
+}

@@ -1,0 +1,80 @@
+// Turns argv into RunOptions for `import` / `validate` using the option table; unknown flags and
+// missing values become usage errors that name the flag.
+
+import { parseArgs } from 'node:util';
+import { ChatmigrateError } from '../errors.js';
+import type { RunOptions } from '../config.js';
+import { optionsFor, type CommandName } from './options.js';
+
+export interface ParsedCommand {
+  options: RunOptions;
+  help: boolean;
+}
+
+export function parseCommandArgs(command: CommandName, argv: readonly string[]): ParsedCommand {
+  const specs = optionsFor(command);
+  const config: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const s of specs) config[s.flag] = { type: s.type };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageFromParseError(command, err as Error & { code?: string });
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const options: RunOptions = {};
+  const target = options as Record<string, unknown>;
+  for (const s of specs) {
+    const v = values[s.flag];
+    if (v === undefined || s.key === 'help' || s.key === 'version') continue;
+    target[s.key] = s.flag === 'no-progress' ? false : v;
+  }
+  if (parsed.positionals.length > 1) {
+    throw new ChatmigrateError('CM_USAGE', `${command} takes one INPUT (a file, or - for stdin), got ${parsed.positionals.length}: ${parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+  }
+  if (parsed.positionals[0] !== undefined) options.input = parsed.positionals[0];
+  return { options, help: values['help'] === true };
+}
+
+function usageFromParseError(command: CommandName, err: Error & { code?: string }): ChatmigrateError {
+  // node:util messages look like "Unknown option '--rmp'..." or "Option '--rpm <value>' argument missing".
+  const flag = /'(--?[^' <]+)/.exec(err.message)?.[1] ?? '';
+  const hint = `run \`chatmigrate ${command} --help\` for the list of options`;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const known = optionsFor(command).map((o) => o.flag);
+    const near = closest(flag.replace(/^-+/, ''), known);
+    return new ChatmigrateError('CM_USAGE', `unknown option ${flag} for ${command}${near ? ` (did you mean --${near}?)` : ''}`, { hint });
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return new ChatmigrateError('CM_USAGE', `${flag || 'an option'} expects a value, got none (${err.message.split('\n')[0]})`, { hint });
+  }
+  return new ChatmigrateError('CM_USAGE', err.message.split('\n')[0] ?? 'bad arguments', { hint });
+}
+
+/** The known flag nearest to a mistyped one (edit distance ≤ 2), for "did you mean". */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

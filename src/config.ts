@@ -1,0 +1,209 @@
+// Run configuration: validated once at the edge with zod (messages name the option, what it
+// expects and what it got), then frozen; everything after trusts it. Used by the CLI and the library.
+
+import { z } from 'zod';
+import { ChatmigrateError } from './errors.js';
+import { LOG_LEVELS, type LogLevel } from './run/logger.js';
+import type { FormatChoice } from './source/formats.js';
+import { COMETCHAT_LIMITS } from './targets/cometchat/limits.js';
+
+export const REGIONS = ['us', 'eu', 'in'] as const;
+
+/** What callers may pass (CLI strings or library values); names are the camelCase of the flags. */
+export interface RunOptions {
+  input?: string | undefined;
+  from?: string;
+  to?: string;
+  batchSize?: number | string;
+  rpm?: number | string;
+  rateWindowMs?: number | string;
+  connections?: number | string;
+  maxRetries?: number | string;
+  retryMinMs?: number | string;
+  retryMaxMs?: number | string;
+  requestTimeoutMs?: number | string;
+  baseUrl?: string;
+  appId?: string;
+  region?: string;
+  apiKey?: string;
+  rejects?: string;
+  report?: string;
+  checkpoint?: string;
+  resume?: boolean;
+  shard?: string;
+  logLevel?: string;
+  progress?: boolean;
+  json?: boolean;
+  now?: number | string;
+}
+
+const int = (flag: string, min: number, max: number, fallback: number) =>
+  z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${flag} expects an integer from ${min} to ${max}, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const oneOf = <T extends readonly [string, ...string[]]>(flag: string, values: T, fallback: T[number]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      if (!(values as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: `${flag} expects one of ${values.join(', ')}, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return v as T[number];
+    });
+
+const shard = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+    const k = m ? Number(m[1]) : 0;
+    const n = m ? Number(m[2]) : 0;
+    if (!m || n < 1 || k < 1 || k > n) {
+      ctx.addIssue({ code: 'custom', message: `--shard expects K/N with 1 ≤ K ≤ N (e.g. 2/8), got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return { index: k, count: n };
+  });
+
+const url = (flag: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        const u = new URL(v);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+        return v.replace(/\/+$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${flag} expects an http(s) URL, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+    });
+
+const schema = z.object({
+  input: z.string().optional(),
+  from: oneOf('--from', ['auto', 'cometchat', 'map', 'array', 'ndjson'], 'auto'),
+  to: oneOf('--to', ['cometchat'], 'cometchat'),
+  batchSize: int('--batch-size', 1, COMETCHAT_LIMITS.maxEntitiesPerRequest, COMETCHAT_LIMITS.maxEntitiesPerRequest),
+  rpm: int('--rpm', 0, 1_000_000, COMETCHAT_LIMITS.requestsPerMinute),
+  rateWindowMs: int('--rate-window-ms', 50, 3_600_000, 60_000),
+  connections: int('--connections', 1, 256, 4),
+  maxRetries: int('--max-retries', 0, 1000, 8),
+  retryMinMs: int('--retry-min-ms', 1, 3_600_000, 1000),
+  retryMaxMs: int('--retry-max-ms', 1, 3_600_000, 60_000),
+  requestTimeoutMs: int('--request-timeout-ms', 100, 3_600_000, 60_000),
+  baseUrl: url('--base-url'),
+  appId: z.string().optional(),
+  region: oneOf('--region', REGIONS, 'us'),
+  apiKey: z.string().optional(),
+  rejects: z.string().optional(),
+  report: z.string().optional(),
+  checkpoint: z.string().optional(),
+  resume: z.boolean().optional().default(false),
+  shard,
+  logLevel: oneOf('--log-level', LOG_LEVELS, 'info'),
+  progress: z.boolean().optional(),
+  json: z.boolean().optional().default(false),
+  now: int('--now', 0, 99_999_999_999, 0),
+});
+
+export type RunConfig = Readonly<{
+  command: 'validate' | 'import';
+  input: string | undefined;
+  from: FormatChoice;
+  to: 'cometchat' | 'rocketchat';
+  batchSize: number;
+  rpm: number;
+  rateWindowMs: number;
+  connections: number;
+  maxRetries: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  requestTimeoutMs: number;
+  /** CometChat API root including the version, e.g. https://APP.api-us.cometchat.io/v3. */
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  rejects: string | undefined;
+  report: string | undefined;
+  checkpoint: string | undefined;
+  resume: boolean;
+  shard: { index: number; count: number } | undefined;
+  logLevel: LogLevel;
+  /** undefined: show progress when stderr is a terminal. */
+  progress: boolean | undefined;
+  json: boolean;
+  /** "now" in UNIX seconds for the joinedAt-in-the-future rule (0: the clock at start). */
+  nowSeconds: number;
+}>;
+
+/** Validates options (CLI or library) into a frozen config; throws CM_USAGE / CM_CONFIG. */
+export function resolveConfig(command: 'validate' | 'import', options: RunOptions, env: NodeJS.ProcessEnv = process.env): RunConfig {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const message = first?.code === 'custom' ? first.message : `option ${first?.path.join('.') ?? '?'}: ${first?.message ?? 'invalid'}`;
+    throw new ChatmigrateError('CM_USAGE', message, { hint: 'run `chatmigrate --help` for the list of options' });
+  }
+  const o = parsed.data;
+  if (o.retryMinMs > o.retryMaxMs) {
+    throw new ChatmigrateError('CM_USAGE', `--retry-min-ms (${o.retryMinMs}) must not exceed --retry-max-ms (${o.retryMaxMs})`);
+  }
+  const apiKey = o.apiKey ?? env['COMETCHAT_API_KEY'];
+  const appId = o.appId ?? env['COMETCHAT_APP_ID'];
+  const region = options.region === undefined && env['COMETCHAT_REGION'] ? env['COMETCHAT_REGION'] : o.region;
+  let baseUrl = o.baseUrl;
+  if (baseUrl === undefined && appId) baseUrl = `https://${encodeURIComponent(appId.toLowerCase())}.api-${region}.cometchat.io/v3`;
+  if (command === 'import' && o.to === 'cometchat') {
+    if (!baseUrl) {
+      throw new ChatmigrateError('CM_CONFIG', 'no CometChat endpoint: pass --app-id (and --region) or --base-url', {
+        hint: 'or set COMETCHAT_APP_ID / COMETCHAT_REGION; for a rehearsal run `chatmigrate sandbox` and pass the URL it prints',
+      });
+    }
+    if (!apiKey) {
+      throw new ChatmigrateError('CM_CONFIG', 'no API key: pass --api-key or set COMETCHAT_API_KEY', {
+        hint: 'use a REST API key with full access from the CometChat dashboard',
+      });
+    }
+  }
+  if (o.resume && !o.checkpoint) throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE');
+  return Object.freeze({
+    command,
+    input: o.input,
+    from: o.from as FormatChoice,
+    to: o.to as 'cometchat' | 'rocketchat',
+    batchSize: o.batchSize,
+    rpm: o.rpm,
+    rateWindowMs: o.rateWindowMs,
+    connections: o.connections,
+    maxRetries: o.maxRetries,
+    retryMinMs: o.retryMinMs,
+    retryMaxMs: o.retryMaxMs,
+    requestTimeoutMs: o.requestTimeoutMs,
+    baseUrl,
+    apiKey,
+    rejects: o.rejects,
+    report: o.report,
+    checkpoint: o.checkpoint,
+    resume: o.resume,
+    shard: o.shard,
+    logLevel: o.logLevel as LogLevel,
+    progress: o.progress,
+    json: o.json,
+    nowSeconds: o.now || Math.floor(Date.now() / 1000),
+  });
+}

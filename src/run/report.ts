@@ -1,0 +1,108 @@
+// The run report: counts that always add up (SPEC §4), the delivery plan, and the exit status.
+
+import { EXIT, type ExitCode } from '../errors.js';
+
+export interface Counts {
+  read: number;
+  invalid: number;
+  skipped: number;
+  duplicates: number;
+  valid: number;
+  /** Subset of duplicates whose content differs from the first record with the same memberId. */
+  conflicts: number;
+  /** Import only: how the valid records ended. */
+  imported: number;
+  alreadyPresent: number;
+  rejected: number;
+  /** Reason code (local or the server's) → number of records. */
+  reasons: Record<string, number>;
+}
+
+export interface Plan {
+  batchSize: number;
+  rpm: number;
+  requests: number;
+  minutes: number;
+  text: string;
+}
+
+export type RunStatus = 'ok' | 'some-invalid' | 'failed' | 'interrupted';
+
+export interface Report {
+  tool: 'chatmigrate';
+  version: string;
+  command: 'validate' | 'import';
+  target?: string;
+  input: { name: string; format: string | undefined; bytes: number; compressed: boolean };
+  read: number;
+  invalid: number;
+  skipped: number;
+  duplicates: number;
+  valid: number;
+  conflicts: number;
+  imported?: number;
+  alreadyPresent?: number;
+  rejected?: number;
+  unsent?: number;
+  reasons: Record<string, number>;
+  /** Why records were skipped (rule → count), when any were. */
+  skippedBy?: Record<string, number>;
+  requests?: number;
+  retries?: number;
+  throttled?: number;
+  achievedRpm?: number;
+  budgetUsed?: number;
+  plan: Plan;
+  durationMs: number;
+  startedAt: string;
+  finishedAt: string;
+  status: RunStatus;
+  exitCode: ExitCode;
+  error?: { code: string; message: string };
+}
+
+export function createCounts(): Counts {
+  return { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, conflicts: 0, imported: 0, alreadyPresent: 0, rejected: 0, reasons: {} };
+}
+
+export function countReason(counts: Counts, code: string): void {
+  counts.reasons[code] = (counts.reasons[code] ?? 0) + 1;
+}
+
+/** Requests needed at the batch size, and the wall-clock time they take under the rpm budget. */
+export function planDelivery(validRecords: number, batchSize: number, rpm: number): Plan {
+  const requests = Math.ceil(validRecords / batchSize);
+  const minutes = rpm > 0 ? requests / rpm : 0;
+  const duration = rpm > 0 ? formatDuration(minutes * 60_000) : 'no rate limit';
+  const text = `${formatInt(validRecords)} members → ${formatInt(requests)} requests → ${duration}${rpm > 0 ? ` at ${formatInt(rpm)} req/min` : ''}`;
+  return { batchSize, rpm, requests, minutes: round(minutes, 2), text };
+}
+
+export function exitCodeFor(status: RunStatus, errorExit?: ExitCode): ExitCode {
+  switch (status) {
+    case 'ok':
+      return EXIT.ok;
+    case 'some-invalid':
+      return EXIT.someRejected;
+    case 'interrupted':
+      return EXIT.interrupted;
+    case 'failed':
+      return errorExit ?? EXIT.fatal;
+  }
+}
+
+export function formatInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${round(s, 1)} s`;
+  if (s < 3600) return `${round(s / 60, 1)} min`;
+  return `${round(s / 3600, 1)} h`;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,34 @@
+// The short human summary printed on stderr at the end of a run.
+
+import { REASONS, type ReasonCode } from '../record/reasons.js';
+import { formatDuration, formatInt, type Report } from './report.js';
+
+export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
+  const r = report;
+  const lines: string[] = [];
+  const dupes = `${formatInt(r.duplicates)} duplicates${r.conflicts > 0 ? ` (${formatInt(r.conflicts)} with different content)` : ''}`;
+  lines.push(
+    `chatmigrate ${r.command}: ${formatInt(r.read)} read = ${formatInt(r.valid)} valid + ${formatInt(r.invalid)} invalid + ${dupes} + ${formatInt(r.skipped)} skipped  (${formatDuration(r.durationMs)}, ${r.input.format ?? 'unknown format'})`,
+  );
+  if (r.imported !== undefined) {
+    lines.push(
+      `  delivered: ${formatInt(r.imported)} imported + ${formatInt(r.alreadyPresent ?? 0)} already present; ${formatInt(r.rejected ?? 0)} rejected by the server; ${formatInt(r.unsent ?? 0)} unsent`,
+    );
+    lines.push(`  requests: ${formatInt(r.requests ?? 0)} (${formatInt(r.retries ?? 0)} retries, ${formatInt(r.throttled ?? 0)} throttled), ${r.achievedRpm ?? 0} req/min`);
+  }
+  const reasons = Object.entries(r.reasons).sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) {
+    lines.push('  not delivered, by reason:');
+    for (const [code, n] of reasons.slice(0, 12)) {
+      const meaning = code in REASONS ? REASONS[code as ReasonCode] : 'reported by the server';
+      lines.push(`    ${code.padEnd(30)} ${formatInt(n).padStart(10)}  ${meaning}`);
+    }
+    if (reasons.length > 12) lines.push(`    … and ${reasons.length - 12} more reason codes (see the report)`);
+  }
+  if (r.command === 'validate' || (r.unsent ?? 0) > 0) lines.push(`  plan: ${r.plan.text}`);
+  if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
+  if (files.report) lines.push(`  report: ${files.report}`);
+  if (r.error) lines.push(`  stopped: ${r.error.code}: ${r.error.message}`);
+  if (r.status === 'interrupted') lines.push('  interrupted: run the same command again to continue (with --checkpoint/--resume to skip what is done)');
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+// Recognises the input format from the first bytes of the (decompressed) input, without parsing
+// the whole document: `[` is an array; `{"members": {` the CometChat import body; `{"<id>": {`
+// the bare map; any other object start is NDJSON (a member object on the first line).
+
+import { describeByte, isWhitespace } from './json-document-splitter.js';
+import type { SourceFormat } from './formats.js';
+
+export type Detection = { format: SourceFormat } | { needMore: true } | { empty: true } | { error: string; offset: number };
+
+/** Fields a member object has whose value is an object: such a first key means NDJSON, not a map. */
+const MEMBER_OBJECT_FIELDS = new Set(['groupDetails', 'userDetails', 'metadata']);
+
+/** `head` starts after any BOM; `atEnd` is true when no more bytes will come. */
+export function detectFormat(head: Buffer, atEnd: boolean): Detection {
+  const more = (): Detection => (atEnd ? { format: 'ndjson' } : { needMore: true });
+  let i = skipWhitespace(head, 0);
+  if (i === head.length) return atEnd ? { empty: true } : { needMore: true };
+  const first = head[i]!;
+  if (first === 0x5b) return { format: 'array' };
+  if (first !== 0x7b) {
+    return {
+      error: `the input does not look like JSON: it starts with ${describeByte(first)} (expected '[' or '{'; is it compressed with something other than gzip?)`,
+      offset: i,
+    };
+  }
+  i = skipWhitespace(head, i + 1);
+  if (i === head.length) return more();
+  if (head[i] === 0x7d) return { format: 'map' }; // `{}`: an empty map of members
+  if (head[i] !== 0x22) return { format: 'ndjson' }; // let the NDJSON parser report the syntax error
+  const keyEnd = findStringEnd(head, i + 1);
+  if (keyEnd === -1) return more();
+  const key = head.toString('utf8', i + 1, keyEnd);
+  i = skipWhitespace(head, keyEnd + 1);
+  if (i === head.length) return more();
+  if (head[i] !== 0x3a) return { format: 'ndjson' };
+  i = skipWhitespace(head, i + 1);
+  if (i === head.length) return more();
+  const valueStart = head[i]!;
+  if (valueStart !== 0x7b) return { format: 'ndjson' };
+  if (key === 'members') return { format: 'cometchat' };
+  return MEMBER_OBJECT_FIELDS.has(key) ? { format: 'ndjson' } : { format: 'map' };
+}
+
+function skipWhitespace(buf: Buffer, i: number): number {
+  while (i < buf.length && isWhitespace(buf[i]!)) i++;
+  return i;
+}
+
+function findStringEnd(buf: Buffer, i: number): number {
+  for (; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,36 @@
+// The input formats chatmigrate reads (SPEC §2) and the shape of one raw record handed onwards.
+
+export const SOURCE_FORMATS = ['cometchat', 'map', 'array', 'ndjson', 'rocketchat'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+/** What --from accepts: `map` is the bare `{"<memberId>": {...}}` form of `cometchat`. */
+export type FormatChoice = 'auto' | SourceFormat;
+
+/**
+ * Called once per record found in the byte stream, in input order. `text` is the record's JSON
+ * text (decoded once); `key` its map key for the map formats; `offset` the byte offset of its
+ * first byte in the (decompressed) input; `line` its 1-based line for NDJSON, 0 when unknown.
+ */
+export type RecordSink = (text: string, key: string | undefined, offset: number, line: number) => void;
+
+/** A push parser: feed chunks in order, then end(); throws MalformedInputError on bad syntax. */
+export interface RecordSplitter {
+  push(chunk: Buffer): void;
+  end(): void;
+  /** Bytes consumed so far (for progress and checkpoints). */
+  readonly bytesSeen: number;
+}
+
+/** Malformed input, with where it happened. Turned into CM_INPUT_MALFORMED by the pipeline. */
+export class MalformedInputError extends Error {
+  readonly offset: number;
+  readonly line: number;
+  constructor(message: string, offset: number, line = 0) {
+    super(message);
+    this.name = 'MalformedInputError';
+    this.offset = offset;
+    this.line = line;
+  }
+}
+
+/** A single record larger than this is treated as malformed: likely a wrong --from, and it would exhaust memory. */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;

@@ -1,0 +1,106 @@
+// Turns a sequence of byte chunks into records: strips a UTF-8 BOM, detects or applies the
+// format, and drives the matching splitter. Everything here is synchronous and pure over bytes.
+
+import { detectFormat } from './detect-format.js';
+import { createJsonDocumentSplitter } from './json-document-splitter.js';
+import { createNdjsonSplitter } from './ndjson-splitter.js';
+import { MalformedInputError, type FormatChoice, type RecordSink, type RecordSplitter, type SourceFormat } from './formats.js';
+
+export interface RecordReader {
+  push(chunk: Buffer): void;
+  end(): void;
+  /** The format in use, once known. */
+  readonly format: SourceFormat | undefined;
+  readonly bytesSeen: number;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** Give up detecting after this much input without a decision. */
+const MAX_DETECTION_BYTES = 1024 * 1024;
+
+export class FormatError extends Error {
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'FormatError';
+    this.offset = offset;
+  }
+}
+
+export function createRecordReader(choice: FormatChoice, emit: RecordSink): RecordReader {
+  let splitter: RecordSplitter | undefined;
+  let format: SourceFormat | undefined;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let startOffset = 0;
+  let bomChecked = false;
+
+  function createSplitter(f: SourceFormat): RecordSplitter {
+    switch (f) {
+      case 'ndjson':
+        return createNdjsonSplitter(emit, startOffset);
+      case 'array':
+      case 'map':
+      case 'cometchat':
+        return createJsonDocumentSplitter(f, emit, startOffset);
+      case 'rocketchat':
+        throw new FormatError('the rocketchat source needs --from rocketchat with --rooms and --users', 0);
+    }
+  }
+
+  function tryStart(atEnd: boolean): void {
+    const buf = head.length === 1 ? head[0]! : Buffer.concat(head);
+    let body = buf;
+    if (!bomChecked) {
+      if (buf.length < BOM.length && !atEnd && BOM.subarray(0, buf.length).equals(buf)) return;
+      bomChecked = true;
+      if (buf.subarray(0, 3).equals(BOM)) {
+        startOffset = 3;
+        body = buf.subarray(3);
+      }
+    } else {
+      body = buf.subarray(startOffset);
+    }
+    if (choice === 'auto') {
+      const d = detectFormat(body, atEnd || headBytes >= MAX_DETECTION_BYTES);
+      if ('needMore' in d) return;
+      if ('empty' in d) {
+        format = 'ndjson';
+      } else if ('error' in d) {
+        throw new FormatError(d.error, startOffset + d.offset);
+      } else {
+        format = d.format;
+      }
+    } else {
+      format = choice;
+    }
+    splitter = createSplitter(format);
+    head = [];
+    headBytes = 0;
+    if (body.length > 0) splitter.push(body);
+  }
+
+  return {
+    get format() {
+      return format;
+    },
+    get bytesSeen() {
+      return splitter ? splitter.bytesSeen : headBytes;
+    },
+    push(chunk: Buffer): void {
+      if (splitter) {
+        splitter.push(chunk);
+        return;
+      }
+      head.push(chunk);
+      headBytes += chunk.length;
+      tryStart(false);
+    },
+    end(): void {
+      if (!splitter) tryStart(true);
+      splitter!.end();
+    },
+  };
+}
+
+export { MalformedInputError };
