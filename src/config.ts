@@ -51,12 +51,12 @@ const int = (flag: string, min: number, max: number, fallback: number) =>
       return n;
     });
 
-const oneOf = <T extends readonly [string, ...string[]]>(flag: string, values: T, fallback: T[number]) =>
+const oneOf = <T extends readonly [string, ...string[]], F extends T[number] | undefined>(flag: string, values: T, fallback: F) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined) return fallback;
+      if (v === undefined) return fallback as T[number] | F;
       if (!(values as readonly string[]).includes(v)) {
         ctx.addIssue({ code: 'custom', message: `${flag} expects one of ${values.join(', ')}, got ${JSON.stringify(v)}` });
         return z.NEVER;
@@ -116,7 +116,7 @@ const schema = z.object({
   checkpoint: z.string().optional(),
   resume: z.boolean().optional().default(false),
   shard,
-  logLevel: oneOf('--log-level', LOG_LEVELS, 'info'),
+  logLevel: oneOf('--log-level', LOG_LEVELS, undefined),
   progress: z.boolean().optional(),
   json: z.boolean().optional().default(false),
   now: int('--now', 0, 99_999_999_999, 0),
@@ -143,7 +143,8 @@ export type RunConfig = Readonly<{
   checkpoint: string | undefined;
   resume: boolean;
   shard: { index: number; count: number } | undefined;
-  logLevel: LogLevel;
+  /** undefined: warn on a terminal (the progress line and summary speak), info otherwise. */
+  logLevel: LogLevel | undefined;
   /** undefined: show progress when stderr is a terminal. */
   progress: boolean | undefined;
   json: boolean;
@@ -201,7 +202,7 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     checkpoint: o.checkpoint,
     resume: o.resume,
     shard: o.shard,
-    logLevel: o.logLevel as LogLevel,
+    logLevel: o.logLevel as LogLevel | undefined,
     progress: o.progress,
     json: o.json,
     nowSeconds: o.now || Math.floor(Date.now() / 1000),

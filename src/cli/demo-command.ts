@@ -38,7 +38,7 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
       progress: true,
       logLevel: 'warn',
     });
-    const report = await runPipeline(config, { logger: createLogger(config.logLevel) });
+    const report = await runPipeline(config, { logger: createLogger('warn') });
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     process.stderr.write(formatSummary(report, { rejects: config.rejects }) + '\n');
     const stats = sandbox.stats();

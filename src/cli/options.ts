@@ -36,7 +36,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'checkpoint', key: 'checkpoint', type: 'string', value: 'FILE', help: 'crash-safe progress file', commands: imp },
   { flag: 'resume', key: 'resume', type: 'boolean', help: 'continue from --checkpoint (give the same input again)', commands: imp },
   { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both },
-  { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info (default), debug, trace, silent; JSON logs on stderr', commands: both },
+  { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent (default: warn on a terminal, info otherwise); JSON logs on stderr', commands: both },
   { flag: 'progress', key: 'progress', type: 'boolean', help: 'force the progress line on (default: only when stderr is a terminal)', commands: both },
   { flag: 'no-progress', key: 'progress', type: 'boolean', help: 'never show the progress line', commands: both },
   { flag: 'max-retries', key: 'maxRetries', type: 'string', value: 'N', help: 'retries per request before giving up (default 8)', commands: imp, advanced: true },

@@ -24,7 +24,7 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
       hint: `pass a file (chatmigrate ${command} export.json) or pipe one in (zcat export.json.gz | chatmigrate ${command} -)`,
     });
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (name: NodeJS.Signals) => {

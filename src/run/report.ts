@@ -74,7 +74,7 @@ export function planDelivery(validRecords: number, batchSize: number, rpm: numbe
   const requests = Math.ceil(validRecords / batchSize);
   const minutes = rpm > 0 ? requests / rpm : 0;
   const duration = rpm > 0 ? formatDuration(minutes * 60_000) : 'no rate limit';
-  const text = `${formatInt(validRecords)} members → ${formatInt(requests)} requests → ${duration}${rpm > 0 ? ` at ${formatInt(rpm)} req/min` : ''}`;
+  const text = `${plural(validRecords, 'member')} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${formatInt(rpm)} req/min` : ''}`;
   return { batchSize, rpm, requests, minutes: round(minutes, 2), text };
 }
 
@@ -97,6 +97,7 @@ export function formatInt(n: number): string {
 
 export function formatDuration(ms: number): string {
   const s = ms / 1000;
+  if (s < 1) return `${Math.round(ms)} ms`;
   if (s < 60) return `${round(s, 1)} s`;
   if (s < 3600) return `${round(s / 60, 1)} min`;
   return `${round(s / 3600, 1)} h`;
@@ -105,4 +106,8 @@ export function formatDuration(ms: number): string {
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+export function plural(n: number, word: string): string {
+  return `${formatInt(n)} ${word}${n === 1 ? '' : 's'}`;
 }

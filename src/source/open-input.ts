@@ -42,7 +42,13 @@ export async function openInputPath(path: string | undefined, stdin: Readable = 
 export async function openInputStream(source: Readable, name: string, sizeBytes: number | undefined): Promise<OpenedInput> {
   let read = 0;
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const first = await nextChunk(iterator, name);
+  // Gather at least the two bytes of gzip's magic number (a stream may deliver single bytes).
+  let first = await nextChunk(iterator, name);
+  while (first !== undefined && first.length < 2) {
+    const more = await nextChunk(iterator, name);
+    if (!more) break;
+    first = Buffer.concat([first, more]);
+  }
   if (first) read += first.length;
   const compressed = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
 

@@ -1,0 +1,154 @@
+// `chatmigrate sandbox`: run the local CometChat stand-in until SIGINT/SIGTERM.
+// stdout carries exactly one line, the base URL, so scripts can capture it; everything else
+// (notes, the final statistics) goes to stderr.
+
+import { parseArgs } from 'node:util';
+import { usageError } from '../errors.js';
+import { startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/index.js';
+
+const DEFAULT_KEY = 'sandbox-key';
+
+const HELP = `Usage: chatmigrate sandbox [options]
+
+Runs a local stand-in of CometChat's Data Import API on 127.0.0.1 and prints its base URL
+(pass it to \`chatmigrate import --base-url\`). Stops on Ctrl-C and prints statistics to stderr.
+
+Options:
+  --port N                 port to listen on (default 0: a free port)
+  --api-key K              the key the sandbox accepts (env COMETCHAT_API_KEY; default "${DEFAULT_KEY}")
+  --rpm N                  requests per window before 429 (default 60; 0 = unlimited)
+  --window-ms N            rate window length in ms (default 60000)
+  --max-entities N         entities per request (default 50)
+  --auth-error-status N    HTTP status of auth errors (default 401)
+  --nested-replies         answer data.<id>.data.data instead of data.<id>.data
+  --allow-unknown          accept members whose group/user does not exist yet
+  --latency-ms N           delay before each answer
+  --latency-jitter-ms N    extra random delay up to N ms
+  --error-rate R           share (0-1) of requests answered 500/502/503
+  --reset-rate R           share (0-1) of connections destroyed without an answer
+  --spurious-429-rate R    share (0-1) of requests answered 429 although within budget
+  --stall-after N          stop answering after N requests
+  --seed N                 seed of the fault sequence (default 1)
+  --help                   show this help
+`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  'api-key': { type: 'string' },
+  rpm: { type: 'string' },
+  'window-ms': { type: 'string' },
+  'max-entities': { type: 'string' },
+  'auth-error-status': { type: 'string' },
+  'nested-replies': { type: 'boolean' },
+  'allow-unknown': { type: 'boolean' },
+  'latency-ms': { type: 'string' },
+  'latency-jitter-ms': { type: 'string' },
+  'error-rate': { type: 'string' },
+  'reset-rate': { type: 'string' },
+  'spurious-429-rate': { type: 'string' },
+  'stall-after': { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+function integer(values: Values, name: keyof typeof OPTIONS, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined || typeof raw === 'boolean') return undefined;
+  const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw usageError(`--${name}`, `an integer from ${min} to ${max}`, raw);
+  return n;
+}
+
+function ratio(values: Values, name: keyof typeof OPTIONS): number | undefined {
+  const raw = values[name];
+  if (raw === undefined || typeof raw === 'boolean') return undefined;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!(n >= 0 && n <= 1)) throw usageError(`--${name}`, 'a number from 0 to 1', raw);
+  return n;
+}
+
+function parse(argv: string[]): Values {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    if (positionals.length > 0) throw usageError('sandbox', 'no positional arguments', positionals[0]);
+    return values as Values;
+  } catch (err) {
+    if (err instanceof TypeError && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+      const flag = /'(--?[\w-]+)/.exec(err.message)?.[1] ?? err.message;
+      if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+        if (err.message.includes('does not take an argument')) throw usageError(flag, 'no value (it is a switch)', 'a value');
+        throw usageError(flag, 'a value', 'nothing');
+      }
+      throw usageError('sandbox', 'only the options listed by `chatmigrate sandbox --help`', flag);
+    }
+    throw err;
+  }
+}
+
+/** Turns argv into SandboxOptions; throws usage errors that name the flag. */
+export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): { help: boolean; options: SandboxOptions; defaultKey: boolean } {
+  const v = parse(argv);
+  const givenKey = v['api-key'] ?? env['COMETCHAT_API_KEY'];
+  if (givenKey === '') throw usageError('--api-key', 'a non-empty key', '');
+  const stallAfter = integer(v, 'stall-after', 0, Number.MAX_SAFE_INTEGER);
+  const options: SandboxOptions = {
+    port: integer(v, 'port', 0, 65535) ?? 0,
+    apiKey: givenKey ?? DEFAULT_KEY,
+    rpm: integer(v, 'rpm', 0, Number.MAX_SAFE_INTEGER) ?? 60,
+    windowMs: integer(v, 'window-ms', 1, 24 * 3600 * 1000) ?? 60_000,
+    maxEntities: integer(v, 'max-entities', 1, 100_000) ?? 50,
+    authErrorStatus: integer(v, 'auth-error-status', 400, 599) ?? 401,
+    nestedReplies: v['nested-replies'] === true,
+    requireKnownGroupsAndUsers: v['allow-unknown'] !== true,
+    faults: {
+      seed: integer(v, 'seed', -0x80000000, 0xffffffff) ?? 1,
+      latencyMs: integer(v, 'latency-ms', 0, 600_000),
+      latencyJitterMs: integer(v, 'latency-jitter-ms', 0, 600_000),
+      errorRate: ratio(v, 'error-rate'),
+      resetRate: ratio(v, 'reset-rate'),
+      spurious429Rate: ratio(v, 'spurious-429-rate'),
+      ...(stallAfter === undefined ? {} : { stallAfter }),
+    },
+  };
+  return { help: v.help === true, options, defaultKey: givenKey === undefined };
+}
+
+export function formatStatsSummary(s: SandboxStats): string {
+  const statuses = Object.entries(s.byStatus)
+    .map(([status, n]) => `${status}: ${n}`)
+    .join(', ');
+  return (
+    `sandbox: ${s.requests} requests (${statuses || 'none answered'}), ${s.entitiesReceived} entities received ` +
+    `(max ${s.maxEntitiesPerRequest} per request), accepted ${s.accepted.members} members, ${s.accepted.users} users, ` +
+    `${s.accepted.groups} groups; ${s.duplicateDeliveries} duplicate deliveries; max ${s.maxOpenConnections} connections, ` +
+    `${s.maxInFlight} in flight, ${s.maxRequestsInWindow} requests in one window; ${s.resets} resets, ${s.stalled} stalled\n`
+  );
+}
+
+export async function runSandboxCommand(argv: string[]): Promise<number> {
+  const { help, options, defaultKey } = parseSandboxArgs(argv);
+  if (help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const sandbox = await startSandbox(options);
+  if (defaultKey) {
+    process.stderr.write(`note: no --api-key or COMETCHAT_API_KEY given; the sandbox accepts the key "${DEFAULT_KEY}"\n`);
+  }
+  process.stdout.write(`${sandbox.baseUrl}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const stats = sandbox.stats();
+  await sandbox.close();
+  process.stderr.write(formatStatsSummary(stats));
+  return 0;
+}
