@@ -1,6 +1,7 @@
 // Run configuration: validated once at the edge with zod (messages name the option, what it
 // expects and what it got), then frozen; everything after trusts it. Used by the CLI and the library.
 
+import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { ChatmigrateError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './run/logger.js';
@@ -182,6 +183,14 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     }
   }
   if (o.resume && !o.checkpoint) throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE');
+  // Writing an output over the input would destroy the export being read.
+  if (o.input !== undefined && o.input !== '-') {
+    for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {
+      if (path !== undefined && resolvePath(path) === resolvePath(o.input)) {
+        throw new ChatmigrateError('CM_USAGE', `${flag} ${JSON.stringify(path)} is the input file itself: choose another path`);
+      }
+    }
+  }
   return Object.freeze({
     command,
     input: o.input,

@@ -251,7 +251,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 function malformedRecord(text: string, offset: number, line: number, err: unknown): MalformedInputError {
   const at = locateJsonError(text);
   const byteOffset = offset + Buffer.byteLength(text.slice(0, at));
-  const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '') : 'invalid JSON';
+  const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
   return new MalformedInputError(`${detail} near ${JSON.stringify(excerptAround(text, at))}`, byteOffset, line);
 }
 

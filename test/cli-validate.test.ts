@@ -1,0 +1,110 @@
+// The real `chatmigrate` binary in a child process: help, stdin, files, gzip, every format,
+// malformed input and bad flags, with the documented exit codes and messages.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { runCli } from './helpers/cli.js';
+import { NOW, tempDir } from './helpers/run.js';
+import { optionsFor } from '../src/cli/options.js';
+
+const now = ['--now', String(NOW)];
+
+test('validate --help documents every option and the exit codes', async () => {
+  const r = await runCli(['validate', '--help']);
+  assert.equal(r.code, 0);
+  for (const o of optionsFor('validate')) assert.ok(r.stdout.includes(`--${o.flag}`), `--${o.flag} is documented`);
+  assert.match(r.stdout, /Exit codes:/);
+  assert.match(r.stdout, /130/);
+  const main = await runCli(['--help']);
+  assert.equal(main.code, 0);
+  assert.match(main.stdout, /chatmigrate import/);
+  assert.match(main.stdout, /chatmigrate sandbox/);
+});
+
+test('validate reads stdin, files and gzip, in every format, with exit 3 when some records are invalid', async () => {
+  const dir = tempDir();
+  for (const f of ['members.ndjson', 'members.array.json', 'members.cometchat.json', 'members.map.json']) {
+    const path = join('fixtures', f);
+    const gz = join(dir, `${f}.gz`);
+    writeFileSync(gz, gzipSync(readFileSync(path)));
+    const runs = [
+      await runCli(['validate', path, '--json', ...now]),
+      await runCli(['validate', '-', '--json', ...now], { stdin: readFileSync(path) }),
+      await runCli(['validate', '--json', ...now], { stdin: gzipSync(readFileSync(path)) }),
+      await runCli(['validate', gz, '--json', ...now]),
+    ];
+    for (const r of runs) {
+      assert.equal(r.code, 3, r.stderr);
+      const report = JSON.parse(r.stdout) as Record<string, number>;
+      assert.deepEqual([report['read'], report['valid'], report['invalid'], report['duplicates']], [14, 6, 6, 2]);
+      assert.match(r.stderr, /14 read = 6 valid \+ 6 invalid \+ 2 duplicates/);
+    }
+  }
+});
+
+test('a clean input exits 0 and writes the report and an empty rejects file', async () => {
+  const dir = tempDir();
+  const input = join(dir, 'clean.ndjson');
+  writeFileSync(input, readFileSync('fixtures/members.ndjson', 'utf8').split('\n').slice(0, 5).join('\n'));
+  const report = join(dir, 'report.json');
+  const rejects = join(dir, 'rejects.ndjson');
+  const r = await runCli(['validate', input, '--report', report, '--rejects', rejects, ...now]);
+  assert.equal(r.code, 0, r.stderr);
+  const written = JSON.parse(readFileSync(report, 'utf8')) as { valid: number; status: string; plan: { text: string } };
+  assert.equal(written.valid, 5);
+  assert.equal(written.status, 'ok');
+  assert.match(written.plan.text, /5 members → 1 request/);
+  assert.equal(readFileSync(rejects, 'utf8'), '');
+});
+
+test('malformed input exits 1 with byte offset (and line for NDJSON), and still writes the report', async () => {
+  const dir = tempDir();
+  const report = join(dir, 'report.json');
+  const text = '{"guid":"g","uid":"a"}\n{"guid":"g","uid":"b"\n';
+  const r = await runCli(['validate', '-', '--report', report, ...now], { stdin: text });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /malformed input at byte 44, line 2/);
+  assert.match(r.stderr, /CM_INPUT_MALFORMED/);
+  assert.equal((JSON.parse(readFileSync(report, 'utf8')) as { read: number }).read, 2);
+  const doc = await runCli(['validate', '-', ...now], { stdin: '{"members": {"g_member_u": {"guid": "g"} "x": 1}}' });
+  assert.equal(doc.code, 1);
+  assert.match(doc.stderr, /byte 41: expected ',' or a closing bracket but found '"'/);
+  const notJson = await runCli(['validate', '-'], { stdin: 'guid,uid\ng,u\n' });
+  assert.equal(notJson.code, 1);
+  assert.match(notJson.stderr, /does not look like JSON/);
+});
+
+test('bad flags exit 2 and name the flag, what it expects and what it got', async () => {
+  const input = 'fixtures/members.ndjson';
+  const cases: Array<[string[], RegExp]> = [
+    [[input, '--rpm', 'abc'], /--rpm expects an integer from 0 to 1000000, got "abc"/],
+    [[input, '--batch-size', '51'], /--batch-size expects an integer from 1 to 50, got "51"/],
+    [[input, '--from', 'xml'], /--from expects one of auto, cometchat, map, array, ndjson, got "xml"/],
+    [[input, '--rmp', '5'], /unknown option --rmp for validate \(did you mean --rpm\?\)/],
+    [[input, '--shard', '4/3'], /--shard expects K\/N with 1 ≤ K ≤ N/],
+    [[input, '--log-level', 'loud'], /--log-level expects one of/],
+    [['a.json', 'b.json'], /validate takes one INPUT/],
+    [[input, '--rejects'], /--rejects expects a value/],
+    [[input, '--rejects', input], /--rejects "fixtures\/members.ndjson" is the input file itself/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(['validate', ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  const unknown = await runCli(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command "frobnicate"/);
+});
+
+test('import without credentials is a configuration error (exit 2) that says what to pass', async () => {
+  const r = await runCli(['import', 'fixtures/members.ndjson'], { env: { COMETCHAT_API_KEY: '', COMETCHAT_APP_ID: '' } });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no CometChat endpoint: pass --app-id/);
+  const noKey = await runCli(['import', 'fixtures/members.ndjson', '--base-url', 'http://127.0.0.1:9/v3'], { env: { COMETCHAT_API_KEY: '' } });
+  assert.equal(noKey.code, 2);
+  assert.match(noKey.stderr, /no API key: pass --api-key or set COMETCHAT_API_KEY/);
+});
