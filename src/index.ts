@@ -1,1 +1,34 @@
-export {};
+// The library entry point: the same pipeline the CLI runs, for embedding in other programs.
+
+export { resolveConfig, type RunConfig, type RunOptions } from './config.js';
+export { runPipeline, type PipelineDeps } from './pipeline.js';
+export type { Report, RunStatus, Plan } from './run/report.js';
+export { ChatmigrateError, ERROR_CODES, EXIT, type ErrorCode } from './errors.js';
+export { REASONS, type ReasonCode } from './record/reasons.js';
+export { validateMember, type Validated, type ValidateContext } from './record/validate-member.js';
+export type { Member, GroupDetails, UserDetails, Scope, GroupType } from './record/member.js';
+export { createDedupeIndex, type DedupeIndex } from './dedupe/dedupe-index.js';
+export { createRecordReader, type RecordReader } from './source/record-reader.js';
+export type { SourceFormat, FormatChoice } from './source/formats.js';
+export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+
+import { Readable } from 'node:stream';
+import { resolveConfig, type RunOptions } from './config.js';
+import { runPipeline, type PipelineDeps } from './pipeline.js';
+import type { Report } from './run/report.js';
+
+/** Validates an export given as a path or a readable stream; resolves with the report. */
+export function validateExport(input: string | Readable, options: Omit<RunOptions, 'input'> = {}, deps: PipelineDeps = {}): Promise<Report> {
+  return run('validate', input, options, deps);
+}
+
+/** Imports an export given as a path or a readable stream; resolves with the report. */
+export function importExport(input: string | Readable, options: Omit<RunOptions, 'input'> = {}, deps: PipelineDeps = {}): Promise<Report> {
+  return run('import', input, options, deps);
+}
+
+function run(command: 'validate' | 'import', input: string | Readable, options: Omit<RunOptions, 'input'>, deps: PipelineDeps): Promise<Report> {
+  const fromStream = typeof input !== 'string';
+  const config = resolveConfig(command, { progress: false, ...options, input: fromStream ? '-' : input });
+  return runPipeline(config, fromStream ? { ...deps, stdin: input } : deps);
+}

@@ -15,15 +15,19 @@ import { startSandbox } from '../sandbox/index.js';
 export const SAMPLE_EXPORT = fileURLToPath(new URL('../../../fixtures/sample-export.json', import.meta.url));
 
 const DEMO_KEY = 'demo-api-key';
-/** The demo runs a raised quota (by agreement, as CometChat allows) so it takes seconds, not minutes. */
-const DEMO_RPM = 1200;
+/**
+ * The demo paces requests like a real run, on a shorter window (10 requests per second instead
+ * of 60 per minute) so the governor and the progress line show in a few seconds.
+ */
+const DEMO_RPM = 10;
+const DEMO_WINDOW_MS = 1000;
 
 export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write('Usage: chatmigrate demo\n\nStarts the local sandbox, imports fixtures/sample-export.json into it, prints the report.\n');
     return EXIT.ok;
   }
-  const sandbox = await startSandbox({ apiKey: DEMO_KEY, rpm: DEMO_RPM });
+  const sandbox = await startSandbox({ apiKey: DEMO_KEY, rpm: DEMO_RPM, windowMs: DEMO_WINDOW_MS });
   const dir = await mkdtemp(join(tmpdir(), 'chatmigrate-demo-'));
   process.stderr.write(`sandbox listening at ${sandbox.baseUrl}\n`);
   process.stderr.write(`importing ${SAMPLE_EXPORT}\n`);
@@ -33,6 +37,7 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
       baseUrl: sandbox.baseUrl,
       apiKey: DEMO_KEY,
       rpm: DEMO_RPM,
+      rateWindowMs: DEMO_WINDOW_MS,
       rejects: join(dir, 'rejects.ndjson'),
       report: join(dir, 'report.json'),
       progress: true,

@@ -22,6 +22,7 @@ Options:
   --auth-error-status N    HTTP status of auth errors (default 401)
   --nested-replies         answer data.<id>.data.data instead of data.<id>.data
   --allow-unknown          accept members whose group/user does not exist yet
+  --compact-records        keep only each member's reply data (faster, less memory: benchmarks)
   --latency-ms N           delay before each answer
   --latency-jitter-ms N    extra random delay up to N ms
   --error-rate R           share (0-1) of requests answered 500/502/503
@@ -41,6 +42,7 @@ const OPTIONS = {
   'auth-error-status': { type: 'string' },
   'nested-replies': { type: 'boolean' },
   'allow-unknown': { type: 'boolean' },
+  'compact-records': { type: 'boolean' },
   'latency-ms': { type: 'string' },
   'latency-jitter-ms': { type: 'string' },
   'error-rate': { type: 'string' },
@@ -79,7 +81,7 @@ function parse(argv: string[]): Values {
       const flag = /'(--?[\w-]+)/.exec(err.message)?.[1] ?? err.message;
       if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
         if (err.message.includes('does not take an argument')) throw usageError(flag, 'no value (it is a switch)', 'a value');
-        throw usageError(flag, 'a value', 'nothing');
+        throw usageError(flag, `a value (write ${flag}=VALUE when it starts with "-")`, 'nothing');
       }
       throw usageError('sandbox', 'only the options listed by `chatmigrate sandbox --help`', flag);
     }
@@ -90,8 +92,9 @@ function parse(argv: string[]): Values {
 /** Turns argv into SandboxOptions; throws usage errors that name the flag. */
 export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): { help: boolean; options: SandboxOptions; defaultKey: boolean } {
   const v = parse(argv);
-  const givenKey = v['api-key'] ?? env['COMETCHAT_API_KEY'];
-  if (givenKey === '') throw usageError('--api-key', 'a non-empty key', '');
+  if (v['api-key'] === '') throw usageError('--api-key', 'a non-empty key', '');
+  // An empty environment variable counts as unset, as shells make it easy to export one.
+  const givenKey = v['api-key'] ?? (env['COMETCHAT_API_KEY'] || undefined);
   const stallAfter = integer(v, 'stall-after', 0, Number.MAX_SAFE_INTEGER);
   const options: SandboxOptions = {
     port: integer(v, 'port', 0, 65535) ?? 0,
@@ -102,6 +105,7 @@ export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     authErrorStatus: integer(v, 'auth-error-status', 400, 599) ?? 401,
     nestedReplies: v['nested-replies'] === true,
     requireKnownGroupsAndUsers: v['allow-unknown'] !== true,
+    storeFullRecords: v['compact-records'] !== true,
     faults: {
       seed: integer(v, 'seed', -0x80000000, 0xffffffff) ?? 1,
       latencyMs: integer(v, 'latency-ms', 0, 600_000),
@@ -133,7 +137,14 @@ export async function runSandboxCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const sandbox = await startSandbox(options);
+  let sandbox;
+  try {
+    sandbox = await startSandbox(options);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw usageError('--port', 'a free port this user may open', options.port);
+    throw err;
+  }
   if (defaultKey) {
     process.stderr.write(`note: no --api-key or COMETCHAT_API_KEY given; the sandbox accepts the key "${DEFAULT_KEY}"\n`);
   }

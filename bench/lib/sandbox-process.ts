@@ -1,0 +1,55 @@
+// Starts `chatmigrate sandbox` in its own process (pinned to a core when possible) for
+// benchmarks, and talks to its introspection endpoints.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { HAS_TASKSET } from './measure.js';
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface SandboxProcess {
+  baseUrl: string;
+  url: string;
+  stats(): Promise<Record<string, unknown>>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxProcess(args: readonly string[], core?: number): Promise<SandboxProcess> {
+  const argv = [CLI, 'sandbox', '--port', '0', ...args];
+  const child: ChildProcess =
+    core !== undefined && HAS_TASKSET ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('sandbox did not print its URL within 10 s')), 10_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('http'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited early with ${code}`)));
+  });
+  const url = baseUrl.replace(/\/v3$/, '');
+  return {
+    baseUrl,
+    url,
+    async stats() {
+      const res = await fetch(`${url}/__sandbox/stats`);
+      return (await res.json()) as Record<string, unknown>;
+    },
+    async reset() {
+      const res = await fetch(`${url}/__sandbox/reset`, { method: 'POST' });
+      await res.arrayBuffer();
+    },
+    stop() {
+      return new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The contract between the pipeline and a delivery target: records in, one final outcome per record out.
+
+/** One validated record ready to send. */
+export interface PendingRecord {
+  /** The entity id the target keys the record by (for CometChat members: memberId). */
+  key: string;
+  /** Canonical JSON text of the normalized record; spliced into the request body as is. */
+  json: string;
+  /** Position of the record in the input, so checkpoints and the rejects file can point at it. */
+  index: number;
+}
+
+export type RecordOutcome =
+  | { kind: 'imported' }
+  | { kind: 'alreadyPresent'; code: string }
+  /** The server's per-entity code and message; never retried. */
+  | { kind: 'rejected'; code: string; message: string };
+
+export interface DeliveryStats {
+  /** HTTP requests started (every attempt, retries included). */
+  requests: number;
+  /** Requests that re-sent entities already sent once (whole or partial re-sends). */
+  retries: number;
+  /** Times the target said "too many requests" (HTTP 429 or a per-entity ERR_TOO_MANY_REQUESTS). */
+  throttled: number;
+  /** Entities put on the wire, re-sends included. */
+  sentEntities: number;
+  /** Highest number of requests in flight at once. */
+  maxInFlight: number;
+}
+
+export interface DeliveryCallbacks {
+  /** Called exactly once per record, as soon as its final outcome is known. */
+  onOutcome(record: PendingRecord, outcome: RecordOutcome): void;
+  /** Every record of the batch has its final outcome (the checkpoint hook). */
+  onBatchSettled?(batch: readonly PendingRecord[]): void;
+}
+
+export interface Target {
+  /**
+   * Hand over a batch (≤ batchSize records). Resolves once it has been admitted into the in-flight
+   * window — callers await it before reading more input, which is how backpressure reaches the
+   * parser. Rejects (or makes later calls/drain reject) with a ChatmigrateError on a fatal failure
+   * (auth, retries exhausted).
+   */
+  submit(batch: PendingRecord[]): Promise<void>;
+  /** Wait until everything submitted has settled; rejects with the first fatal error. */
+  drain(): Promise<void>;
+  /** Stop sending: abort in-flight requests after graceMs, close the pool. Records never settled are reported by `unsettled()`. */
+  close(graceMs?: number): Promise<void>;
+  /** Every record handed to submit() that has no final outcome (admitted or still waiting for admission). */
+  unsettled(): PendingRecord[];
+  stats(): DeliveryStats;
+}
+
+/** The pino-compatible subset the delivery layer logs through (fixed messages, data in fields). */
+export interface DeliveryLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}

@@ -1,0 +1,95 @@
+// Id, scope and flag normalization: the conversions that run before the member schema judges the result.
+//
+// Each function is total: it converts what it recognises and hands anything else back unchanged,
+// so the schema (member-schema.ts) is the single place that decides what is valid and why.
+
+import type { Scope } from './member.js';
+
+/**
+ * A CometChat id (guid, uid, owner): strings are lowercased (CometChat lowercases ids), integer
+ * numbers become their decimal text. Integers beyond 2^53 are returned unchanged (and rejected
+ * by the schema): JSON.parse has already rounded them, so their text would be a different id.
+ */
+export function normalizeId(value: unknown): unknown {
+  if (typeof value === 'string') return value.toLowerCase();
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return value;
+}
+
+/** The member key CometChat uses for a membership: `<guid>_member_<uid>`. */
+export function memberIdOf(guid: string, uid: string): string {
+  return guid + '_member_' + uid;
+}
+
+/** True when `text` is exactly `<guid>_member_<uid>` (compared in place, no concatenation). */
+export function isMemberIdOf(text: string, guid: string, uid: string): boolean {
+  return (
+    text.length === guid.length + 8 + uid.length &&
+    text.startsWith(guid) &&
+    text.startsWith('_member_', guid.length) &&
+    text.endsWith(uid)
+  );
+}
+
+const SCOPES: Readonly<Record<string, Scope>> = {
+  admin: 'admin',
+  owner: 'admin',
+  administrator: 'admin',
+  moderator: 'moderator',
+  mod: 'moderator',
+  participant: 'participant',
+  member: 'participant',
+  user: 'participant',
+};
+
+/**
+ * A member scope, case-insensitive, with common synonyms (owner/administrator → admin,
+ * mod → moderator, member/user → participant). Unknown values come back unchanged.
+ */
+export function normalizeScope(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  // Fast path: already canonical (the usual case), no lowercasing needed.
+  if (value === 'participant' || value === 'admin' || value === 'moderator') return value;
+  const lower = value.toLowerCase();
+  return Object.prototype.hasOwnProperty.call(SCOPES, lower) ? SCOPES[lower] : value;
+}
+
+/** A group type, case-insensitive; other values come back unchanged. */
+export function normalizeGroupType(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value === 'public' || value === 'private' || value === 'password') return value;
+  const lower = value.toLowerCase();
+  return lower === 'public' || lower === 'private' || lower === 'password' ? lower : value;
+}
+
+/** A boolean flag: booleans, "true"/"false" (any case) and the numbers 0/1; else unchanged. */
+export function normalizeFlag(value: unknown): unknown {
+  if (typeof value === 'boolean') return value;
+  if (value === 1) return true;
+  if (value === 0) return false;
+  if (typeof value === 'string') {
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  return value;
+}
+
+/**
+ * Hot path of normalizeId + the id pattern: the canonical id when `value` is a string of 1-100
+ * ASCII letters, digits, `_` or `-` (lowercased only if it has capitals) or a safe integer;
+ * undefined for anything else, which the exact path then judges.
+ */
+export function canonicalId(value: unknown): string | undefined {
+  if (typeof value !== 'string') return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
+  const n = value.length;
+  if (n === 0 || n > 100) return undefined;
+  let upper = false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
+    if (c >= 65 && c <= 90) upper = true;
+    else return undefined;
+  }
+  return upper ? value.toLowerCase() : value;
+}

@@ -1,0 +1,131 @@
+// Timestamp conversion: seconds, milliseconds, numeric strings, ISO-8601 and Mongo {"$date"} to UNIX seconds.
+
+/** 2001-09-09T01:46:40Z: the first second that has 10 digits. */
+export const MIN_UNIX_SECONDS = 1_000_000_000;
+/** 2286-11-20T17:46:39Z: the last second that has 10 digits. */
+export const MAX_UNIX_SECONDS = 9_999_999_999;
+/**
+ * Numbers at or above this are milliseconds. 1e11 seconds is the year 5138 and 1e11 ms is 1973,
+ * so no value that is a valid 10-digit timestamp in either unit is ambiguous.
+ */
+const MS_THRESHOLD = 1e11;
+
+const NUMERIC = /^\d+(?:\.\d+)?$/;
+const LONG_INTEGER = /^-?\d+$/;
+// Extended ISO-8601 / RFC 3339: a date, or a date-time with optional seconds, fraction and zone.
+// A space instead of "T" is accepted because RFC 3339 and many database dumps use it.
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The value as whole UNIX seconds if it is a timestamp in one of the accepted forms *and* has
+ * 10 digits (what CometChat accepts), else undefined. Fractions are floored.
+ */
+export function toUnixSeconds(value: unknown): number | undefined {
+  const seconds = parseUnixSeconds(value);
+  return seconds !== undefined && seconds >= MIN_UNIX_SECONDS && seconds <= MAX_UNIX_SECONDS
+    ? seconds
+    : undefined;
+}
+
+/**
+ * The 10-digit text CometChat expects ("1673421419"), or undefined. Hot path: a value that is
+ * already a 10-digit string is returned as is, without parsing.
+ */
+export function toTimestampText(value: unknown): string | undefined {
+  if (typeof value === 'string' && isTenDigitText(value)) return value;
+  const seconds = toUnixSeconds(value);
+  return seconds === undefined ? undefined : String(seconds);
+}
+
+/**
+ * Whole UNIX seconds for any recognised form, without the 10-digit range check (so callers can
+ * tell "out of range" from "not a timestamp"). Accepted forms:
+ * - numbers: seconds, or milliseconds when >= 1e11; fractions floored;
+ * - numeric strings ("1673421419", "1673421419000", "1673421419.5"), same rule;
+ * - ISO-8601 date ("2023-01-11" = midnight UTC) or date-time with optional seconds, fraction and
+ *   zone (Z, ±hh:mm, ±hhmm, ±hh); no zone means UTC (unlike Date.parse, which uses local time);
+ * - Mongo extended JSON {"$date": ISO | ms number | {"$numberLong": "ms"}}: numbers there are
+ *   always milliseconds, as mongoexport writes them;
+ * - Date objects (for sources that build records in code).
+ */
+export function parseUnixSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return fromNumber(value);
+  if (typeof value === 'string') return fromString(value);
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value instanceof Date) return fromMilliseconds(value.getTime());
+  if (!Object.prototype.hasOwnProperty.call(value, '$date')) return undefined;
+  const date = (value as { $date: unknown }).$date;
+  if (typeof date === 'string') return fromIso(date.trim());
+  if (typeof date === 'number') return fromMilliseconds(date);
+  if (typeof date === 'object' && date !== null) {
+    const long = (date as { $numberLong?: unknown }).$numberLong;
+    if (typeof long === 'string' && LONG_INTEGER.test(long)) return fromMilliseconds(Number(long));
+  }
+  return undefined;
+}
+
+/** True for exactly ten ASCII digits not starting with 0 (the canonical output form). */
+export function isTenDigitText(text: string): boolean {
+  if (text.length !== 10) return false;
+  const first = text.charCodeAt(0);
+  if (first < 49 || first > 57) return false;
+  for (let i = 1; i < 10; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function fromNumber(n: number): number | undefined {
+  if (!Number.isFinite(n)) return undefined;
+  return n >= MS_THRESHOLD ? Math.floor(n / 1000) : Math.floor(n);
+}
+
+function fromMilliseconds(ms: number): number | undefined {
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+}
+
+function fromString(raw: string): number | undefined {
+  const text = raw.trim();
+  if (NUMERIC.test(text)) return fromNumber(Number(text));
+  return fromIso(text);
+}
+
+function fromIso(text: string): number | undefined {
+  // Bound the work on huge garbage strings before running the regex.
+  if (text.length > 64) return undefined;
+  const m = ISO.exec(text);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // 24:00 and leap second 60 are legal ISO but rare in exports; Date.parse rejects them too.
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const offsetMinutes = zoneOffsetMinutes(m[7]);
+  if (offsetMinutes === undefined) return undefined;
+  // Date.UTC maps years 0-99 to 1900-1999; those are out of the 10-digit range either way.
+  const utcMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  // The fraction never changes the floored second: offsets are whole minutes.
+  return utcMs / 1000 - offsetMinutes * 60;
+}
+
+function zoneOffsetMinutes(zone: string | undefined): number | undefined {
+  if (zone === undefined || zone === 'Z' || zone === 'z') return 0;
+  const sign = zone.charCodeAt(0) === 45 ? -1 : 1;
+  const digits = zone.length > 3 && zone.charCodeAt(3) === 58 ? zone.slice(1, 3) + zone.slice(4) : zone.slice(1);
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (hours > 23 || minutes > 59) return undefined;
+  return sign * (hours * 60 + minutes);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 0;
+}

@@ -1,0 +1,102 @@
+// CometChat target config and limits: the platform's documented numbers (with their source) and the config check.
+
+import { ChatmigrateError } from '../../errors.js';
+
+export const COMETCHAT_LIMITS = {
+  /**
+   * At most 50 entities (members) per request. Source: CometChat's Data Import API documentation,
+   * as restated in SPEC §3.1 ("at most 50 entities per request"). `--batch-size` may only lower it.
+   */
+  maxEntitiesPerRequest: 50,
+  /**
+   * 60 requests per minute for the data-import endpoints. Source: CometChat's Data Import API
+   * documentation, as restated in SPEC §3.1. The quota can be raised by agreement with CometChat,
+   * so it is only the default of `--rpm`; whether users/groups/members share it is undocumented,
+   * so we budget per process and honour every 429.
+   */
+  requestsPerMinute: 60,
+  /** The quota's window: "per minute". Tests shorten it through `rateWindowMs`. */
+  rateWindowMs: 60_000,
+} as const;
+
+/** Path of the member import endpoint, appended to the API root (which carries the version, e.g. /v3). Source: SPEC §3.1. */
+export const MEMBERS_IMPORT_PATH = '/data_import/members';
+
+/** Error codes CometChat documents for auth failures (SPEC §3.1): fatal, never retried. */
+export const AUTH_ERROR_CODES: ReadonlySet<string> = new Set([
+  'AUTH_ERR_EMPTY_APIKEY',
+  'AUTH_ERR_APIKEY_NOT_FOUND',
+  'AUTH_ERR_NO_ACCESS',
+]);
+
+/** Per-entity codes that mean "already there": the record counts as delivered (SPEC §3.1). */
+export const ALREADY_PRESENT_CODES: ReadonlySet<string> = new Set([
+  'ERR_ALREADY_JOINED',
+  'ERR_UID_ALREADY_EXISTS',
+  'ERR_GUID_ALREADY_EXISTS',
+  'ERR_IMPORT_MUID_ALREADY_EXISTS',
+]);
+
+/** The throttling code (HTTP 429 or per entity). */
+export const THROTTLE_CODE = 'ERR_TOO_MANY_REQUESTS';
+
+/** Whole-request codes that say the request itself is malformed: every entity is rejected with it, no retry. */
+export const WHOLE_BATCH_REJECT_CODES: ReadonlySet<string> = new Set([
+  'ERR_IMPORT_INVALID_MEMBER_FORMAT',
+  'ERR_BAD_REQUEST',
+]);
+
+export interface CometChatTargetConfig {
+  /** API root including the version, e.g. https://APPID.api-us.cometchat.io/v3 */
+  baseUrl: string;
+  apiKey: string;
+  /** Entities per request, at most 50. */
+  batchSize: number;
+  /** Request starts per window; 0 = unlimited. */
+  rpm: number;
+  /** The quota window (60000 for CometChat's per-minute quota). */
+  rateWindowMs: number;
+  /** Keep-alive sockets, and the cap on requests in flight. */
+  connections: number;
+  maxRetries: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  requestTimeoutMs: number;
+  /** Batches admitted at once (in flight, waiting for a socket or backing off); default 2 x connections. */
+  window?: number;
+  /** Throttled attempts a batch may repeat without spending a retry; default 100. */
+  maxFreeThrottles?: number;
+}
+
+function configError(option: string, expected: string, given: unknown): ChatmigrateError {
+  return new ChatmigrateError('CM_CONFIG', `${option} expects ${expected}, got ${JSON.stringify(given)}`);
+}
+
+/** Checks the config once at the edge (messages name the option, the expectation and the value); returns the endpoint. */
+export function checkCometChatConfig(config: CometChatTargetConfig): { origin: string; path: string } {
+  const ints: Array<[keyof CometChatTargetConfig, number, number]> = [
+    ['batchSize', 1, COMETCHAT_LIMITS.maxEntitiesPerRequest],
+    ['rpm', 0, Number.MAX_SAFE_INTEGER],
+    ['rateWindowMs', 1, Number.MAX_SAFE_INTEGER],
+    ['connections', 1, 1024],
+    ['maxRetries', 0, 1000],
+    ['retryMinMs', 0, Number.MAX_SAFE_INTEGER],
+    ['retryMaxMs', 0, Number.MAX_SAFE_INTEGER],
+    ['requestTimeoutMs', 1, Number.MAX_SAFE_INTEGER],
+  ];
+  if (config.window !== undefined) ints.push(['window', 1, 100_000]);
+  if (config.maxFreeThrottles !== undefined) ints.push(['maxFreeThrottles', 0, 1_000_000]);
+  for (const [name, min, max] of ints) {
+    const v = config[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw configError(name, `an integer from ${min} to ${max}`, v);
+  }
+  let url: URL;
+  try {
+    url = new URL(config.baseUrl);
+  } catch {
+    throw configError('baseUrl', 'an http(s) URL such as https://APPID.api-us.cometchat.io/v3', config.baseUrl);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('baseUrl', 'an http(s) URL', config.baseUrl);
+  return { origin: url.origin, path: url.pathname.replace(/\/+$/, '') + MEMBERS_IMPORT_PATH };
+}
+

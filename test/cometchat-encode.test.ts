@@ -1,0 +1,46 @@
+// Unit tests for the CometChat request body built from records' already-serialized JSON.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeKey, encodeMembersBody } from '../src/targets/cometchat/encode.js';
+import type { PendingRecord } from '../src/delivery/types.js';
+
+const rec = (key: string, value: object, index = 0): PendingRecord => ({ key, json: JSON.stringify(value), index });
+
+test('joins records into {"members":{...}} byte for byte', () => {
+  const a = rec('g1_member_u1', { memberId: 'g1_member_u1', guid: 'g1', uid: 'u1', scope: 'admin' });
+  const b = rec('g1_member_u-2', { memberId: 'g1_member_u-2', guid: 'g1', uid: 'u-2', scope: 'participant' });
+  const body = encodeMembersBody([a, b]);
+  assert.equal(body, `{"members":{"g1_member_u1":${a.json},"g1_member_u-2":${b.json}}}`);
+  assert.deepEqual(JSON.parse(body), {
+    members: {
+      g1_member_u1: { memberId: 'g1_member_u1', guid: 'g1', uid: 'u1', scope: 'admin' },
+      'g1_member_u-2': { memberId: 'g1_member_u-2', guid: 'g1', uid: 'u-2', scope: 'participant' },
+    },
+  });
+});
+
+test('keeps the record text untouched (no re-serialization)', () => {
+  // Spacing and key order that JSON.stringify would never produce survive as sent.
+  const odd: PendingRecord = { key: 'x_member_y', json: '{ "uid" : "y",  "guid":"x" }', index: 3 };
+  assert.equal(encodeMembersBody([odd]), '{"members":{"x_member_y":{ "uid" : "y",  "guid":"x" }}}');
+});
+
+test('escapes keys only when they need it', () => {
+  assert.equal(encodeKey('abc_member_def-1'), '"abc_member_def-1"');
+  assert.equal(encodeKey('we"ird\\key'), '"we\\"ird\\\\key"');
+  assert.equal(encodeKey('ünï'), '"ünï"');
+  const body = encodeMembersBody([{ key: 'a"b', json: '{"n":1}', index: 0 }, { key: 'line\nbreak', json: '2', index: 1 }]);
+  assert.deepEqual(JSON.parse(body), { members: { 'a"b': { n: 1 }, 'line\nbreak': 2 } });
+});
+
+test('an empty batch is an empty members object', () => {
+  assert.equal(encodeMembersBody([]), '{"members":{}}');
+});
+
+test('50 records make one valid body with 50 keys in input order', () => {
+  const records = Array.from({ length: 50 }, (_, i) => rec(`g_member_u${i}`, { i }, i));
+  const parsed = JSON.parse(encodeMembersBody(records)) as { members: Record<string, { i: number }> };
+  assert.deepEqual(Object.keys(parsed.members), records.map((r) => r.key));
+  assert.equal(parsed.members['g_member_u49']?.i, 49);
+});
