@@ -6,7 +6,9 @@
 // JSON.stringify'd record as content; generated in chunks of 4,096 outside the timed region.
 // Controls that can fail: size must equal N, re-adding a sample must say DUPLICATE, re-adding it
 // with other content must say CONFLICT (misses ≈ sample/65,536 expected), and 100k keys never
-// inserted must be absent. Run: npx tsc -p . && node --max-old-space-size=4096 dist/bench/dedupe.js 1 10 30
+// inserted must be absent. A second child process times addHashed (keys hashed beforehand, as the
+// pipeline's workers do) with and without prefetchHashed, on alternate chunks of the same index.
+// Run: npx tsc -p . && node --max-old-space-size=4096 dist/bench/dedupe.js 1 10 30
 
 import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -26,6 +28,8 @@ export interface DedupeBenchResult {
   indexMiB: number; // bytes() in MiB
   fingerprintNsPerKey: number; // fingerprint128 alone on hot keys of this shape
   contentDigestNs: number; // contentDigest16 alone on hot contents
+  nsPerAddHashed: number; // addHashed, fingerprints computed beforehand (second child process)
+  nsPerAddHashedPrefetched: number; // the same after prefetchHashed over each run of 256 keys
   sizeMatches: boolean;
   duplicatesChecked: number;
   duplicatesWrong: number; // re-adds that did not say DUPLICATE (must be 0)
@@ -99,8 +103,10 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
+type AddResult = Omit<DedupeBenchResult, 'nsPerAddHashed' | 'nsPerAddHashedPrefetched'>;
+
 /** Runs one size in this process (call it in a fresh process for a meaningful peak RSS). */
-export function measureDedupe(keyCount: number): DedupeBenchResult {
+export function measureDedupe(keyCount: number): AddResult {
   const hashes = timeHashes();
   const arrayBuffersBefore = process.memoryUsage().arrayBuffers;
   const index = createDedupeIndex();
@@ -162,24 +168,73 @@ export function measureDedupe(keyCount: number): DedupeBenchResult {
   };
 }
 
-/** Measures each size (in millions of keys) in its own child process so peak RSS is per size. */
+const PREFETCH_RUN = 256;
+
+/**
+ * Times addHashed at one size: chunks alternate between plain addHashed and prefetchHashed runs
+ * of PREFETCH_RUN keys followed by addHashed, so both see the same index at the same sizes.
+ */
+export function measureDedupeHashed(keyCount: number): { nsPerAddHashed: number; nsPerAddHashedPrefetched: number; ok: boolean } {
+  const index = createDedupeIndex();
+  const words = new Int32Array(CHUNK * 4);
+  const digests = new Uint16Array(CHUNK);
+  const fp = new Uint32Array(4);
+  const ns = [0, 0];
+  const counted = [0, 0];
+  let notNew = 0;
+  for (let start = 0, chunk = 0; start < keyCount; start += CHUNK, chunk++) {
+    const m = Math.min(CHUNK, keyCount - start);
+    for (let k = 0; k < m; k++) {
+      const key = makeKey(start + k);
+      fingerprint128(key, fp);
+      words.set(fp, k * 4);
+      digests[k] = contentDigest16(makeContent(start + k, key, 0));
+    }
+    const mode = chunk & 1;
+    const t0 = process.hrtime.bigint();
+    if (mode === 0) {
+      for (let k = 0; k < m; k++) if (index.addHashed(words, k * 4, digests[k]!) !== NEW) notNew++;
+    } else {
+      for (let run = 0; run < m; run += PREFETCH_RUN) {
+        const end = Math.min(m, run + PREFETCH_RUN);
+        index.prefetchHashed(words, run * 4, end - run);
+        for (let k = run; k < end; k++) if (index.addHashed(words, k * 4, digests[k]!) !== NEW) notNew++;
+      }
+    }
+    ns[mode]! += Number(process.hrtime.bigint() - t0);
+    counted[mode]! += m;
+  }
+  return {
+    nsPerAddHashed: round1(ns[0]! / Math.max(1, counted[0]!)),
+    nsPerAddHashedPrefetched: round1(ns[1]! / Math.max(1, counted[1]!)),
+    ok: notNew === 0 && index.size === keyCount,
+  };
+}
+
+/** Measures each size (in millions of keys) in its own child processes so peak RSS is per size. */
 export async function runDedupeBench(millions: number[]): Promise<DedupeBenchResult[]> {
   const run = promisify(execFile);
   const self = fileURLToPath(import.meta.url);
   const results: DedupeBenchResult[] = [];
+  const child = async (mode: string, keyCount: number): Promise<unknown> => {
+    const args = ['--max-old-space-size=4096', self, mode, String(keyCount)];
+    const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout);
+  };
   for (const m of millions) {
     const keyCount = Math.round(m * 1_000_000);
-    const { stdout } = await run(process.execPath, ['--max-old-space-size=4096', self, '--child', String(keyCount)], {
-      maxBuffer: 1 << 20,
-    });
-    results.push(JSON.parse(stdout) as DedupeBenchResult);
+    const add = (await child('--child', keyCount)) as AddResult;
+    const hashed = (await child('--child-hashed', keyCount)) as ReturnType<typeof measureDedupeHashed>;
+    results.push({ ...add, nsPerAddHashed: hashed.nsPerAddHashed, nsPerAddHashedPrefetched: hashed.nsPerAddHashedPrefetched, ok: add.ok && hashed.ok });
   }
   return results;
 }
 
 async function main(argv: string[]): Promise<void> {
-  if (argv[0] === '--child') {
-    process.stdout.write(JSON.stringify(measureDedupe(Number(argv[1]))) + '\n');
+  if (argv[0] === '--child' || argv[0] === '--child-hashed') {
+    const keyCount = Number(argv[1]);
+    const result = argv[0] === '--child' ? measureDedupe(keyCount) : measureDedupeHashed(keyCount);
+    process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
   const millions = argv.length > 0 ? argv.map(Number) : [1, 10, 30];
@@ -190,6 +245,8 @@ async function main(argv: string[]): Promise<void> {
     keys: r.keys,
     'ns/insert': r.nsPerInsert,
     'ns/insert last 10%': r.nsPerInsertLast10pct,
+    'ns addHashed': r.nsPerAddHashed,
+    'ns prefetched': r.nsPerAddHashedPrefetched,
     'B/key bytes()': r.bytesPerKeyReported,
     'B/key arrayBuffers': r.bytesPerKeyArrayBuffers,
     'index MiB': r.indexMiB,

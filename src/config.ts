@@ -7,6 +7,7 @@ import { ChatmigrateError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './run/logger.js';
 import type { FormatChoice } from './source/formats.js';
 import { COMETCHAT_LIMITS } from './targets/cometchat/limits.js';
+import { defaultWorkerCount } from './process/block-processor.js';
 
 export const REGIONS = ['us', 'eu', 'in'] as const;
 
@@ -36,6 +37,7 @@ export interface RunOptions {
   progress?: boolean;
   json?: boolean;
   now?: number | string;
+  workers?: number | string;
 }
 
 const int = (flag: string, min: number, max: number, fallback: number) =>
@@ -121,6 +123,7 @@ const schema = z.object({
   progress: z.boolean().optional(),
   json: z.boolean().optional().default(false),
   now: int('--now', 0, 99_999_999_999, 0),
+  workers: int('--workers', 0, 64, -1),
 });
 
 export type RunConfig = Readonly<{
@@ -149,6 +152,8 @@ export type RunConfig = Readonly<{
   /** undefined: show progress when stderr is a terminal. */
   progress: boolean | undefined;
   json: boolean;
+  /** Worker threads for parsing and validation (0: all on the main thread). */
+  workers: number;
   /** "now" in UNIX seconds for the joinedAt-in-the-future rule (0: the clock at start). */
   nowSeconds: number;
 }>;
@@ -214,6 +219,7 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     logLevel: o.logLevel as LogLevel | undefined,
     progress: o.progress,
     json: o.json,
+    workers: o.workers === -1 ? defaultWorkerCount() : o.workers,
     nowSeconds: o.now || Math.floor(Date.now() / 1000),
   });
 }

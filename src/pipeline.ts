@@ -1,24 +1,25 @@
-// The whole run, top to bottom: open the input, split it into records, validate and normalize,
-// deduplicate, batch, deliver (import) — and account for every record in exactly one bucket.
+// The whole run, top to bottom: open the input, split it into records, validate and normalize
+// them (on worker threads when there are many), deduplicate, batch, deliver (import) — and
+// account for every record in exactly one bucket of the report.
 
 import type { Readable } from 'node:stream';
 import { ChatmigrateError, toChatmigrateError } from './errors.js';
 import type { RunConfig } from './config.js';
 import { createDedupeIndex, NEW, CONFLICT } from './dedupe/dedupe-index.js';
 import type { PendingRecord, RecordOutcome, Target } from './delivery/types.js';
-import { validateMember } from './record/validate-member.js';
+import { createBlockBuilder, type PendingBlock } from './process/block-builder.js';
+import { createBlockProcessor } from './process/block-processor.js';
+import { INVALID, type BlockResult } from './process/record-block.js';
 import { REASONS } from './record/reasons.js';
 import { createRecordReader, FormatError } from './source/record-reader.js';
-import { MalformedInputError, type RecordSink } from './source/formats.js';
-import { locateJsonError, excerptAround } from './source/json-error-position.js';
+import { MalformedInputError } from './source/formats.js';
 import { openInputPath, type OpenedInput } from './source/open-input.js';
-import { countReason, createCounts, exitCodeFor, planDelivery, type Report, type RunStatus } from './run/report.js';
+import { buildReport, countReason, createCounts, type Report } from './run/report.js';
 import { openRejectsWriter, unwrapRejectEntry, type RejectsWriter } from './run/rejects-writer.js';
 import { createProgress, type Progress } from './run/progress.js';
 import { silentLogger, type Logger } from './run/logger.js';
 import { createShardFilter } from './run/shard.js';
 import { createCometChatTarget } from './targets/cometchat/index.js';
-import { VERSION } from './version.js';
 
 /** A record on its way to the target, remembering where it came from for the rejects file. */
 interface QueuedRecord extends PendingRecord {
@@ -43,56 +44,77 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   const skippedBy: Record<string, number> = {};
   const dedupe = createDedupeIndex();
   const inShard = createShardFilter(config.shard);
+  const processor = createBlockProcessor(config.workers, { nowSeconds: config.nowSeconds, wantJson: config.command === 'import' });
+  // Blocks being processed, consumed strictly in input order.
+  const inProcess: Array<{ block: PendingBlock; result: Promise<BlockResult> }> = [];
+  const maxInProcess = config.workers === 0 ? 0 : config.workers * 3;
+  const builder = createBlockBuilder((block) => inProcess.push({ block, result: processor.process(block.input) }));
+  const reader = createRecordReader(config.from, builder.add);
   let input: OpenedInput | undefined;
   let rejects: RejectsWriter | undefined;
   let target: Target | undefined;
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
+  let progress: Progress = { update() {}, done() {} };
   let batch: QueuedRecord[] = [];
   const readyBatches: QueuedRecord[][] = [];
 
-  const onRecord: RecordSink = (text, mapKey, offset, line) => {
-    const index = counts.read++;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw malformedRecord(text, offset, line, err);
-    }
-    let key = mapKey;
-    const fedBack = unwrapRejectEntry(value);
-    if (fedBack) {
-      value = fedBack.record;
-      key = fedBack.key;
-    }
-    const checked = validateMember(value, { key, nowSeconds: config.nowSeconds });
-    if (!checked.ok) {
-      // A sharded run reports an invalid record in one shard only (by position: it may have no id).
-      if (!inShard.byIndex(index)) return skip('other-shard');
-      counts.invalid++;
-      countReason(counts, checked.reason);
-      rejects?.add({ reason: checked.reason, message: checked.message, position: position(index, offset, line), ...(key === undefined ? {} : { key }), record: value });
-      return;
-    }
-    const memberId = checked.member.memberId;
-    if (!inShard.byKey(memberId)) return skip('other-shard');
-    const verdict = dedupe.add(memberId, checked.json);
-    if (verdict !== NEW) {
-      counts.duplicates++;
-      if (verdict === CONFLICT) {
-        counts.conflicts++;
-        rejects?.add({ reason: 'DUPLICATE_CONFLICT', message: `${memberId}: ${REASONS.DUPLICATE_CONFLICT}`, position: position(index, offset, line), ...(key === undefined ? {} : { key }), record: value });
+  /** Puts each record of a processed block in its bucket; valid new ones go into batches. */
+  function consume(block: PendingBlock, r: BlockResult): void {
+    const { status, fingerprints, digests, idEnds, jsonEnds } = r;
+    let nextInvalid = 0;
+    for (let i = 0; i < r.count; i++) {
+      const index = block.firstIndex + i;
+      counts.read++;
+      if (status[i] === INVALID) {
+        const bad = r.invalid[nextInvalid++]!;
+        // A sharded run reports an invalid record in one shard only (by position: it may have no id).
+        if (!inShard.byIndex(index)) skip('other-shard');
+        else {
+          counts.invalid++;
+          countReason(counts, bad.reason);
+          rejects?.add({ reason: bad.reason, message: bad.message, position: position(block, i), ...originalOf(block, i) });
+        }
+        continue;
       }
-      return;
+      if (!inShard.byFingerprint(fingerprints[i * 4]!)) {
+        skip('other-shard');
+        continue;
+      }
+      const verdict = dedupe.addHashed(fingerprints, i * 4, digests[i]!);
+      if (verdict !== NEW) {
+        counts.duplicates++;
+        if (verdict === CONFLICT) {
+          counts.conflicts++;
+          const memberId = r.ids.slice(i === 0 ? 0 : idEnds[i - 1], idEnds[i]);
+          rejects?.add({ reason: 'DUPLICATE_CONFLICT', message: `${memberId}: ${REASONS.DUPLICATE_CONFLICT}`, position: position(block, i), ...originalOf(block, i) });
+        }
+        continue;
+      }
+      counts.valid++;
+      if (!target) continue;
+      const key = r.ids.slice(i === 0 ? 0 : idEnds[i - 1], idEnds[i]);
+      const json = r.jsons.slice(i === 0 ? 0 : jsonEnds[i - 1], jsonEnds[i]);
+      batch.push({ key, json, index, offset: block.offsets[i]!, line: block.lines[i]! });
+      if (batch.length === config.batchSize) {
+        readyBatches.push(batch);
+        batch = [];
+      }
     }
-    counts.valid++;
-    if (!target) return;
-    batch.push({ key: memberId, json: checked.json, index, offset, line });
-    if (batch.length === config.batchSize) {
-      readyBatches.push(batch);
-      batch = [];
+    if (r.malformed) {
+      const at = r.malformed.index;
+      throw new MalformedInputError(r.malformed.message, block.offsets[at]! + r.malformed.byteDelta, block.lines[at]!);
     }
-  };
+  }
+
+  /** Consumes processed blocks in order while more than `keep` are in process; submits batches. */
+  async function consumeBlocks(keep: number): Promise<void> {
+    while (inProcess.length > keep) {
+      const { block, result } = inProcess.shift()!;
+      consume(block, await result);
+      if (target) for (const b of readyBatches.splice(0)) await untilAborted(target.submit(b), deps.signal);
+    }
+  }
 
   function skip(rule: string): void {
     counts.skipped++;
@@ -106,111 +128,100 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
       counts.rejected++;
       countReason(counts, outcome.code);
       const q = record as QueuedRecord;
-      rejects?.add({ reason: outcome.code, message: outcome.message, position: position(q.index, q.offset, q.line), key: q.key, record: JSON.parse(q.json) });
+      const pos = q.line > 0 ? { index: q.index, offset: q.offset, line: q.line } : { index: q.index, offset: q.offset };
+      rejects?.add({ reason: outcome.code, message: outcome.message, position: pos, key: q.key, record: JSON.parse(q.json) });
     }
   };
 
-  async function submitReady(): Promise<void> {
-    for (const b of readyBatches.splice(0)) await untilAborted(target!.submit(b), deps.signal);
+  /** Every record read so far is accounted for. */
+  async function processAll(): Promise<void> {
+    builder.flush();
+    await consumeBlocks(0);
   }
 
-  let progress: Progress = { update() {}, done() {} };
-  const sample = () => ({
-    records: counts.read,
-    bytes: input?.sourceBytesRead() ?? 0,
-    ...(target ? { delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}),
-  });
+  /** Runs the splitter; on bad input, first accounts for the records before the bad byte. */
+  async function splitOrFinish(split: () => void): Promise<void> {
+    try {
+      split();
+    } catch (err) {
+      await processAll();
+      throw err;
+    }
+  }
 
-  let reader: ReturnType<typeof createRecordReader> | undefined;
+  /** Every batched record has its outcome. */
+  async function deliverAll(): Promise<void> {
+    if (!target) return;
+    if (batch.length > 0) await untilAborted(target.submit(batch.splice(0)), deps.signal);
+    await untilAborted(target.drain(), deps.signal);
+  }
+
   try {
     input = await openInputPath(config.input, deps.stdin);
-    log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command }, 'run started');
+    log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers }, 'run started');
     if (config.rejects) rejects = await openRejectsWriter(config.rejects);
     if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome }, log);
-    reader = createRecordReader(config.from, onRecord);
     const stderr = deps.stderr ?? process.stderr;
     progress = createProgress({ stream: stderr, enabled: config.progress ?? Boolean(stderr.isTTY), label: config.command, totalBytes: input.sizeBytes });
     for await (const chunk of input.chunks) {
-      reader.push(chunk);
-      if (target) await submitReady();
+      await splitOrFinish(() => reader.push(chunk));
+      await consumeBlocks(maxInProcess);
       if (rejects) await rejects.flush();
-      progress.update(sample());
+      progress.update({ records: counts.read, bytes: input.sourceBytesRead(), ...(target ? { delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}) });
       if (deps.signal?.aborted) throw new Interrupted();
     }
-    reader.end();
-    await finishDelivery();
+    await splitOrFinish(() => reader.end());
+    await processAll();
+    await deliverAll();
   } catch (err) {
     if (err instanceof Interrupted || deps.signal?.aborted) interrupted = true;
     else {
       failure = describeFailure(err, input?.name ?? 'input');
-      // Records read before a bad byte are delivered, so the report and the target agree.
-      if (target && (failure.code === 'CM_INPUT_MALFORMED' || failure.code === 'CM_INPUT_FORMAT' || failure.code === 'CM_INPUT_UNREADABLE')) {
-        await finishDelivery().catch((e: unknown) => log.error({ code: toChatmigrateError(e).code }, 'delivery failed while stopping'));
+      inProcess.length = 0; // records after the failure are not read
+      if (target && isInputFailure(failure)) {
+        await deliverAll().catch((e: unknown) => log.error({ code: toChatmigrateError(e).code }, 'delivery failed while stopping'));
       }
     }
   } finally {
     progress.done();
     if (target) await target.close(interrupted || failure ? (deps.graceMs ?? 5000) : 0);
+    await processor.close();
     if (rejects) await rejects.close().catch((e: unknown) => (failure ??= toChatmigrateError(e)));
     input?.close();
   }
 
-  async function finishDelivery(): Promise<void> {
-    if (!target) return;
-    if (batch.length > 0) {
-      readyBatches.push(batch);
-      batch = [];
-    }
-    await submitReady();
-    await untilAborted(target.drain(), deps.signal);
-  }
-
-  const invalidOrRejected = counts.invalid + counts.rejected;
-  const status: RunStatus = failure ? 'failed' : interrupted ? 'interrupted' : invalidOrRejected > 0 ? 'some-invalid' : 'ok';
-  const finishedAt = new Date();
-  const delivery = target?.stats();
-  const unsent = target ? counts.valid - counts.imported - counts.alreadyPresent - counts.rejected : 0;
-  const durationMs = finishedAt.getTime() - startedAt.getTime();
-  const report: Report = {
-    tool: 'chatmigrate',
-    version: VERSION,
-    command: config.command,
-    ...(config.command === 'import' ? { target: config.to } : {}),
-    input: { name: input?.name ?? config.input ?? 'stdin', format: reader?.format, bytes: reader?.bytesSeen ?? 0, compressed: input?.compressed ?? false },
-    read: counts.read,
-    invalid: counts.invalid,
-    skipped: counts.skipped,
-    duplicates: counts.duplicates,
-    valid: counts.valid,
-    conflicts: counts.conflicts,
-    ...(target ? { imported: counts.imported, alreadyPresent: counts.alreadyPresent, rejected: counts.rejected, unsent } : {}),
-    reasons: counts.reasons,
-    ...(Object.keys(skippedBy).length > 0 ? { skippedBy } : {}),
-    ...(delivery
-      ? {
-          requests: delivery.requests,
-          retries: delivery.retries,
-          throttled: delivery.throttled,
-          achievedRpm: durationMs > 0 ? Math.round((delivery.requests / durationMs) * 60_000 * 10) / 10 : 0,
-          ...(config.rpm > 0 ? { budgetUsed: Math.round(((delivery.requests / durationMs) * config.rateWindowMs * 1000) / config.rpm) / 1000 } : {}),
-        }
-      : {}),
-    plan: planDelivery(counts.valid, config.batchSize, config.rpm),
-    durationMs,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    status,
-    exitCode: exitCodeFor(status, failure?.exitCode),
-    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
-  };
-  log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, status, durationMs }, 'run finished');
+  const report = buildReport({
+    config,
+    counts,
+    skippedBy,
+    input: { name: input?.name ?? config.input ?? 'stdin', format: reader.format, bytes: reader.bytesSeen, compressed: input?.compressed ?? false },
+    delivery: target?.stats(),
+    startedAt,
+    interrupted,
+    failure,
+  });
+  log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, status: report.status, durationMs: report.durationMs }, 'run finished');
   return report;
 }
 
 class Interrupted extends Error {}
 
-function position(index: number, offset: number, line: number) {
+function position(block: PendingBlock, i: number) {
+  const index = block.firstIndex + i;
+  const offset = block.offsets[i]!;
+  const line = block.lines[i]!;
   return line > 0 ? { index, offset, line } : { index, offset };
+}
+
+/** The record as it was in the input (and its map key), for the rejects file. Rare path. */
+function originalOf(block: PendingBlock, i: number): { record: unknown; key?: string } {
+  const start = i === 0 ? 0 : block.input.ends[i - 1]!;
+  const text = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength).toString('utf8', start, block.input.ends[i]!);
+  const value = JSON.parse(text) as unknown;
+  const fedBack = unwrapRejectEntry(value);
+  const key = fedBack ? fedBack.key : block.input.keys?.[i];
+  const record = fedBack ? fedBack.record : value;
+  return key === undefined ? { record } : { record, key };
 }
 
 function targetConfig(config: RunConfig) {
@@ -248,11 +259,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
-function malformedRecord(text: string, offset: number, line: number, err: unknown): MalformedInputError {
-  const at = locateJsonError(text);
-  const byteOffset = offset + Buffer.byteLength(text.slice(0, at));
-  const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
-  return new MalformedInputError(`${detail} near ${JSON.stringify(excerptAround(text, at))}`, byteOffset, line);
+function isInputFailure(e: ChatmigrateError): boolean {
+  return e.code === 'CM_INPUT_MALFORMED' || e.code === 'CM_INPUT_FORMAT' || e.code === 'CM_INPUT_UNREADABLE';
 }
 
 function describeFailure(err: unknown, inputName: string): ChatmigrateError {

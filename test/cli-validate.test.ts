@@ -68,7 +68,7 @@ test('malformed input exits 1 with byte offset (and line for NDJSON), and still 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /malformed input at byte 44, line 2/);
   assert.match(r.stderr, /CM_INPUT_MALFORMED/);
-  assert.equal((JSON.parse(readFileSync(report, 'utf8')) as { read: number }).read, 2);
+  assert.equal((JSON.parse(readFileSync(report, 'utf8')) as { read: number }).read, 1);
   const doc = await runCli(['validate', '-', ...now], { stdin: '{"members": {"g_member_u": {"guid": "g"} "x": 1}}' });
   assert.equal(doc.code, 1);
   assert.match(doc.stderr, /byte 41: expected ',' or a closing bracket but found '"'/);

@@ -135,3 +135,89 @@ test('close() is prompt with a request still being answered (injected latency)',
   assert.ok((await pending) instanceof Error);
   assert.equal(sb.stats().accepted.members, 0, 'the cancelled request stored nothing');
 });
+
+async function postWithKey(sb: Sandbox, text: string, key: string): Promise<number> {
+  const res = await request(`${sb.baseUrl}/data_import/members`, { method: 'POST', headers: { apikey: key }, body: text });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+test('fullRequests and first/last request times count admitted requests only, on the sandbox clock', async () => {
+  let clock = 1_000;
+  const sb = await startSandbox({ apiKey: KEY, rpm: 3, windowMs: 1000, now: () => clock });
+  try {
+    const empty = sb.stats();
+    assert.deepEqual([empty.fullRequests, empty.firstRequestAt, empty.lastRequestAt], [0, null, null]);
+    const overHttp = JSON.parse((await get(`${sb.url}/__sandbox/stats`)).text);
+    assert.deepEqual([overHttp.fullRequests, overHttp.firstRequestAt, overHttp.lastRequestAt], [0, null, null], 'null times survive JSON');
+
+    assert.equal(await postWithKey(sb, batch(0, 50), 'wrong-key'), 401); // refused before the limiter
+    clock = 2_000;
+    assert.equal(await post(sb, batch(0, 50)), 200); // full
+    clock = 2_500;
+    assert.equal(await post(sb, batch(50, 10)), 200); // partial
+    clock = 2_600;
+    assert.equal(await post(sb, batch(60, 50)), 200); // full, third in the window
+    clock = 2_700;
+    assert.equal(await post(sb, batch(110, 50)), 429); // over the rate: not admitted
+    clock = 3_050; // the request at 2000 has left the window
+    assert.equal(await post(sb, '{"members":'), 400); // admitted, then refused as malformed
+    clock = 3_550; // 2500 has left too: two in the window
+    assert.equal(await post(sb, batch(200, 51)), 400); // admitted, more than maxEntities: not "full"
+
+    const s = sb.stats();
+    assert.equal(s.requests, 7);
+    assert.equal(s.fullRequests, 2);
+    assert.equal(s.firstRequestAt, 2_000);
+    assert.equal(s.lastRequestAt, 3_550);
+    assert.deepEqual(JSON.parse((await get(`${sb.url}/__sandbox/stats`)).text), s);
+
+    await get(`${sb.url}/__sandbox/reset`, 'POST');
+    const cleared = sb.stats();
+    assert.deepEqual([cleared.fullRequests, cleared.firstRequestAt, cleared.lastRequestAt], [0, null, null]);
+  } finally {
+    await sb.close();
+  }
+});
+
+test('injected faults: 5xx and resets were admitted (they used quota), spurious 429s were not', async () => {
+  let clock = 10_000;
+  const cases = [
+    { faults: { errorRate: 1 }, admitted: true },
+    { faults: { resetRate: 1 }, admitted: true },
+    { faults: { spurious429Rate: 1 }, admitted: false },
+  ];
+  for (const c of cases) {
+    const sb = await startSandbox({ apiKey: KEY, rpm: 0, now: () => clock, faults: c.faults });
+    try {
+      for (let i = 0; i < 3; i++) {
+        clock += 100;
+        await post(sb, batch(i * 50, 50)).catch(() => 0); // a reset rejects the request
+      }
+      const s = sb.stats();
+      assert.equal(s.requests, 3, JSON.stringify(c.faults));
+      assert.equal(s.accepted.members, 0);
+      if (c.admitted) assert.deepEqual([s.fullRequests, s.firstRequestAt, s.lastRequestAt], [3, clock - 200, clock], JSON.stringify(c.faults));
+      else assert.deepEqual([s.fullRequests, s.firstRequestAt, s.lastRequestAt], [0, null, null], JSON.stringify(c.faults));
+    } finally {
+      await sb.close();
+    }
+  }
+});
+
+test('a smaller maxEntities makes smaller requests full; the real clock is used by default', async () => {
+  const sb = await startSandbox({ apiKey: KEY, rpm: 0, maxEntities: 10 });
+  try {
+    const before = Date.now();
+    assert.equal(await post(sb, batch(0, 10)), 200);
+    assert.equal(await post(sb, batch(10, 9)), 200);
+    assert.equal(await post(sb, batch(20, 50)), 400);
+    const after = Date.now();
+    const s = sb.stats();
+    assert.equal(s.fullRequests, 1);
+    assert.ok(s.firstRequestAt !== null && s.firstRequestAt >= before && s.firstRequestAt <= after, String(s.firstRequestAt));
+    assert.ok(s.lastRequestAt !== null && s.lastRequestAt >= s.firstRequestAt && s.lastRequestAt <= after);
+  } finally {
+    await sb.close();
+  }
+});

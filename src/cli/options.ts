@@ -39,6 +39,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent (default: warn on a terminal, info otherwise); JSON logs on stderr', commands: both },
   { flag: 'progress', key: 'progress', type: 'boolean', help: 'force the progress line on (default: only when stderr is a terminal)', commands: both },
   { flag: 'no-progress', key: 'progress', type: 'boolean', help: 'never show the progress line', commands: both },
+  { flag: 'workers', key: 'workers', type: 'string', value: 'N', help: 'worker threads that parse and validate (default: one per core, up to 8; 0 = main thread only)', commands: both, advanced: true },
   { flag: 'max-retries', key: 'maxRetries', type: 'string', value: 'N', help: 'retries per request before giving up (default 8)', commands: imp, advanced: true },
   { flag: 'retry-min-ms', key: 'retryMinMs', type: 'string', value: 'MS', help: 'first backoff delay (default 1000)', commands: imp, advanced: true },
   { flag: 'retry-max-ms', key: 'retryMaxMs', type: 'string', value: 'MS', help: 'longest backoff delay (default 60000)', commands: imp, advanced: true },

@@ -7,9 +7,22 @@ export const DUPLICATE = 1;
 export const CONFLICT = 2;
 export type DedupeVerdict = 0 | 1 | 2;
 
+/** fingerprint128 words, read as int32 or uint32 (both hold the same 32 bits). */
+export type FingerprintWords = Int32Array | Uint32Array;
+
 export interface DedupeIndex {
   /** NEW the first time `key` is seen; then DUPLICATE (same content) or CONFLICT (different). */
   add(key: string, content: string): DedupeVerdict;
+  /**
+   * add() for a key hashed elsewhere (e.g. in a worker): fingerprint128(key) is in
+   * words[offset..offset+3] and contentDigest16(content) is `digest16`.
+   */
+  addHashed(words: FingerprintWords, offset: number, digest16: number): DedupeVerdict;
+  /**
+   * Optional speed-up before `count` addHashed calls (fingerprints 4 words apart from `offset`):
+   * touches their table slots back to back so the cache misses overlap instead of queueing.
+   */
+  prefetchHashed(words: FingerprintWords, offset: number, count: number): void;
   has(key: string): boolean;
   /** Distinct keys held. */
   readonly size: number;
@@ -18,8 +31,10 @@ export interface DedupeIndex {
 }
 
 export interface DedupeIndexOptions {
-  /** log2 of the partition count, 0..16; default 16. Smaller values are for tests (see below). */
+  /** log2 of the partition count, 0..16; default 16. Fewer are for tests (see "Keys" below). */
   partitionBits?: number;
+  /** Slab size in 32-bit words, default 2^18 (1 MiB); tests use tiny slabs to force evacuations. */
+  slabWords?: number;
 }
 
 // Keys. The fingerprint's words h0..h3 are spread over a partition number and a 4-word slot:
@@ -37,22 +52,22 @@ export interface DedupeIndexOptions {
 // Tables. Each partition is a small open-addressing table (home slot = range reduction of h2,
 // linear probing) that grows on its own by x1.25 past load 0.85, so the average load stays ~0.76
 // (~21 B/key) and a growth re-inserts one table of a few KB while it is in cache: no global
-// rehash, no 2x memory spike. Tables are regions of 4 MiB slabs rather than typed arrays of their
-// own: allocating one typed array per growth cost ~2-8 µs here (~250 ns per key at 30M keys) and
-// ~450 B of bookkeeping per partition. New tables are bump-allocated in the active slab; a slab
-// whose live tables fall below EVACUATE_BELOW is emptied by moving them out, then reused.
+// rehash, no 2x memory spike. Tables are regions of 1 MiB slabs, not typed arrays of their own:
+// allocating a typed array per growth cost 1-8 µs here (~200 ns per key at 30M keys), ~450 B
+// of bookkeeping per partition, and dead tables waited for V8's GC. The slabs form a small
+// log-structured heap (see allocate/release below) whose dead space stays under 10% of the live.
 
 const MAX_LOAD = 0.85;
 const GROWTH = 1.25;
 const FIRST_SLOTS = 4;
 const DOUBLING_BELOW = 64; // tiny tables double: fewer growths while the index is young
 const SLOT_WORDS = 4;
-const SLAB_WORDS = 1 << 20; // 4 MiB; a table larger than this gets a slab of its own
-// Dead space (freed tables inside slabs still in use) is kept under this fraction of the live
-// tables by emptying the slab with the fewest live words; slabs fuller than EVACUATE_MAX_LIVE
-// are never emptied (copying them would free too little).
+const DEFAULT_SLAB_WORDS = 1 << 18;
+// Dead space (freed tables in slabs still in use) is kept under this fraction of the live tables
+// by emptying the slab with the fewest live words. At 30M keys this copies ~10 GB in all for
+// ~2% of the insert time; without it dead space and spare slabs reach ~35% (28.6 B/key).
 const DEAD_SPACE_BUDGET = 0.1;
-const EVACUATE_MAX_LIVE = 0.95;
+const EVACUATE_MAX_LIVE = 0.95; // emptying a fuller slab would free too little
 const MAX_EVACUATIONS_PER_RELEASE = 4;
 const TWO_POW_32 = 4294967296;
 const NO_TABLE = new Int32Array(0);
@@ -74,25 +89,24 @@ function nextSlotCount(slots: number): number {
   return Math.ceil(slots * GROWTH);
 }
 
-export function createDedupeIndex(options: DedupeIndexOptions = {}): DedupeIndex {
-  const bits = options.partitionBits ?? 16;
-  if (!Number.isInteger(bits) || bits < 0 || bits > 16) {
-    throw new RangeError(`partitionBits: expected an integer from 0 to 16, got ${String(options.partitionBits)}`);
+function checkedInteger(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${name}: expected an integer from ${min} to ${max}, got ${String(value)}`);
   }
+  return v;
+}
+
+export function createDedupeIndex(options: DedupeIndexOptions = {}): DedupeIndex {
+  const bits = checkedInteger('partitionBits', options.partitionBits, 16, 0, 16);
+  const slabWords = checkedInteger('slabWords', options.slabWords, DEFAULT_SLAB_WORDS, 64, 1 << 28);
   const partitionShift = 16 - bits;
-  const partitionCount = 1 << bits;
-  const dir = new Int32Array(partitionCount * 4);
-  const slabs: Int32Array[] = [];
-  const slabTop: number[] = []; // bump pointer, in words
-  const slabLive: number[] = []; // words of live tables
-  const spareSlabs: number[] = []; // emptied standard slabs, ready for reuse
-  const unusedIndexes: number[] = []; // indexes of released oversize slabs
-  let active = -1; // standard slab receiving new tables
-  let standardSlabsInUse = 0; // active + retired standard slabs (spares excluded)
-  let standardLive = 0; // live words in standard slabs
-  let slabBytes = 0;
-  let size = 0;
+  const dir = new Int32Array((1 << bits) * 4);
+  const heap = createSlabHeap(dir, slabWords);
+  const slabs = heap.slabs; // the same array for the heap's lifetime
   const fp = new Uint32Array(4); // fingerprint scratch, reused by every call
+  let size = 0;
+  let sink = 0; // prefetch loads end here, so the compiler cannot drop them
 
   // Fingerprint words of the current key, as int32 (what the slabs hold).
   let h0 = 0;
@@ -100,20 +114,22 @@ export function createDedupeIndex(options: DedupeIndexOptions = {}): DedupeIndex
   let h2 = 0;
   let h3 = 0;
 
-  function loadKey(key: string): number {
-    fingerprint128(key, fp);
-    h0 = fp[0]! | 0;
-    h1 = fp[1]! | 0;
+  /** Sets h0..h3 from fingerprint words; returns the partition's directory index. */
+  function loadWords(words: FingerprintWords, o: number): number {
+    h0 = words[o]! | 0;
+    h1 = words[o + 1]! | 0;
     if (h1 === 0) h1 = 1;
-    h2 = fp[2]! | 0;
-    h3 = fp[3]! | 0;
-    return (h0 >>> 16) >>> partitionShift;
+    h2 = words[o + 2]! | 0;
+    h3 = words[o + 3]! | 0;
+    return ((h0 >>> 16) >>> partitionShift) * 4;
   }
 
-  /**
-   * Word index of the current key's slot in the table at `base`, or ~index of the free slot
-   * ending its probe. `first` is word 1 of the home slot, already loaded by the caller.
-   */
+  /** Word 1 of the current key's home slot: loading it early starts the likely cache miss. */
+  function homeWord(t: Int32Array, base: number, slots: number): number {
+    return t[base + homeSlot(h2, slots) * SLOT_WORDS + 1]!;
+  }
+
+  /** Word index of the current key's slot, or ~index of the free slot ending its probe. */
   function locate(t: Int32Array, base: number, slots: number, first: number): number {
     const hi = h0 << 16;
     const k1 = h1;
@@ -130,161 +146,16 @@ export function createDedupeIndex(options: DedupeIndexOptions = {}): DedupeIndex
     }
   }
 
-  function firstWord(t: Int32Array, base: number, slots: number): number {
-    return t[base + homeSlot(h2, slots) * SLOT_WORDS + 1]!;
-  }
-
-  function newSlab(words: number): number {
-    const index = unusedIndexes.pop() ?? slabs.length;
-    slabs[index] = new Int32Array(words);
-    slabTop[index] = 0;
-    slabLive[index] = 0;
-    slabBytes += words * 4;
-    return index;
-  }
-
-  /** Reserves `words` words at the end of a slab; returns the slab (offset = slabTop - words). */
-  function allocate(words: number): number {
-    if (words > SLAB_WORDS) {
-      const own = newSlab(words);
-      slabTop[own] = words;
-      slabLive[own] = words;
-      return own;
-    }
-    if (active < 0 || slabTop[active]! + words > SLAB_WORDS) {
-      const retired = active;
-      active = spareSlabs.pop() ?? newSlab(SLAB_WORDS);
-      standardSlabsInUse++;
-      if (retired >= 0 && slabLive[retired] === 0) recycle(retired);
-    }
-    slabTop[active]! += words;
-    slabLive[active]! += words;
-    standardLive += words;
-    return active;
-  }
-
-  function recycle(s: number): void {
-    if (slabs[s]!.length > SLAB_WORDS) {
-      slabBytes -= slabs[s]!.byteLength;
-      slabs[s] = NO_TABLE;
-      unusedIndexes.push(s);
-      return;
-    }
-    slabTop[s] = 0;
-    slabLive[s] = 0;
-    spareSlabs.push(s);
-    standardSlabsInUse--;
-  }
-
-  /** Words in standard slabs that hold neither live tables nor the active slab's free tail. */
-  function deadWords(): number {
-    const activeFree = active < 0 ? 0 : SLAB_WORDS - slabTop[active]!;
-    return standardSlabsInUse * SLAB_WORDS - standardLive - activeFree;
-  }
-
-  /** Marks a table dead, then evacuates the emptiest slabs while dead space is over budget. */
-  function release(s: number, words: number): void {
-    const live = (slabLive[s]! -= words);
-    if (slabs[s]!.length > SLAB_WORDS) {
-      recycle(s);
-      return;
-    }
-    standardLive -= words;
-    if (live === 0 && s !== active) recycle(s);
-    for (let round = 0; round < MAX_EVACUATIONS_PER_RELEASE; round++) {
-      if (deadWords() <= standardLive * DEAD_SPACE_BUDGET) return;
-      if (!evacuateEmptiest()) return;
-    }
-  }
-
-  /** Moves the live tables of the emptiest retired slab into the active one; false if none pays. */
-  function evacuateEmptiest(): boolean {
-    let victim = -1;
-    let least = SLAB_WORDS * EVACUATE_MAX_LIVE;
-    for (let s = 0; s < slabs.length; s++) {
-      if (s === active || slabs[s]!.length !== SLAB_WORDS || slabTop[s] === 0) continue; // spare: top 0
-      if (slabLive[s]! < least) {
-        least = slabLive[s]!;
-        victim = s;
-      }
-    }
-    if (victim < 0) return false;
-    const from = slabs[victim]!;
-    for (let m = 0; m < dir.length && slabLive[victim]! > 0; m += 4) {
-      if (dir[m + M_SLAB] !== victim || dir[m + M_SLOTS] === 0) continue;
-      const words = dir[m + M_SLOTS]! * SLOT_WORDS;
-      const start = dir[m + M_OFFSET]!;
-      const s = allocate(words);
-      const offset = slabTop[s]! - words;
-      slabs[s]!.set(from.subarray(start, start + words), offset);
-      dir[m + M_SLAB] = s;
-      dir[m + M_OFFSET] = offset;
-      slabLive[victim]! -= words;
-      standardLive -= words;
-    }
-    recycle(victim);
-    return true;
-  }
-
-  /** Gives partition `m` (directory index) a larger table holding the same keys. */
-  function grow(m: number): void {
-    const oldSlots = dir[m + M_SLOTS]!;
-    const slots = nextSlotCount(oldSlots);
-    const words = slots * SLOT_WORDS;
-    const s = allocate(words);
-    const t = slabs[s]!;
-    const base = slabTop[s]! - words;
-    t.fill(0, base, base + words); // spare slabs hold old tables
-    if (oldSlots > 0) {
-      const oldSlab = dir[m + M_SLAB]!;
-      const old = slabs[oldSlab]!;
-      const oldBase = dir[m + M_OFFSET]!;
-      const oldEnd = oldBase + oldSlots * SLOT_WORDS;
-      for (let from = oldBase; from < oldEnd; from += SLOT_WORDS) {
-        if (old[from + 1] === 0) continue;
-        let j = homeSlot(old[from + 2]!, slots);
-        while (t[base + j * SLOT_WORDS + 1] !== 0) if (++j === slots) j = 0;
-        const to = base + j * SLOT_WORDS;
-        t[to] = old[from]!;
-        t[to + 1] = old[from + 1]!;
-        t[to + 2] = old[from + 2]!;
-        t[to + 3] = old[from + 3]!;
-      }
-      dir[m + M_SLAB] = s;
-      dir[m + M_OFFSET] = base;
-      dir[m + M_SLOTS] = slots;
-      release(oldSlab, oldSlots * SLOT_WORDS); // may move other tables, never this one
-    } else {
-      dir[m + M_SLAB] = s;
-      dir[m + M_OFFSET] = base;
-      dir[m + M_SLOTS] = slots;
-    }
-  }
-
-  function add(key: string, content: string): DedupeVerdict {
-    const m = loadKey(key) * 4;
-    let slots = dir[m + M_SLOTS]!;
-    let t: Int32Array = NO_TABLE; // a partition without a table always grows below
-    let base = 0;
-    let first = 0;
-    if (slots !== 0) {
-      t = slabs[dir[m + M_SLAB]!]!;
-      base = dir[m + M_OFFSET]!;
-      first = firstWord(t, base, slots); // start the likely cache miss before hashing the content
-    }
-    const c16 = contentDigest16(content);
-    let at = ~0;
-    if (slots !== 0) {
-      at = locate(t, base, slots, first);
-      if (at >= 0) return (t[at]! & 0xffff) === c16 ? DUPLICATE : CONFLICT;
-    }
+  /** Inserts the current key (absent from partition `m`, whose probe ended at ~at) or reports it. */
+  function insert(m: number, t: Int32Array, at: number, c16: number): DedupeVerdict {
+    if (at >= 0) return (t[at]! & 0xffff) === c16 ? DUPLICATE : CONFLICT;
     const used = dir[m + M_USED]! + 1;
-    if (used > slots * MAX_LOAD) {
+    if (used > dir[m + M_SLOTS]! * MAX_LOAD) {
       grow(m);
-      slots = dir[m + M_SLOTS]!;
       t = slabs[dir[m + M_SLAB]!]!;
-      base = dir[m + M_OFFSET]!;
-      at = locate(t, base, slots, firstWord(t, base, slots)); // absent: finds its free slot
+      const base = dir[m + M_OFFSET]!;
+      const slots = dir[m + M_SLOTS]!;
+      at = locate(t, base, slots, homeWord(t, base, slots)); // absent: finds its free slot
     }
     at = ~at;
     t[at] = (h0 << 16) | c16;
@@ -296,23 +167,218 @@ export function createDedupeIndex(options: DedupeIndexOptions = {}): DedupeIndex
     return NEW;
   }
 
+  /** Gives partition `m` a larger table holding the same keys. */
+  function grow(m: number): void {
+    const oldSlots = dir[m + M_SLOTS]!;
+    const slots = nextSlotCount(oldSlots);
+    const words = slots * SLOT_WORDS;
+    const s = heap.allocate(words, m);
+    const t = slabs[s]!;
+    const base = heap.top[s]! - words;
+    t.fill(0, base, base + words); // a reused slab still holds old tables
+    const oldSlab = dir[m + M_SLAB]!;
+    if (oldSlots > 0) {
+      const old = slabs[oldSlab]!;
+      const oldEnd = dir[m + M_OFFSET]! + oldSlots * SLOT_WORDS;
+      for (let from = dir[m + M_OFFSET]!; from < oldEnd; from += SLOT_WORDS) {
+        if (old[from + 1] === 0) continue;
+        let j = homeSlot(old[from + 2]!, slots);
+        while (t[base + j * SLOT_WORDS + 1] !== 0) if (++j === slots) j = 0;
+        const to = base + j * SLOT_WORDS;
+        t[to] = old[from]!;
+        t[to + 1] = old[from + 1]!;
+        t[to + 2] = old[from + 2]!;
+        t[to + 3] = old[from + 3]!;
+      }
+    }
+    dir[m + M_SLAB] = s;
+    dir[m + M_OFFSET] = base;
+    dir[m + M_SLOTS] = slots;
+    if (oldSlots > 0) heap.release(oldSlab, oldSlots * SLOT_WORDS); // may move other tables
+  }
+
+  function add(key: string, content: string): DedupeVerdict {
+    fingerprint128(key, fp);
+    const m = loadWords(fp, 0);
+    const slots = dir[m + M_SLOTS]!;
+    if (slots === 0) return insert(m, NO_TABLE, ~0, contentDigest16(content));
+    const t = slabs[dir[m + M_SLAB]!]!;
+    const base = dir[m + M_OFFSET]!;
+    const first = homeWord(t, base, slots); // in flight while the content is hashed
+    const c16 = contentDigest16(content);
+    return insert(m, t, locate(t, base, slots, first), c16);
+  }
+
+  function addHashed(words: FingerprintWords, offset: number, digest16: number): DedupeVerdict {
+    const m = loadWords(words, offset);
+    const slots = dir[m + M_SLOTS]!;
+    if (slots === 0) return insert(m, NO_TABLE, ~0, digest16 & 0xffff);
+    const t = slabs[dir[m + M_SLAB]!]!;
+    const base = dir[m + M_OFFSET]!;
+    return insert(m, t, locate(t, base, slots, homeWord(t, base, slots)), digest16 & 0xffff);
+  }
+
+  function prefetchHashed(words: FingerprintWords, offset: number, count: number): void {
+    let acc = 0;
+    for (let i = 0, o = offset; i < count; i++, o += 4) {
+      const m = ((words[o]! >>> 16) >>> partitionShift) * 4;
+      const slots = dir[m + M_SLOTS]!;
+      if (slots !== 0) acc ^= slabs[dir[m + M_SLAB]!]![dir[m + M_OFFSET]! + homeSlot(words[o + 2]!, slots) * SLOT_WORDS]!;
+    }
+    sink ^= acc;
+  }
+
   function has(key: string): boolean {
-    const m = loadKey(key) * 4;
+    fingerprint128(key, fp);
+    const m = loadWords(fp, 0);
     const slots = dir[m + M_SLOTS]!;
     if (slots === 0) return false;
     const t = slabs[dir[m + M_SLAB]!]!;
     const base = dir[m + M_OFFSET]!;
-    return locate(t, base, slots, firstWord(t, base, slots)) >= 0;
+    return locate(t, base, slots, homeWord(t, base, slots)) >= 0;
   }
 
   return {
     add,
+    addHashed,
+    prefetchHashed,
     has,
     get size() {
       return size;
     },
     bytes() {
-      return slabBytes + dir.byteLength;
+      return heap.bytes() + dir.byteLength;
     },
   };
+}
+
+interface SlabHeap {
+  readonly slabs: Int32Array[];
+  /** Bump pointer of each slab, in words: a new table occupies the words just below it. */
+  readonly top: number[];
+  /** Reserves `words` words for the table of partition `m` (a directory index); returns the slab. */
+  allocate(words: number, m: number): number;
+  /** Marks `words` words of slab `s` dead. */
+  release(s: number, words: number): void;
+  bytes(): number;
+}
+
+/**
+ * Log-structured heap of tables. New tables are bump-allocated in the active slab; a freed table
+ * leaves dead space in its slab. When dead space passes DEAD_SPACE_BUDGET of the live words, the
+ * slab with the fewest live words is emptied by copying its tables to the active slab (updating
+ * `dir`), then reused. A table larger than a slab gets a slab of its own, dropped when it dies.
+ */
+function createSlabHeap(dir: Int32Array, slabWords: number): SlabHeap {
+  const slabs: Int32Array[] = [];
+  const top: number[] = [];
+  const live: number[] = []; // live words per slab
+  const tables: number[][] = []; // directory indexes of tables placed in each slab (some stale)
+  const spare: number[] = []; // emptied standard slabs, ready for reuse
+  const unusedIndexes: number[] = []; // indexes of dropped oversize slabs
+  let active = -1;
+  let inUse = 0; // standard slabs that are active or hold tables
+  let standardLive = 0;
+  let totalBytes = 0;
+  let retryAt = 0; // dead words to reach before looking for a slab to empty again
+
+  function newSlab(words: number): number {
+    const s = unusedIndexes.pop() ?? slabs.length;
+    slabs[s] = new Int32Array(words);
+    top[s] = 0;
+    live[s] = 0;
+    tables[s] = [];
+    totalBytes += words * 4;
+    return s;
+  }
+
+  function recycle(s: number): void {
+    if (slabs[s]!.length > slabWords) {
+      totalBytes -= slabs[s]!.byteLength;
+      slabs[s] = NO_TABLE;
+      unusedIndexes.push(s);
+      return;
+    }
+    top[s] = 0;
+    live[s] = 0;
+    tables[s]!.length = 0;
+    spare.push(s);
+    inUse--;
+  }
+
+  function allocate(words: number, m: number): number {
+    if (words > slabWords) {
+      const own = newSlab(words);
+      top[own] = words;
+      live[own] = words;
+      return own;
+    }
+    if (active < 0 || top[active]! + words > slabWords) {
+      const retired = active;
+      active = spare.pop() ?? newSlab(slabWords);
+      inUse++;
+      if (retired >= 0 && live[retired] === 0) recycle(retired);
+    }
+    top[active]! += words;
+    live[active]! += words;
+    standardLive += words;
+    tables[active]!.push(m);
+    return active;
+  }
+
+  /** Dead words in standard slabs (the active slab's unused tail is not dead). */
+  function deadWords(): number {
+    return inUse * slabWords - standardLive - (active < 0 ? 0 : slabWords - top[active]!);
+  }
+
+  function release(s: number, words: number): void {
+    live[s]! -= words;
+    if (slabs[s]!.length > slabWords) {
+      recycle(s);
+      return;
+    }
+    standardLive -= words;
+    if (live[s] === 0 && s !== active) recycle(s);
+    for (let round = 0; round < MAX_EVACUATIONS_PER_RELEASE; round++) {
+      const dead = deadWords();
+      if (dead <= standardLive * DEAD_SPACE_BUDGET || dead < retryAt) return;
+      if (!evacuateEmptiest()) {
+        retryAt = dead + slabWords; // no slab worth emptying: wait for more dead space
+        return;
+      }
+      retryAt = 0;
+    }
+  }
+
+  /** Moves the tables of the retired slab with the fewest live words; false if none is worth it. */
+  function evacuateEmptiest(): boolean {
+    let victim = -1;
+    let least = slabWords * EVACUATE_MAX_LIVE;
+    for (let s = 0; s < slabs.length; s++) {
+      // skip the active slab, oversize and dropped slabs, and spares (top 0)
+      if (s === active || slabs[s]!.length !== slabWords || top[s] === 0) continue;
+      if (live[s]! < least) {
+        least = live[s]!;
+        victim = s;
+      }
+    }
+    if (victim < 0) return false;
+    const from = slabs[victim]!;
+    for (const m of tables[victim]!) {
+      if (dir[m + M_SLAB] !== victim) continue; // that table has moved or died since
+      const words = dir[m + M_SLOTS]! * SLOT_WORDS;
+      const start = dir[m + M_OFFSET]!;
+      const s = allocate(words, m);
+      const offset = top[s]! - words;
+      slabs[s]!.set(from.subarray(start, start + words), offset);
+      dir[m + M_SLAB] = s;
+      dir[m + M_OFFSET] = offset;
+      live[victim]! -= words;
+      standardLive -= words;
+    }
+    recycle(victim);
+    return true;
+  }
+
+  return { slabs, top, allocate, release, bytes: () => totalBytes };
 }

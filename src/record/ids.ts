@@ -76,9 +76,9 @@ export function normalizeFlag(value: unknown): unknown {
 }
 
 /**
- * Hot path of normalizeId + the id pattern: the canonical id when `value` is a string of 1-100
- * ASCII letters, digits, `_` or `-` (lowercased only if it has capitals) or a safe integer;
- * undefined for anything else, which the exact path then judges.
+ * Hot path of normalizeId followed by the id pattern: the canonical id when `value` is a string
+ * of 1-100 ASCII letters, digits, `_` or `-` (lowercased only when it has capitals) or a safe
+ * integer; undefined for anything else (see isUnusualId).
  */
 export function canonicalId(value: unknown): string | undefined {
   if (typeof value !== 'string') return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
@@ -92,4 +92,14 @@ export function canonicalId(value: unknown): string | undefined {
     else return undefined;
   }
   return upper ? value.toLowerCase() : value;
+}
+
+/**
+ * True for a string with a non-ASCII character: toLowerCase can map some of those into the id
+ * alphabet (the Kelvin sign becomes "k"), so only the exact path may judge such an id.
+ */
+export function isUnusualId(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 127) return true;
+  return false;
 }

@@ -88,22 +88,33 @@ export function fitsBytes(text: string, limit: number): boolean {
   return Buffer.byteLength(text, 'utf8') <= limit;
 }
 
-const limit = (max: number, unit: string) => ({ params: { reason: 'LIMIT_EXCEEDED', limit: max, unit } });
+/** The params of a limit issue; the hot path reports the same objects (LIMIT_PARAMS). */
+const limitParams = (limit: number, unit: string): IssueParams => ({ reason: 'LIMIT_EXCEEDED', limit, unit });
+export const LIMIT_PARAMS = {
+  name: limitParams(LIMITS.nameChars, 'characters'),
+  url: limitParams(LIMITS.urlChars, 'characters'),
+  password: limitParams(LIMITS.passwordChars, 'characters'),
+  metadata: limitParams(LIMITS.metadataBytes, 'bytes of JSON'),
+  tags: limitParams(LIMITS.tags, 'tags'),
+  tag: limitParams(LIMITS.tagChars, 'characters'),
+} as const;
+export const UNSERIALIZABLE_PARAMS: IssueParams = { unserializable: true };
+const limit = (params: IssueParams) => ({ params });
 
 const id = z.string().regex(ID_PATTERN);
 const timestamp = z.string().regex(TIMESTAMP_PATTERN);
-const name = z.string().regex(NON_SPACE).refine((s) => fitsChars(s, LIMITS.nameChars), limit(LIMITS.nameChars, 'characters'));
-const url = z.string().refine((s) => fitsChars(s, LIMITS.urlChars), limit(LIMITS.urlChars, 'characters'));
+const name = z.string().regex(NON_SPACE).refine((s) => fitsChars(s, LIMITS.nameChars), limit(LIMIT_PARAMS.name));
+const url = z.string().refine((s) => fitsChars(s, LIMITS.urlChars), limit(LIMIT_PARAMS.url));
 // The count is checked before the items (pipe stops at the first failure): otherwise zod would
 // visit and report every item of a huge array (measured: 5 s for a million-item tags array).
 const tags = z
   .array(z.unknown())
-  .refine((a) => a.length <= LIMITS.tags, limit(LIMITS.tags, 'tags'))
-  .pipe(z.array(z.string().refine((s) => fitsChars(s, LIMITS.tagChars), limit(LIMITS.tagChars, 'characters'))));
+  .refine((a) => a.length <= LIMITS.tags, limit(LIMIT_PARAMS.tags))
+  .pipe(z.array(z.string().refine((s) => fitsChars(s, LIMITS.tagChars), limit(LIMIT_PARAMS.tag))));
 const metadata = z
   .custom<Record<string, unknown>>(isPlainRecord)
-  .refine((m) => metadataText(m) !== undefined, { params: { unserializable: true } })
-  .refine((m) => fitsBytes(metadataText(m) ?? '', LIMITS.metadataBytes), limit(LIMITS.metadataBytes, 'bytes of JSON'));
+  .refine((m) => metadataText(m) !== undefined, { params: UNSERIALIZABLE_PARAMS })
+  .refine((m) => fitsBytes(metadataText(m) ?? '', LIMITS.metadataBytes), limit(LIMIT_PARAMS.metadata));
 
 export const groupDetailsSchema = z.object({
   guid: id,
@@ -112,7 +123,7 @@ export const groupDetailsSchema = z.object({
   owner: id.optional(),
   createdAt: timestamp.optional(),
   icon: url.optional(),
-  password: z.string().refine((s) => fitsChars(s, LIMITS.passwordChars), limit(LIMITS.passwordChars, 'characters')).optional(),
+  password: z.string().refine((s) => fitsChars(s, LIMITS.passwordChars), limit(LIMIT_PARAMS.password)).optional(),
   metadata: metadata.optional(),
   tags: tags.optional(),
 });
@@ -221,11 +232,13 @@ function isTimestamp(value: unknown): boolean {
 }
 
 function isName(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
+  return typeof value === 'string' && hasText(value) && fitsChars(value, LIMITS.nameChars);
+}
+
+/** The name rule's regex (a non-space character), skipped when the first character is visible ASCII. */
+export function hasText(value: string): boolean {
   const first = value.charCodeAt(0);
-  // A visible ASCII first character already proves there is a non-space character.
-  const hasText = (first > 32 && first < 127) || NON_SPACE.test(value);
-  return hasText && fitsChars(value, LIMITS.nameChars);
+  return (first > 32 && first < 127) || NON_SPACE.test(value);
 }
 
 function isUrl(value: unknown): boolean {
@@ -244,9 +257,25 @@ function isTags(value: unknown): boolean {
   return true;
 }
 
-/** The reason code for a zod issue on a member draft, chosen by the issue's path. */
-export function reasonForIssue(issue: z.core.$ZodIssue, draftValue: unknown): ReasonCode {
-  const params = (issue as { params?: { reason?: string } }).params;
+/**
+ * What the reasons and messages are made from: the path and params of zod's first issue, or the
+ * same two found by the hot path in validate-member.ts (which must agree with zod's; tested).
+ */
+export interface SchemaIssue {
+  readonly path: readonly PropertyKey[];
+  readonly params?: IssueParams;
+}
+
+export interface IssueParams {
+  readonly reason?: 'LIMIT_EXCEEDED';
+  readonly limit?: number;
+  readonly unit?: string;
+  readonly unserializable?: boolean;
+}
+
+/** The reason code for an issue on a member draft, chosen by the issue's path. */
+export function reasonForIssue(issue: SchemaIssue, draftValue: unknown): ReasonCode {
+  const params = issue.params;
   if (params?.reason === 'LIMIT_EXCEEDED') return 'LIMIT_EXCEEDED';
   const [top, field] = issue.path;
   const timestampField = typeof field === 'string' && TIMESTAMP_FIELDS.has(field);

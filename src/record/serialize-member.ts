@@ -104,7 +104,8 @@ export function quoteJson(text: string): string {
 /**
  * The length of `text` when every character can be written into a JSON string as it is (no
  * quote, backslash, control character or surrogate), else -1. Such text has as many code points
- * as UTF-16 units, so the length also answers the character limits.
+ * as UTF-16 units, so the length also answers the character limits. (A charCode loop here, not
+ * NEEDS_ESCAPE: the hot path needs the length check in the same pass.)
  */
 export function plainLength(text: string): number {
   const n = text.length;
@@ -113,4 +114,60 @@ export function plainLength(text: string): number {
     if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return -1;
   }
   return n;
+}
+
+/** `text` escaped for the inside of a JSON string literal (JSON.stringify without the quotes). */
+export function escapeText(text: string): string {
+  return plainLength(text) >= 0 ? text : JSON.stringify(text).slice(1, -1);
+}
+
+// The hot path's text builders: the same canonical text as serializeMember, from values the
+// validator has checked and escaped already (`*Text` arguments are string contents without their
+// quotes; metadata and tags are JSON texts). Each object is one `+` expression, and the constant
+// parts next to each other are pre-joined, because every `+` with a variable side allocates a
+// 32-byte cons string: fewer pieces is less garbage per record, which is what counts in the
+// pipeline (measured: see validate-member.ts).
+
+const SCOPE_FLAG_TEXT: Readonly<Record<string, readonly [string, string, string]>> = {
+  admin: ['","scope":"admin"', '","scope":"admin","isBanned":true', '","scope":"admin","isBanned":false'],
+  moderator: ['","scope":"moderator"', '","scope":"moderator","isBanned":true', '","scope":"moderator","isBanned":false'],
+  participant: ['","scope":"participant"', '","scope":"participant","isBanned":true', '","scope":"participant","isBanned":false'],
+};
+
+/** The member's text; groupPart and userPart come from groupPart() and userPart(). */
+export function memberText(memberId: string, uid: string, guid: string, joinedAt: string | undefined, scope: string,
+  isBanned: boolean | undefined, groupPart: string, userPart: string): string {
+  const scopeFlag = (SCOPE_FLAG_TEXT[scope] as readonly [string, string, string])[isBanned === undefined ? 0 : isBanned ? 1 : 2];
+  return '{"memberId":"' + memberId + '","uid":"' + uid + '","guid":"' + guid +
+    (joinedAt === undefined ? scopeFlag : '","joinedAt":"' + joinedAt + scopeFlag) + groupPart + userPart + '}';
+}
+
+// Runs of string values are chained: each piece leaves its closing quote to the next one.
+const TYPE_TEXT: Readonly<Record<string, string>> = { public: '","type":"public', private: '","type":"private', password: '","type":"password' };
+
+/** `,"groupDetails":{…}` */
+export function groupPart(guid: string, nameText: string, type: string, owner: string | undefined, createdAt: string | undefined,
+  iconText: string | undefined, passwordText: string | undefined, metadataJson: string | undefined, tagsJson: string | undefined): string {
+  return ',"groupDetails":{"guid":"' + guid + '","name":"' + nameText + (TYPE_TEXT[type] as string) +
+    (owner === undefined ? '' : '","owner":"' + owner) +
+    (createdAt === undefined ? '' : '","createdAt":"' + createdAt) +
+    (iconText === undefined ? '' : '","icon":"' + iconText) +
+    (passwordText === undefined ? '"' : '","password":"' + passwordText + '"') +
+    (metadataJson === undefined ? '' : ',"metadata":' + metadataJson) +
+    (tagsJson === undefined ? '}' : ',"tags":' + tagsJson + '}');
+}
+
+/** `,"userDetails":{…}` */
+export function userPart(uid: string, nameText: string, avatarText: string | undefined, linkText: string | undefined,
+  roleText: string | undefined, createdAt: string | undefined, lastActiveAt: string | undefined, metadataJson: string | undefined,
+  tagsJson: string | undefined, deactivatedAt: string | undefined): string {
+  return ',"userDetails":{"uid":"' + uid + '","name":"' + nameText +
+    (avatarText === undefined ? '' : '","avatar":"' + avatarText) +
+    (linkText === undefined ? '' : '","link":"' + linkText) +
+    (roleText === undefined ? '' : '","role":"' + roleText) +
+    (createdAt === undefined ? '' : '","createdAt":"' + createdAt) +
+    (lastActiveAt === undefined ? '"' : '","lastActiveAt":"' + lastActiveAt + '"') +
+    (metadataJson === undefined ? '' : ',"metadata":' + metadataJson) +
+    (tagsJson === undefined ? '' : ',"tags":' + tagsJson) +
+    (deactivatedAt === undefined ? '}' : ',"deactivatedAt":"' + deactivatedAt + '"}');
 }

@@ -1,36 +1,62 @@
 // Entry point of the record core: one raw record in, a normalized member + canonical JSON or a
 // reason code out. Never throws: bad data is an outcome.
 //
-// Steps: (1) convert raw values (ids, scope, flags, timestamps) into a draft built in canonical
-// key order; (2) judge the draft with the hot-path mirror of memberSchema, and only when it fails
-// ask zod which rule failed (zod is the reference; the mirror is ~5x cheaper, see
-// member-schema.ts); (3) cross-field rules (memberId/map key, details ids, joinedAt bounds);
-// (4) canonical JSON.
+// Two paths, one result. The hot path (checkMember) reads each raw field once, in schema order,
+// converts and checks it, and builds the member and its canonical JSON text directly; at the
+// first broken rule it reports the same issue (path and params) zod would report first, and the
+// same message. It hands anything unusual (ids with non-ASCII characters, details that are class
+// instances) to the exact path (validateMemberExactly): (1) convert raw values into a draft in
+// canonical key order; (2) judge it with the mirror isValidMemberDraft and, when that fails, ask
+// zod which rule failed (zod, in member-schema.ts, is the reference); (3) cross-field rules
+// (memberId/map key, details ids, joinedAt bounds); (4) canonical JSON.
+// test/record-validate.test.ts holds the hot path against the exact path (and so against zod)
+// on thousands of mutated records, comparing whole results.
+//
+// Why the hot path exists (measured in the pipeline's setting: 300k records read from a file,
+// JSON.parse, then validation, one core, Node 20): the exact path cost ~2.6 µs per record there
+// (~1.0-1.4 µs in a micro-benchmark). Most of the difference was not the rules but their setting:
+// zod on the 1% invalid records cost ~60 µs each (its code is cold and megamorphic when it runs
+// once per hundred records), and intermediate drafts, regex matches and long `+` chains allocate
+// ~1.8 KB per record, which costs far more when JSON.parse is allocating too. See
+// bench/record-micro.ts for the numbers the hot path is held to.
 //
 // Unknown fields are dropped: only the fields of SPEC §1 are copied into the member, so an
 // export's extra columns (or anything secret in them) never reach the target. `null` counts as
 // absent for optional fields (exports write null for "no value"). Metadata objects and tag
 // arrays are shared with the raw record, not copied.
 
-import type { GroupDetails, Member, UserDetails } from './member.js';
+import type { GroupDetails, Member, Scope, UserDetails } from './member.js';
 import type { ReasonCode } from './reasons.js';
-import { canonicalId, isMemberIdOf, memberIdOf, normalizeFlag, normalizeGroupType, normalizeId, normalizeScope } from './ids.js';
+import {
+  canonicalId,
+  isMemberIdOf,
+  isUnusualId,
+  memberIdOf,
+  normalizeFlag,
+  normalizeGroupType,
+  normalizeId,
+  normalizeScope,
+} from './ids.js';
 import {
   charCount,
+  detailsMetadataText,
   fitsBytes,
   fitsChars,
+  hasText,
   isPlainRecord,
-  LIMITS,
   isValidMemberDraft,
+  LIMIT_PARAMS,
+  LIMITS,
   memberSchema,
-  detailsMetadataText,
   metadataText,
   reasonForIssue,
+  UNSERIALIZABLE_PARAMS,
+  type IssueParams,
   type MemberDraft,
+  type SchemaIssue,
 } from './member-schema.js';
-import { plainLength, serializeMember, serializeValidMember } from './serialize-member.js';
+import { groupPart, memberText, plainLength, serializeMember, serializeValidMember, userPart } from './serialize-member.js';
 import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, parseUnixSeconds, toTimestampText } from './timestamps.js';
-import type { z } from 'zod';
 
 export interface ValidateContext {
   /** The map key in the {"<memberId>": {...}} format, raw (not lowercased). */
@@ -45,25 +71,350 @@ export type Validated =
 
 export function validateMember(raw: unknown, ctx: ValidateContext): Validated {
   try {
-    return validate(raw, ctx);
+    if (!isPlainRecord(raw)) return notAnObject(raw);
+    return checkMember(raw, ctx) ?? validateExactly(raw, ctx);
   } catch (err) {
-    // Only records built in code can get here (throwing getters, proxies): JSON data cannot.
-    const detail = err instanceof Error ? err.message : typeof err;
-    return fail('NOT_AN_OBJECT', `the record could not be read as a JSON object (${detail.slice(0, 200)})`);
+    return unreadable(err);
   }
 }
 
-function validate(raw: unknown, ctx: ValidateContext): Validated {
-  if (!isPlainRecord(raw)) return fail('NOT_AN_OBJECT', `the record is ${describeValue(raw)}, not a JSON object`);
-  const common = validateCommon(raw, ctx);
-  if (common !== undefined) return common;
+/** validateMember without the hot path: the reference the tests hold the hot path against. */
+export function validateMemberExactly(raw: unknown, ctx: ValidateContext): Validated {
+  try {
+    if (!isPlainRecord(raw)) return notAnObject(raw);
+    return validateExactly(raw, ctx);
+  } catch (err) {
+    return unreadable(err);
+  }
+}
+
+function notAnObject(raw: unknown): Validated {
+  return fail('NOT_AN_OBJECT', `the record is ${describeValue(raw)}, not a JSON object`);
+}
+
+function unreadable(err: unknown): Validated {
+  // Only records built in code can get here (throwing getters, proxies): JSON data cannot.
+  const detail = err instanceof Error ? err.message : typeof err;
+  return fail('NOT_AN_OBJECT', `the record could not be read as a JSON object (${detail.slice(0, 200)})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hot path. Each check returns either the checked value or, at a broken rule, the failure
+// (via `problem`, with zod's path and params), or undefined for "unusual, ask the exact path".
+
+const GUID: readonly PropertyKey[] = ['guid'];
+const UID: readonly PropertyKey[] = ['uid'];
+const SCOPE: readonly PropertyKey[] = ['scope'];
+const IS_BANNED: readonly PropertyKey[] = ['isBanned'];
+const JOINED_AT: readonly PropertyKey[] = ['joinedAt'];
+const GROUP: readonly PropertyKey[] = ['groupDetails'];
+const USER: readonly PropertyKey[] = ['userDetails'];
+const groupPath = (field: string): readonly PropertyKey[] => ['groupDetails', field];
+const userPath = (field: string): readonly PropertyKey[] => ['userDetails', field];
+const G = {
+  guid: groupPath('guid'), name: groupPath('name'), type: groupPath('type'), owner: groupPath('owner'),
+  createdAt: groupPath('createdAt'), icon: groupPath('icon'), password: groupPath('password'),
+  metadata: groupPath('metadata'), tags: groupPath('tags'),
+};
+const U = {
+  uid: userPath('uid'), name: userPath('name'), avatar: userPath('avatar'), link: userPath('link'), role: userPath('role'),
+  createdAt: userPath('createdAt'), lastActiveAt: userPath('lastActiveAt'), metadata: userPath('metadata'),
+  tags: userPath('tags'), deactivatedAt: userPath('deactivatedAt'),
+};
+
+// The details a check built, handed to checkMember right after the check returns (a second
+// return value without allocating a pair).
+let builtGroup: GroupDetails | undefined;
+let builtUser: UserDetails | undefined;
+
+/** The hot path: the record's outcome, or undefined when the exact path must decide. */
+export function checkMember(raw: Record<string, unknown>, ctx: ValidateContext): Validated | undefined {
+  // Fields in memberSchema's shape order, so the first problem found is zod's first issue.
+  const rawGuid = raw.guid;
+  const guid = canonicalId(rawGuid);
+  if (guid === undefined) return idProblem(GUID, rawGuid);
+  const rawUid = raw.uid;
+  const uid = canonicalId(rawUid);
+  if (uid === undefined) return idProblem(UID, rawUid);
+  // (memberId comes next in the schema: always a string there, it is checked with the cross-field rules.)
+  const rawScope = raw.scope;
+  let scope: Scope;
+  if (rawScope == null || rawScope === 'participant') scope = 'participant';
+  else if (rawScope === 'admin' || rawScope === 'moderator') scope = rawScope;
+  else {
+    const s = normalizeScope(rawScope);
+    if (s !== 'admin' && s !== 'moderator' && s !== 'participant') return problem(SCOPE, undefined, s, rawScope);
+    scope = s;
+  }
+  const rawBanned = raw.isBanned;
+  let isBanned: boolean | undefined;
+  if (rawBanned === true || rawBanned === false) isBanned = rawBanned;
+  else if (rawBanned != null) {
+    const b = normalizeFlag(rawBanned);
+    if (typeof b !== 'boolean') return problem(IS_BANNED, undefined, b, rawBanned);
+    isBanned = b;
+  }
+  const rawJoined = raw.joinedAt;
+  let joinedAt: string | undefined;
+  if (rawJoined != null) {
+    joinedAt = toTimestampText(rawJoined);
+    if (joinedAt === undefined) return problem(JOINED_AT, undefined, rawJoined, rawJoined);
+  }
+  const rawGroup = raw.groupDetails;
+  let group: GroupDetails | undefined;
+  let groupJson = '';
+  if (rawGroup != null) {
+    const checked = checkGroup(rawGroup, guid);
+    if (typeof checked !== 'string') return checked;
+    groupJson = checked;
+    group = builtGroup;
+  }
+  const rawUser = raw.userDetails;
+  let user: UserDetails | undefined;
+  let userJson = '';
+  if (rawUser != null) {
+    const checked = checkUser(rawUser, uid);
+    if (typeof checked !== 'string') return checked;
+    userJson = checked;
+    user = builtUser;
+  }
+  const memberId = pickMemberId(raw.memberId, ctx.key, guid, uid);
+  const member = createMember(memberId, uid, guid, joinedAt, scope, isBanned, group, user);
+  const crossProblem = checkCrossFields(member, raw, ctx);
+  if (crossProblem !== undefined) return crossProblem;
+  return { ok: true, member, json: memberText(memberId, uid, guid, joinedAt, scope, isBanned, groupJson, userJson) };
+}
+
+/** The member object in canonical key order, built by a literal in the usual case (one allocation). */
+function createMember(memberId: string, uid: string, guid: string, joinedAt: string | undefined, scope: Scope,
+  isBanned: boolean | undefined, group: GroupDetails | undefined, user: UserDetails | undefined): Member {
+  if (joinedAt !== undefined && isBanned === undefined && group !== undefined && user !== undefined) {
+    return { memberId, uid, guid, joinedAt, scope, groupDetails: group, userDetails: user };
+  }
+  const m: Member = joinedAt === undefined ? { memberId, uid, guid, scope } : { memberId, uid, guid, joinedAt, scope };
+  if (isBanned !== undefined) m.isBanned = isBanned;
+  if (group !== undefined) m.groupDetails = group;
+  if (user !== undefined) m.userDetails = user;
+  return m;
+}
+
+/** groupDetails: its JSON part (and builtGroup), a failure, or undefined. */
+function checkGroup(value: unknown, guid: string): string | Validated | undefined {
+  if (!isPlainRecord(value)) return notDetails(GROUP, value);
+  const rawGuid = value.guid;
+  let gGuid = guid;
+  if (rawGuid != null && rawGuid !== guid) {
+    // A different but valid guid is a cross-field problem, reported after all schema checks.
+    const id = canonicalId(rawGuid);
+    if (id === undefined) return idProblem(G.guid, rawGuid);
+    gGuid = id;
+  }
+  const name = value.name;
+  const nameText = checkedText(name, LIMITS.nameChars, true);
+  if (nameText === undefined) return textProblem(G.name, name, LIMIT_PARAMS.name, true);
+  const rawType = value.type;
+  let type: GroupDetails['type'];
+  if (rawType === 'public' || rawType === 'private' || rawType === 'password') type = rawType;
+  else {
+    const t = normalizeGroupType(rawType);
+    if (t !== 'public' && t !== 'private' && t !== 'password') return problem(G.type, undefined, t, rawType);
+    type = t;
+  }
+  const rawOwner = value.owner;
+  let owner: string | undefined;
+  if (rawOwner != null) {
+    owner = canonicalId(rawOwner);
+    if (owner === undefined) return idProblem(G.owner, rawOwner);
+  }
+  const rawCreated = value.createdAt;
+  let createdAt: string | undefined;
+  if (rawCreated != null) {
+    createdAt = toTimestampText(rawCreated);
+    if (createdAt === undefined) return problem(G.createdAt, undefined, rawCreated, rawCreated);
+  }
+  const icon = value.icon;
+  let iconText: string | undefined;
+  if (icon != null) {
+    iconText = checkedText(icon, LIMITS.urlChars, false);
+    if (iconText === undefined) return textProblem(G.icon, icon, LIMIT_PARAMS.url, false);
+  }
+  const password = value.password;
+  let passwordText: string | undefined;
+  if (password != null) {
+    passwordText = checkedText(password, LIMITS.passwordChars, false);
+    if (passwordText === undefined) return textProblem(G.password, password, LIMIT_PARAMS.password, false);
+  }
+  const metadata = value.metadata;
+  let metadataJson: string | undefined;
+  if (metadata != null) {
+    const checked = checkedMetadata(metadata, G.metadata);
+    if (typeof checked !== 'string') return checked;
+    metadataJson = checked;
+  }
+  const tags = value.tags;
+  let tagsJson: string | undefined;
+  if (tags != null) {
+    const checked = checkedTags(tags, G.tags);
+    if (typeof checked !== 'string') return checked;
+    tagsJson = checked;
+  }
+  const g: GroupDetails = owner !== undefined && createdAt !== undefined
+    ? { guid: gGuid, name: name as string, type, owner, createdAt }
+    : { guid: gGuid, name: name as string, type };
+  if (owner !== undefined && createdAt === undefined) g.owner = owner;
+  if (createdAt !== undefined && owner === undefined) g.createdAt = createdAt;
+  if (iconText !== undefined) g.icon = icon as string;
+  if (passwordText !== undefined) g.password = password as string;
+  if (metadataJson !== undefined) g.metadata = metadata as Record<string, unknown>;
+  if (tagsJson !== undefined) g.tags = tags as string[];
+  builtGroup = g;
+  return groupPart(gGuid, nameText, type, owner, createdAt, iconText, passwordText, metadataJson, tagsJson);
+}
+
+/** userDetails: its JSON part (and builtUser), a failure, or undefined. */
+function checkUser(value: unknown, uid: string): string | Validated | undefined {
+  if (!isPlainRecord(value)) return notDetails(USER, value);
+  const rawUid = value.uid;
+  let uUid = uid;
+  if (rawUid != null && rawUid !== uid) {
+    const id = canonicalId(rawUid);
+    if (id === undefined) return idProblem(U.uid, rawUid);
+    uUid = id;
+  }
+  const name = value.name;
+  const nameText = checkedText(name, LIMITS.nameChars, true);
+  if (nameText === undefined) return textProblem(U.name, name, LIMIT_PARAMS.name, true);
+  const avatar = value.avatar;
+  let avatarText: string | undefined;
+  if (avatar != null) {
+    avatarText = checkedText(avatar, LIMITS.urlChars, false);
+    if (avatarText === undefined) return textProblem(U.avatar, avatar, LIMIT_PARAMS.url, false);
+  }
+  const link = value.link;
+  let linkText: string | undefined;
+  if (link != null) {
+    linkText = checkedText(link, LIMITS.urlChars, false);
+    if (linkText === undefined) return textProblem(U.link, link, LIMIT_PARAMS.url, false);
+  }
+  const role = value.role;
+  let roleText: string | undefined;
+  if (role != null) {
+    if (typeof role !== 'string') return problem(U.role, undefined, role, role);
+    roleText = escapedText(role);
+  }
+  const createdAt = userTimestamp(value.createdAt, U.createdAt);
+  if (typeof createdAt === 'object') return createdAt;
+  const lastActiveAt = userTimestamp(value.lastActiveAt, U.lastActiveAt);
+  if (typeof lastActiveAt === 'object') return lastActiveAt;
+  const metadata = value.metadata;
+  let metadataJson: string | undefined;
+  if (metadata != null) {
+    const checked = checkedMetadata(metadata, U.metadata);
+    if (typeof checked !== 'string') return checked;
+    metadataJson = checked;
+  }
+  const tags = value.tags;
+  let tagsJson: string | undefined;
+  if (tags != null) {
+    const checked = checkedTags(tags, U.tags);
+    if (typeof checked !== 'string') return checked;
+    tagsJson = checked;
+  }
+  const deactivatedAt = userTimestamp(value.deactivatedAt, U.deactivatedAt);
+  if (typeof deactivatedAt === 'object') return deactivatedAt;
+  const u: UserDetails = avatarText !== undefined ? { uid: uUid, name: name as string, avatar: avatar as string } : { uid: uUid, name: name as string };
+  if (linkText !== undefined) u.link = link as string;
+  if (roleText !== undefined) u.role = role as string;
+  if (createdAt !== undefined) u.createdAt = createdAt;
+  if (lastActiveAt !== undefined) u.lastActiveAt = lastActiveAt;
+  if (metadataJson !== undefined) u.metadata = metadata as Record<string, unknown>;
+  if (tagsJson !== undefined) u.tags = tags as string[];
+  if (deactivatedAt !== undefined) u.deactivatedAt = deactivatedAt;
+  builtUser = u;
+  return userPart(uUid, nameText, avatarText, linkText, roleText, createdAt, lastActiveAt, metadataJson, tagsJson, deactivatedAt);
+}
+
+/** An optional timestamp of userDetails: its text, undefined when absent, or the failure. */
+function userTimestamp(value: unknown, path: readonly PropertyKey[]): string | Validated | undefined {
+  if (value == null) return undefined;
+  return toTimestampText(value) ?? problem(path, undefined, value, value);
+}
+
+/**
+ * A details value that is not a plain object: zod's object type accepts any other non-array
+ * object too (and then checks its fields), so those go to the exact path; everything else is
+ * the "must be an object" issue.
+ */
+function notDetails(path: readonly PropertyKey[], value: unknown): Validated | undefined {
+  if ((typeof value === 'object' && !Array.isArray(value)) || typeof value === 'function') return undefined;
+  return problem(path, undefined, value, value);
+}
+
+/**
+ * A string field's text escaped for JSON, or undefined when `value` is not a string, is over
+ * `limit` characters or (for names) has no visible character. One pass measures and checks.
+ */
+function checkedText(value: unknown, limit: number, isName: boolean): string | undefined {
+  if (typeof value !== 'string' || (isName && !hasText(value))) return undefined;
+  const n = plainLength(value);
+  if (n >= 0) return n <= limit ? value : undefined;
+  return fitsChars(value, limit) ? escapedText(value) : undefined;
+}
+
+function escapedText(value: string): string {
+  return plainLength(value) >= 0 ? value : JSON.stringify(value).slice(1, -1);
+}
+
+/** The issue zod reports first for a string field checkedText refused. */
+function textProblem(path: readonly PropertyKey[], value: unknown, limitParams: IssueParams, isName: boolean): Validated {
+  const broken = typeof value !== 'string' || (isName && !hasText(value));
+  return problem(path, broken ? undefined : limitParams, value, value);
+}
+
+function checkedMetadata(value: unknown, path: readonly PropertyKey[]): string | Validated {
+  if (!isPlainRecord(value)) return problem(path, undefined, value, value);
+  const text = metadataText(value);
+  if (text === undefined) return problem(path, UNSERIALIZABLE_PARAMS, value, value);
+  return fitsBytes(text, LIMITS.metadataBytes) ? text : problem(path, LIMIT_PARAMS.metadata, value, value);
+}
+
+function checkedTags(value: unknown, path: readonly PropertyKey[]): string | Validated {
+  if (!Array.isArray(value)) return problem(path, undefined, value, value);
+  if (value.length > LIMITS.tags) return problem(path, LIMIT_PARAMS.tags, value, value);
+  let json = '[';
+  for (let i = 0; i < value.length; i++) {
+    const tag: unknown = value[i];
+    const text = checkedText(tag, LIMITS.tagChars, false);
+    if (text === undefined) return textProblem([...path, i], tag, LIMIT_PARAMS.tag, false);
+    json += (i === 0 ? '"' : ',"') + text + '"';
+  }
+  return json + ']';
+}
+
+/** An id that canonicalId refused: a schema issue, unless only the exact path can tell. */
+function idProblem(path: readonly PropertyKey[], value: unknown): Validated | undefined {
+  if (isUnusualId(value)) return undefined;
+  return problem(path, undefined, normalizeId(value), value);
+}
+
+function problem(path: readonly PropertyKey[], params: IssueParams | undefined, draftValue: unknown, rawValue: unknown): Validated {
+  return fail(...explainIssue({ path, params }, draftValue, rawValue));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The exact path.
+
+function validateExactly(raw: Record<string, unknown>, ctx: ValidateContext): Validated {
   const draft = buildMemberDraft(raw, ctx.key);
   const groupMeta = detailsMetadataText(draft.groupDetails);
   const userMeta = detailsMetadataText(draft.userDetails);
   let trusted = true;
   if (!isValidMemberDraft(draft, groupMeta, userMeta)) {
     const result = memberSchema.safeParse(draft);
-    if (!result.success) return fail(...explainIssue(result.error.issues[0] as z.core.$ZodIssue, draft, raw));
+    if (!result.success) {
+      const issue = result.error.issues[0] as unknown as SchemaIssue;
+      return fail(...explainIssue(issue, valueAt(draft, issue.path), valueAt(raw, issue.path)));
+    }
     // zod (the reference) accepted what the mirror rejected: a mirror bug the tests should have
     // caught. The record goes on, serialized without trusting any field to be escape-free.
     trusted = false;
@@ -169,14 +520,16 @@ function checkCrossFields(m: Member, raw: Record<string, unknown>, ctx: Validate
   return undefined;
 }
 
-/** Reason and message for the first zod issue; values are shown as the record wrote them. */
-function explainIssue(issue: z.core.$ZodIssue, draft: MemberDraft, raw: Record<string, unknown>): [ReasonCode, string] {
+/**
+ * Reason and message for the first schema issue, given the value at its path in the draft
+ * (converted) and in the raw record; values are shown as the record wrote them.
+ */
+function explainIssue(issue: SchemaIssue, draftValue: unknown, rawValue: unknown): [ReasonCode, string] {
   const path = issue.path;
   const field = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : '.' + String(p))).join('');
-  const draftValue = valueAt(draft, path);
   const reason = reasonForIssue(issue, draftValue);
-  const value = valueAt(raw, path) ?? draftValue;
-  const params = (issue as { params?: { limit?: number; unit?: string; unserializable?: boolean } }).params;
+  const value = rawValue ?? draftValue;
+  const params = issue.params;
   if (reason === 'LIMIT_EXCEEDED') {
     return [reason, `${field} has ${measure(value, params?.unit)} ${params?.unit ?? ''}, over CometChat's limit of ${params?.limit ?? '?'}`];
   }
@@ -267,222 +620,3 @@ function fail(reason: ReasonCode, message: string): Validated {
   return { ok: false, reason, message };
 }
 
-const SCOPE_TEXT = { admin: 'admin', moderator: 'moderator', participant: 'participant' } as const;
-
-function validateCommon(raw: Record<string, unknown>, ctx: ValidateContext): Validated | undefined {
-  const guid = canonicalId(raw.guid);
-  if (guid === undefined) return undefined;
-  const uid = canonicalId(raw.uid);
-  if (uid === undefined) return undefined;
-  const rawId = raw.memberId;
-  const key = ctx.key;
-  let memberId: string;
-  if (typeof rawId === 'string' && isMemberIdOf(rawId, guid, uid)) memberId = rawId;
-  else if (typeof key === 'string' && isMemberIdOf(key, guid, uid)) memberId = key;
-  else memberId = memberIdOf(guid, uid);
-  if (rawId != null && rawId !== memberId && (typeof rawId !== 'string' || rawId.toLowerCase() !== memberId)) return undefined;
-  if (key !== undefined && key !== memberId && (typeof key !== 'string' || key.toLowerCase() !== memberId)) return undefined;
-
-  const rawJoined = raw.joinedAt;
-  let joinedAt: string | undefined;
-  if (rawJoined != null) {
-    joinedAt = toTimestampText(rawJoined);
-    if (joinedAt === undefined || Number(joinedAt) > ctx.nowSeconds) return undefined;
-  }
-  const rawScope = raw.scope;
-  let scope: string;
-  if (rawScope == null) scope = 'participant';
-  else if (rawScope === 'participant' || rawScope === 'admin' || rawScope === 'moderator') scope = rawScope;
-  else {
-    const s = normalizeScope(rawScope);
-    if (s !== 'participant' && s !== 'admin' && s !== 'moderator') return undefined;
-    scope = s;
-  }
-  const rawBanned = raw.isBanned;
-  let isBanned: boolean | undefined;
-  if (rawBanned != null) {
-    const b = normalizeFlag(rawBanned);
-    if (typeof b !== 'boolean') return undefined;
-    isBanned = b;
-  }
-  const member = { memberId, uid, guid } as Member;
-  if (joinedAt !== undefined) member.joinedAt = joinedAt;
-  member.scope = scope as Member['scope'];
-  if (isBanned !== undefined) member.isBanned = isBanned;
-  let json = '{"memberId":"' + memberId + '","uid":"' + uid + '","guid":"' + guid + '"' +
-    (joinedAt === undefined ? '' : ',"joinedAt":"' + joinedAt + '"') +
-    ',"scope":"' + scope + '"' +
-    (isBanned === undefined ? '' : isBanned ? ',"isBanned":true' : ',"isBanned":false');
-  const rawGroup = raw.groupDetails;
-  if (rawGroup != null) {
-    if (!isPlainRecord(rawGroup)) return undefined;
-    const gj = commonGroup(rawGroup, guid, member, joinedAt);
-    if (gj === undefined) return undefined;
-    json += ',"groupDetails":' + gj;
-  }
-  const rawUser = raw.userDetails;
-  if (rawUser != null) {
-    if (!isPlainRecord(rawUser)) return undefined;
-    const uj = commonUser(rawUser, uid, member);
-    if (uj === undefined) return undefined;
-    json += ',"userDetails":' + uj;
-  }
-  return { ok: true, member, json: json + '}' };
-}
-
-/** A JSON string literal of `value` if it is a string of at most `limit` characters. */
-function textJson(value: unknown, limit: number): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const n = plainLength(value);
-  if (n >= 0) return n <= limit ? '"' + value + '"' : undefined;
-  return fitsChars(value, limit) ? JSON.stringify(value) : undefined;
-}
-
-function nameJson(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const first = value.charCodeAt(0);
-  if (!((first > 32 && first < 127) || NON_SPACE_TEXT.test(value))) return undefined;
-  return textJson(value, LIMITS.nameChars);
-}
-
-const NON_SPACE_TEXT = /\S/;
-
-function tagsJson(value: unknown): string | undefined {
-  if (!Array.isArray(value) || value.length > LIMITS.tags) return undefined;
-  let out = '[';
-  for (let i = 0; i < value.length; i++) {
-    const t = textJson(value[i], LIMITS.tagChars);
-    if (t === undefined) return undefined;
-    out += i === 0 ? t : ',' + t;
-  }
-  return out + ']';
-}
-
-function metaJson(value: unknown): string | undefined {
-  const text = metadataText(value);
-  return text !== undefined && fitsBytes(text, LIMITS.metadataBytes) ? text : undefined;
-}
-
-function commonGroup(v: Record<string, unknown>, guid: string, member: Member, joinedAt: string | undefined): string | undefined {
-  const rawGuid = v.guid;
-  if (rawGuid != null && rawGuid !== guid && canonicalId(rawGuid) !== guid) return undefined;
-  const name = v.name;
-  const nameText = nameJson(name);
-  if (nameText === undefined) return undefined;
-  const type = normalizeGroupType(v.type);
-  if (type !== 'public' && type !== 'private' && type !== 'password') return undefined;
-  const g = { guid, name, type } as GroupDetails;
-  let json = '{"guid":"' + guid + '","name":' + nameText + ',"type":"' + type + '"';
-  const owner = v.owner;
-  if (owner != null) {
-    const o = canonicalId(owner);
-    if (o === undefined) return undefined;
-    g.owner = o;
-    json += ',"owner":"' + o + '"';
-  }
-  const createdAt = v.createdAt;
-  if (createdAt != null) {
-    const c = toTimestampText(createdAt);
-    if (c === undefined || (joinedAt !== undefined && joinedAt < c)) return undefined;
-    g.createdAt = c;
-    json += ',"createdAt":"' + c + '"';
-  }
-  const icon = v.icon;
-  if (icon != null) {
-    const t = textJson(icon, LIMITS.urlChars);
-    if (t === undefined) return undefined;
-    g.icon = icon as string;
-    json += ',"icon":' + t;
-  }
-  const password = v.password;
-  if (password != null) {
-    const t = textJson(password, LIMITS.passwordChars);
-    if (t === undefined) return undefined;
-    g.password = password as string;
-    json += ',"password":' + t;
-  }
-  const metadata = v.metadata;
-  if (metadata != null) {
-    const t = metaJson(metadata);
-    if (t === undefined) return undefined;
-    g.metadata = metadata as Record<string, unknown>;
-    json += ',"metadata":' + t;
-  }
-  const tags = v.tags;
-  if (tags != null) {
-    const t = tagsJson(tags);
-    if (t === undefined) return undefined;
-    g.tags = tags as string[];
-    json += ',"tags":' + t;
-  }
-  member.groupDetails = g;
-  return json + '}';
-}
-
-function commonUser(v: Record<string, unknown>, uid: string, member: Member): string | undefined {
-  const rawUid = v.uid;
-  if (rawUid != null && rawUid !== uid && canonicalId(rawUid) !== uid) return undefined;
-  const name = v.name;
-  const nameText = nameJson(name);
-  if (nameText === undefined) return undefined;
-  const u = { uid, name } as UserDetails;
-  let json = '{"uid":"' + uid + '","name":' + nameText;
-  const avatar = v.avatar;
-  if (avatar != null) {
-    const t = textJson(avatar, LIMITS.urlChars);
-    if (t === undefined) return undefined;
-    u.avatar = avatar as string;
-    json += ',"avatar":' + t;
-  }
-  const link = v.link;
-  if (link != null) {
-    const t = textJson(link, LIMITS.urlChars);
-    if (t === undefined) return undefined;
-    u.link = link as string;
-    json += ',"link":' + t;
-  }
-  const role = v.role;
-  if (role != null) {
-    const t = textJson(role, Infinity);
-    if (t === undefined) return undefined;
-    u.role = role as string;
-    json += ',"role":' + t;
-  }
-  const createdAt = v.createdAt;
-  if (createdAt != null) {
-    const c = toTimestampText(createdAt);
-    if (c === undefined) return undefined;
-    u.createdAt = c;
-    json += ',"createdAt":"' + c + '"';
-  }
-  const lastActiveAt = v.lastActiveAt;
-  if (lastActiveAt != null) {
-    const c = toTimestampText(lastActiveAt);
-    if (c === undefined) return undefined;
-    u.lastActiveAt = c;
-    json += ',"lastActiveAt":"' + c + '"';
-  }
-  const metadata = v.metadata;
-  if (metadata != null) {
-    const t = metaJson(metadata);
-    if (t === undefined) return undefined;
-    u.metadata = metadata as Record<string, unknown>;
-    json += ',"metadata":' + t;
-  }
-  const tags = v.tags;
-  if (tags != null) {
-    const t = tagsJson(tags);
-    if (t === undefined) return undefined;
-    u.tags = tags as string[];
-    json += ',"tags":' + t;
-  }
-  const deactivatedAt = v.deactivatedAt;
-  if (deactivatedAt != null) {
-    const c = toTimestampText(deactivatedAt);
-    if (c === undefined) return undefined;
-    u.deactivatedAt = c;
-    json += ',"deactivatedAt":"' + c + '"';
-  }
-  member.userDetails = u;
-  return json + '}';
-}

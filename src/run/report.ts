@@ -1,6 +1,9 @@
 // The run report: counts that always add up (SPEC §4), the delivery plan, and the exit status.
 
-import { EXIT, type ExitCode } from '../errors.js';
+import { EXIT, type ChatmigrateError, type ExitCode } from '../errors.js';
+import type { RunConfig } from '../config.js';
+import type { DeliveryStats } from '../delivery/types.js';
+import { VERSION } from '../version.js';
 
 export interface Counts {
   read: number;
@@ -110,4 +113,60 @@ function round(n: number, digits: number): number {
 
 export function plural(n: number, word: string): string {
   return `${formatInt(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export interface ReportInputs {
+  config: RunConfig;
+  counts: Counts;
+  skippedBy: Record<string, number>;
+  input: Report['input'];
+  delivery: DeliveryStats | undefined;
+  startedAt: Date;
+  interrupted: boolean;
+  failure: ChatmigrateError | undefined;
+}
+
+/** Assembles the report from the run's counts; `unsent` is what was valid but has no outcome. */
+export function buildReport(r: ReportInputs): Report {
+  const { config, counts, delivery, failure } = r;
+  const status: RunStatus = failure ? 'failed' : r.interrupted ? 'interrupted' : counts.invalid + counts.rejected > 0 ? 'some-invalid' : 'ok';
+  const finishedAt = new Date();
+  const durationMs = finishedAt.getTime() - r.startedAt.getTime();
+  const isImport = config.command === 'import';
+  const unsent = counts.valid - counts.imported - counts.alreadyPresent - counts.rejected;
+  return {
+    tool: 'chatmigrate',
+    version: VERSION,
+    command: config.command,
+    ...(isImport ? { target: config.to } : {}),
+    input: r.input,
+    read: counts.read,
+    invalid: counts.invalid,
+    skipped: counts.skipped,
+    duplicates: counts.duplicates,
+    valid: counts.valid,
+    conflicts: counts.conflicts,
+    ...(isImport ? { imported: counts.imported, alreadyPresent: counts.alreadyPresent, rejected: counts.rejected, unsent } : {}),
+    reasons: counts.reasons,
+    ...(Object.keys(r.skippedBy).length > 0 ? { skippedBy: r.skippedBy } : {}),
+    ...(delivery ? deliveryFigures(delivery, durationMs, config) : {}),
+    plan: planDelivery(counts.valid, config.batchSize, config.rpm),
+    durationMs,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    status,
+    exitCode: exitCodeFor(status, failure?.exitCode),
+    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+  };
+}
+
+function deliveryFigures(d: DeliveryStats, durationMs: number, config: RunConfig) {
+  const perWindow = durationMs > 0 ? (d.requests / durationMs) * config.rateWindowMs : 0;
+  return {
+    requests: d.requests,
+    retries: d.retries,
+    throttled: d.throttled,
+    achievedRpm: durationMs > 0 ? Math.round((d.requests / durationMs) * 60_000 * 10) / 10 : 0,
+    ...(config.rpm > 0 ? { budgetUsed: Math.round((perWindow / config.rpm) * 1000) / 1000 } : {}),
+  };
 }

@@ -72,7 +72,7 @@ export function createCometChatRoutes(options: CometChatRouteOptions, deps: Plat
   }
 
   /** Auth, rate limit and injected faults; answers and returns false when the request stops here. */
-  function gate(req: IncomingMessage, res: ServerResponse, kind: ImportKind, fault: FaultDecision, nowMs: number): boolean {
+  function gate(req: IncomingMessage, res: ServerResponse, kind: ImportKind, fault: FaultDecision, nowMs: number, entities: number): boolean {
     // The key is compared, never echoed.
     const key = req.headers['apikey'];
     if (key === undefined || key === '') {
@@ -92,6 +92,7 @@ export function createCometChatRoutes(options: CometChatRouteOptions, deps: Plat
       tooManyRequests(res, waitMs, nowMs);
       return false;
     }
+    stats.admitted(nowMs, entities);
     // Injected failures happen after admission: the request reached the service and used quota.
     if (fault.kind === 'reset') {
       stats.reset();
@@ -145,7 +146,7 @@ export function createCometChatRoutes(options: CometChatRouteOptions, deps: Plat
     const parsed = parseWrapper(body, endpoint.kind);
     if (parsed.keys !== undefined) stats.entities(parsed.keys.length);
     const nowMs = now();
-    if (!gate(req, res, endpoint.kind, fault, nowMs)) return;
+    if (!gate(req, res, endpoint.kind, fault, nowMs, parsed.keys?.length ?? 0)) return;
 
     const { entities, keys } = parsed;
     if (parsed.malformed) {

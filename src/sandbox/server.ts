@@ -27,7 +27,7 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const o = resolveSandboxOptions(options);
-  const stats = createStatsCollector();
+  const stats = createStatsCollector({ maxEntities: o.maxEntities });
   const deps = { stats, now: o.now };
   const cometchat = createCometChatRoutes(o, deps);
   const platforms: PlatformRoutes[] = [cometchat];
@@ -59,15 +59,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   const introspection = { stats: snapshot, acceptedRecords, reset };
 
+  function handle(platform: PlatformRoutes, req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined, fault: FaultDecision): void {
+    platform.handle(req, res, path, body, fault);
+  }
+
   function dispatch(platform: PlatformRoutes, req: IncomingMessage, res: ServerResponse, path: string, fault: FaultDecision): void {
     readBody(req, MAX_BODY_BYTES, (body) => {
       if (fault.delayMs <= 0) {
-        platform.handle(req, res, path, body, fault);
+        handle(platform, req, res, path, body, fault);
         return;
       }
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!res.destroyed) platform.handle(req, res, path, body, fault);
+        if (!res.destroyed) handle(platform, req, res, path, body, fault);
       }, fault.delayMs);
       timers.add(timer);
     });

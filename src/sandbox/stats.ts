@@ -15,6 +15,11 @@ export interface SandboxStats {
   stalled: number;
   /** Entities sent again after they had been accepted. */
   duplicateDeliveries: number;
+  /** Admitted requests (past auth and the rate limiter) whose body held exactly maxEntities entities. */
+  fullRequests: number;
+  /** Sandbox-clock ms of the first and last admitted request; null until one is admitted. */
+  firstRequestAt: number | null;
+  lastRequestAt: number | null;
   accepted: { members: number; users: number; groups: number };
 }
 
@@ -28,12 +33,23 @@ export interface StatsCollector {
   reset(): void;
   stalled(): void;
   duplicate(): void;
+  /**
+   * A request passed auth and the rate limiter at `nowMs` (sandbox clock) carrying `entities`
+   * entities (0 when its body held no entity map). Benchmarks derive the budget used from these.
+   */
+  admitted(nowMs: number, entities: number): void;
   /** Forgets everything except what is open right now (open sockets stay counted). */
   clear(): void;
   snapshot(extra: { maxRequestsInWindow: number; accepted: SandboxStats['accepted'] }): SandboxStats;
 }
 
-export function createStatsCollector(): StatsCollector {
+export interface StatsCollectorOptions {
+  /** Entities per request the sandbox accepts: a request holding exactly this many is "full". */
+  maxEntities: number;
+}
+
+export function createStatsCollector(options: StatsCollectorOptions): StatsCollector {
+  const { maxEntities } = options;
   let requests = 0;
   let byStatus: Record<string, number> = {};
   let entitiesReceived = 0;
@@ -45,6 +61,9 @@ export function createStatsCollector(): StatsCollector {
   let resets = 0;
   let stalled = 0;
   let duplicates = 0;
+  let fullRequests = 0;
+  let firstRequestAt: number | null = null;
+  let lastRequestAt: number | null = null;
 
   return {
     connectionOpened() {
@@ -76,6 +95,11 @@ export function createStatsCollector(): StatsCollector {
     duplicate() {
       duplicates++;
     },
+    admitted(nowMs, entities) {
+      if (entities === maxEntities) fullRequests++;
+      firstRequestAt ??= nowMs;
+      lastRequestAt = nowMs;
+    },
     clear() {
       requests = 0;
       byStatus = {};
@@ -86,6 +110,9 @@ export function createStatsCollector(): StatsCollector {
       resets = 0;
       stalled = 0;
       duplicates = 0;
+      fullRequests = 0;
+      firstRequestAt = null;
+      lastRequestAt = null;
     },
     snapshot(extra) {
       return {
@@ -99,6 +126,9 @@ export function createStatsCollector(): StatsCollector {
         resets,
         stalled,
         duplicateDeliveries: duplicates,
+        fullRequests,
+        firstRequestAt,
+        lastRequestAt,
         accepted: { ...extra.accepted },
       };
     },

@@ -6,11 +6,13 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 export type FormatChoice = 'auto' | SourceFormat;
 
 /**
- * Called once per record found in the byte stream, in input order. `text` is the record's JSON
- * text (decoded once); `key` its map key for the map formats; `offset` the byte offset of its
- * first byte in the (decompressed) input; `line` its 1-based line for NDJSON, 0 when unknown.
+ * Called once per record found in the byte stream, in input order, with the record's bytes as
+ * `buf[start..end)` (valid only during the call: copy what you keep; nothing is decoded here, so
+ * decoding can happen in a worker). `key` is its map key for the map formats; `offset` the byte
+ * offset of its first byte in the (decompressed) input; `line` its 1-based line for NDJSON, 0
+ * when unknown.
  */
-export type RecordSink = (text: string, key: string | undefined, offset: number, line: number) => void;
+export type RecordSink = (buf: Buffer, start: number, end: number, key: string | undefined, offset: number, line: number) => void;
 
 /** A push parser: feed chunks in order, then end(); throws MalformedInputError on bad syntax. */
 export interface RecordSplitter {

@@ -71,13 +71,12 @@ export function createJsonDocumentSplitter(shape: DocumentShape, emit: RecordSin
 
   function finishCapture(buf: Buffer, end: number): void {
     if (!capSkip) {
-      let text: string;
-      if (capParts.length === 0) text = buf.toString('utf8', capStartInChunk, end);
+      if (capParts.length === 0) emit(buf, capStartInChunk, end, capKey, capOffset, 0);
       else {
         capParts.push(buf.subarray(0, end));
-        text = Buffer.concat(capParts).toString('utf8');
+        const whole = Buffer.concat(capParts);
+        emit(whole, 0, whole.length, capKey, capOffset, 0);
       }
-      emit(text, capKey, capOffset, 0);
     }
     capParts = [];
     capBytes = 0;

@@ -1,6 +1,6 @@
 // Splits NDJSON (JSON Lines) bytes into one record text per non-blank line, with byte offsets
-// and line numbers. Works on bytes (`indexOf(10)`) and decodes only each line's slice: measured
-// faster than readline or stream-json's JSONL parser (see bench/RESULTS.md).
+// and line numbers. Works on bytes (`indexOf(10)`) and leaves decoding to whoever parses the
+// line: measured faster than readline or stream-json's JSONL parser (see bench/RESULTS.md).
 
 import { MAX_RECORD_BYTES, MalformedInputError, type RecordSink, type RecordSplitter } from './formats.js';
 
@@ -18,7 +18,7 @@ export function createNdjsonSplitter(emit: RecordSink, startOffset = 0): RecordS
     let s = start;
     while (s < end && isBlank(buf[s]!)) s++;
     if (s === end) return;
-    emit(buf.toString('utf8', s, end), undefined, offset + (s - start), line);
+    emit(buf, s, end, undefined, offset + (s - start), line);
   }
 
   return {

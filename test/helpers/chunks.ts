@@ -20,7 +20,7 @@ export interface Emitted {
 /** Runs the record reader over `buf` cut into `size`-byte chunks. */
 export function readAll(buf: Buffer, size: number, from: FormatChoice = 'auto'): { records: Emitted[]; format: string | undefined } {
   const records: Emitted[] = [];
-  const reader = createRecordReader(from, (text, key, offset, line) => records.push({ text, key, offset, line }));
+  const reader = createRecordReader(from, (buf, start, end, key, offset, line) => records.push({ text: buf.toString('utf8', start, end), key, offset, line }));
   for (const c of chunksOf(buf, size)) reader.push(c);
   reader.end();
   return { records, format: reader.format };

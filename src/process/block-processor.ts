@@ -1,0 +1,120 @@
+// Runs processBlock over blocks of records, on the main thread or on a pool of worker threads.
+// Results come back as promises that the pipeline consumes in input order. Workers start only
+// after the first few blocks, so small inputs never pay for thread start-up.
+
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { ChatmigrateError } from '../errors.js';
+import { processBlock, type BlockInput, type BlockResult, type ProcessOptions } from './record-block.js';
+
+export interface BlockProcessor {
+  process(input: BlockInput): Promise<BlockResult>;
+  /** Threads in use (0 while processing on the main thread). */
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+/** Blocks processed on the main thread before the workers are started (≈ 0.5 MB of input). */
+const INLINE_BLOCKS_BEFORE_WORKERS = 4;
+
+/** --workers default: one per core, capped (the main thread also needs a share of a core). */
+export function defaultWorkerCount(): number {
+  return Math.min(availableParallelism(), 8);
+}
+
+export function createBlockProcessor(workers: number, options: ProcessOptions): BlockProcessor {
+  let pool: WorkerPool | undefined;
+  let blocks = 0;
+  return {
+    get threads() {
+      return pool?.size ?? 0;
+    },
+    process(input: BlockInput): Promise<BlockResult> {
+      blocks++;
+      if (workers === 0 || blocks <= INLINE_BLOCKS_BEFORE_WORKERS) {
+        try {
+          return Promise.resolve(processBlock(input, options));
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      pool ??= createWorkerPool(workers, options);
+      return pool.process(input);
+    },
+    async close() {
+      await pool?.close();
+    },
+  };
+}
+
+interface WorkerPool {
+  size: number;
+  process(input: BlockInput): Promise<BlockResult>;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  worker: Worker;
+  outstanding: number;
+}
+
+function createWorkerPool(size: number, options: ProcessOptions): WorkerPool {
+  const url = new URL('./record-worker.js', import.meta.url);
+  const waiting = new Map<number, { resolve(r: BlockResult): void; reject(e: unknown): void }>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  let closing = false;
+  const slots: Slot[] = [];
+  for (let i = 0; i < size; i++) {
+    const slot: Slot = { worker: new Worker(url), outstanding: 0 };
+    slot.worker.on('message', (msg: { id: number; result: BlockResult }) => {
+      slot.outstanding--;
+      const w = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      w?.resolve(msg.result);
+    });
+    slot.worker.on('error', (err) => fail(err));
+    slot.worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`worker thread exited with code ${code}`));
+    });
+    slots.push(slot);
+  }
+
+  function fail(err: Error): void {
+    if (closing) return; // terminate() ends workers with code 1: not a failure
+    failure ??= err;
+    const e = new ChatmigrateError('CM_INTERNAL', `a worker thread failed: ${err.message}`, { cause: err });
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  }
+
+  return {
+    size,
+    process(input: BlockInput): Promise<BlockResult> {
+      if (failure) return Promise.reject(new ChatmigrateError('CM_INTERNAL', `a worker thread failed: ${failure.message}`));
+      // The least busy worker takes the block; order is restored by the consumer.
+      let slot = slots[0]!;
+      for (const s of slots) if (s.outstanding < slot.outstanding) slot = s;
+      slot.outstanding++;
+      const id = nextId++;
+      return new Promise<BlockResult>((resolve, reject) => {
+        waiting.set(id, {
+          resolve: (r) => {
+            // The bytes come back with the result: the main thread quotes rejected records from them.
+            input.bytes = r.input!.bytes;
+            input.ends = r.input!.ends;
+            resolve(r);
+          },
+          reject,
+        });
+        // Transferred, not copied: copying 128 KiB per block costs more than processing it.
+        slot.worker.postMessage({ id, input, options }, [input.bytes.buffer as ArrayBuffer, input.ends.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      closing = true;
+      waiting.clear(); // results nobody waits for any more (the run stopped early)
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
