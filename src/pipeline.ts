@@ -9,7 +9,7 @@ import { createDedupeIndex, NEW, CONFLICT } from './dedupe/dedupe-index.js';
 import type { PendingRecord, RecordOutcome, Target } from './delivery/types.js';
 import { createBlockBuilder, type PendingBlock } from './process/block-builder.js';
 import { createBlockProcessor } from './process/block-processor.js';
-import { INVALID, type BlockResult } from './process/record-block.js';
+import { INVALID, W_ID_END, W_JSON_END, W_STATUS_DIGEST, WORDS_PER_RECORD, type BlockResult } from './process/record-block.js';
 import { REASONS } from './record/reasons.js';
 import { createRecordReader, FormatError } from './source/record-reader.js';
 import { MalformedInputError } from './source/formats.js';
@@ -61,12 +61,13 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
 
   /** Puts each record of a processed block in its bucket; valid new ones go into batches. */
   function consume(block: PendingBlock, r: BlockResult): void {
-    const { status, fingerprints, digests, idEnds, jsonEnds } = r;
+    const { words } = r;
     let nextInvalid = 0;
-    for (let i = 0; i < r.count; i++) {
+    for (let i = 0, w = 0; i < r.count; i++, w += WORDS_PER_RECORD) {
       const index = block.firstIndex + i;
       counts.read++;
-      if (status[i] === INVALID) {
+      const statusDigest = words[w + W_STATUS_DIGEST]!;
+      if (statusDigest >>> 16 === INVALID) {
         const bad = r.invalid[nextInvalid++]!;
         // A sharded run reports an invalid record in one shard only (by position: it may have no id).
         if (!inShard.byIndex(index)) skip('other-shard');
@@ -77,24 +78,24 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
         }
         continue;
       }
-      if (!inShard.byFingerprint(fingerprints[i * 4]!)) {
+      if (!inShard.byFingerprint(words[w]!)) {
         skip('other-shard');
         continue;
       }
-      const verdict = dedupe.addHashed(fingerprints, i * 4, digests[i]!);
+      const verdict = dedupe.addHashed(words, w, statusDigest & 0xffff);
       if (verdict !== NEW) {
         counts.duplicates++;
         if (verdict === CONFLICT) {
           counts.conflicts++;
-          const memberId = r.ids.slice(i === 0 ? 0 : idEnds[i - 1], idEnds[i]);
+          const memberId = r.ids.slice(i === 0 ? 0 : words[w - WORDS_PER_RECORD + W_ID_END], words[w + W_ID_END]);
           rejects?.add({ reason: 'DUPLICATE_CONFLICT', message: `${memberId}: ${REASONS.DUPLICATE_CONFLICT}`, position: position(block, i), ...originalOf(block, i) });
         }
         continue;
       }
       counts.valid++;
       if (!target) continue;
-      const key = r.ids.slice(i === 0 ? 0 : idEnds[i - 1], idEnds[i]);
-      const json = r.jsons.slice(i === 0 ? 0 : jsonEnds[i - 1], jsonEnds[i]);
+      const key = r.ids.slice(i === 0 ? 0 : words[w - WORDS_PER_RECORD + W_ID_END], words[w + W_ID_END]);
+      const json = r.jsons.slice(i === 0 ? 0 : words[w - WORDS_PER_RECORD + W_JSON_END], words[w + W_JSON_END]);
       batch.push({ key, json, index, offset: block.offsets[i]!, line: block.lines[i]! });
       if (batch.length === config.batchSize) {
         readyBatches.push(batch);

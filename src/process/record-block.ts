@@ -33,21 +33,27 @@ export interface InvalidRecord {
   message: string;
 }
 
+/** Words per record in BlockResult.words. */
+export const WORDS_PER_RECORD = 7;
+/** Offsets inside a record's words: fingerprint (4 words), status and digest, where its id and JSON end. */
+export const W_FINGERPRINT = 0;
+export const W_STATUS_DIGEST = 4;
+export const W_ID_END = 5;
+export const W_JSON_END = 6;
+
 export interface BlockResult {
   /** Records processed: all of them, or those before a malformed one. */
   count: number;
-  /** VALID or INVALID per record. */
-  status: Uint8Array;
-  /** 128-bit memberId fingerprint per valid record (4 words each). */
-  fingerprints: Int32Array;
-  /** 16-bit digest of the normalized member per valid record (conflict detection). */
-  digests: Uint16Array;
-  /** memberIds of the valid records, joined; idEnds[i] is where record i's id ends. */
+  /**
+   * Everything numeric, WORDS_PER_RECORD words per record, in one typed array so a thread hop
+   * moves one buffer: the memberId's 128-bit fingerprint, status << 16 | 16-bit content digest,
+   * and the end of its id in `ids` and of its JSON in `jsons` (both cumulative).
+   */
+  words: Int32Array;
+  /** memberIds of the valid records, joined. */
   ids: string;
-  idEnds: Int32Array;
   /** Canonical JSON of the valid records, joined (only with wantJson). */
   jsons: string;
-  jsonEnds: Int32Array;
   invalid: InvalidRecord[];
   /** The block's bytes, handed back when the block went to another thread. */
   input?: { bytes: Uint8Array; ends: Int32Array };
@@ -60,11 +66,7 @@ const fp = new Uint32Array(4);
 export function processBlock(input: BlockInput, options: ProcessOptions): BlockResult {
   const { ends, count, keys } = input;
   const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
-  const status = new Uint8Array(count);
-  const fingerprints = new Int32Array(count * 4);
-  const digests = new Uint16Array(count);
-  const idEnds = new Int32Array(count);
-  const jsonEnds = new Int32Array(options.wantJson ? count : 0);
+  const words = new Int32Array(count * WORDS_PER_RECORD);
   const ids: string[] = [];
   const jsons: string[] = [];
   const invalid: InvalidRecord[] = [];
@@ -72,6 +74,7 @@ export function processBlock(input: BlockInput, options: ProcessOptions): BlockR
   let jsonLength = 0;
   let start = 0;
   for (let i = 0; i < count; i++) {
+    const w = i * WORDS_PER_RECORD;
     const end = ends[i]!;
     const text = bytes.toString('utf8', start, end);
     start = end;
@@ -91,38 +94,33 @@ export function processBlock(input: BlockInput, options: ProcessOptions): BlockR
     }
     const checked = validateMember(value, key === undefined ? { nowSeconds: options.nowSeconds } : { key, nowSeconds: options.nowSeconds });
     if (!checked.ok) {
-      status[i] = INVALID;
+      words[w + W_STATUS_DIGEST] = INVALID << 16;
+      words[w + W_ID_END] = idLength;
+      words[w + W_JSON_END] = jsonLength;
       invalid.push({ index: i, reason: checked.reason, message: checked.message });
-      idEnds[i] = idLength;
-      if (options.wantJson) jsonEnds[i] = jsonLength;
       continue;
     }
     const memberId = checked.member.memberId;
     fingerprint128(memberId, fp);
-    fingerprints[i * 4] = fp[0]!;
-    fingerprints[i * 4 + 1] = fp[1]!;
-    fingerprints[i * 4 + 2] = fp[2]!;
-    fingerprints[i * 4 + 3] = fp[3]!;
-    digests[i] = contentDigest16(checked.json);
+    words[w] = fp[0]!;
+    words[w + 1] = fp[1]!;
+    words[w + 2] = fp[2]!;
+    words[w + 3] = fp[3]!;
+    words[w + W_STATUS_DIGEST] = contentDigest16(checked.json); // status VALID is 0
     ids.push(memberId);
     idLength += memberId.length;
-    idEnds[i] = idLength;
+    words[w + W_ID_END] = idLength;
     if (options.wantJson) {
       jsons.push(checked.json);
       jsonLength += checked.json.length;
-      jsonEnds[i] = jsonLength;
     }
+    words[w + W_JSON_END] = jsonLength;
   }
   return finish(count, undefined);
 
   function finish(processed: number, malformed: BlockResult['malformed']): BlockResult {
-    const result: BlockResult = { count: processed, status, fingerprints, digests, ids: ids.join(''), idEnds, jsons: jsons.join(''), jsonEnds, invalid };
+    const result: BlockResult = { count: processed, words, ids: ids.join(''), jsons: jsons.join(''), invalid };
     if (malformed) result.malformed = malformed;
     return result;
   }
-}
-
-/** The typed arrays of a result, to transfer instead of copy when posting it between threads. */
-export function transferablesOf(r: BlockResult): ArrayBuffer[] {
-  return [r.status.buffer, r.fingerprints.buffer, r.digests.buffer, r.idEnds.buffer, r.jsonEnds.buffer] as ArrayBuffer[];
 }

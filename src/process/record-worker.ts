@@ -2,7 +2,7 @@
 // block-processor.ts) and posts the results back, transferring their typed arrays.
 
 import { parentPort } from 'node:worker_threads';
-import { processBlock, transferablesOf, type BlockInput, type ProcessOptions } from './record-block.js';
+import { processBlock, type BlockInput, type ProcessOptions } from './record-block.js';
 
 interface Job {
   id: number;
@@ -14,5 +14,5 @@ parentPort!.on('message', (job: Job) => {
   const result = processBlock(job.input, job.options);
   // Hand the input's bytes back too (they were transferred here), for the rejects file.
   result.input = { bytes: job.input.bytes, ends: job.input.ends };
-  parentPort!.postMessage({ id: job.id, result }, [...transferablesOf(result), job.input.bytes.buffer as ArrayBuffer, job.input.ends.buffer as ArrayBuffer]);
+  parentPort!.postMessage({ id: job.id, result }, [result.words.buffer as ArrayBuffer, job.input.bytes.buffer as ArrayBuffer, job.input.ends.buffer as ArrayBuffer]);
 });
