@@ -94,6 +94,11 @@ describe('fingerprint128', () => {
     const long = makeString(100_003, 7, 'utf16');
     assert.deepEqual(fp(long), referenceFingerprint(Buffer.from(long, 'utf16le')));
     assert.deepEqual(fp('g1_member_u1'), [0x0f529804, 0x7eeb10d2, 0x803f8894, 0x1c65852f]);
+    // beyond the kept scratch size (1 MiB): hashed in a temporary scratch, then dropped
+    const huge = makeString(700_001, 9, 'latin1');
+    assert.deepEqual(fp(huge), referenceFingerprint(Buffer.from(huge, 'utf16le')));
+    assert.equal(contentDigest16(huge), contentDigest16(huge.slice(0, 350_000) + huge.slice(350_000)));
+    assert.deepEqual(fp(long), referenceFingerprint(Buffer.from(long, 'utf16le')));
     // an odd-length string after a longer one: the stale upper half of its last word is cleared
     const odd = makeString(41, 3, 'ascii');
     assert.deepEqual(fp(odd), referenceFingerprint(Buffer.from(odd, 'utf16le')));

@@ -22,7 +22,7 @@ export interface DedupeIndex {
    * Optional speed-up before `count` addHashed calls (fingerprints 4 words apart from `offset`):
    * touches their table slots back to back so the cache misses overlap instead of queueing.
    */
-  prefetchHashed(words: FingerprintWords, offset: number, count: number): void;
+  prefetchHashed(words: FingerprintWords, offset: number, count: number, stride?: number): void;
   has(key: string): boolean;
   /** Distinct keys held. */
   readonly size: number;
@@ -218,9 +218,9 @@ export function createDedupeIndex(options: DedupeIndexOptions = {}): DedupeIndex
     return insert(m, t, locate(t, base, slots, homeWord(t, base, slots)), digest16 & 0xffff);
   }
 
-  function prefetchHashed(words: FingerprintWords, offset: number, count: number): void {
+  function prefetchHashed(words: FingerprintWords, offset: number, count: number, stride = 4): void {
     let acc = 0;
-    for (let i = 0, o = offset; i < count; i++, o += 4) {
+    for (let i = 0, o = offset; i < count; i++, o += stride) {
       const m = ((words[o]! >>> 16) >>> partitionShift) * 4;
       const slots = dir[m + M_SLOTS]!;
       if (slots !== 0) acc ^= slabs[dir[m + M_SLAB]!]![dir[m + M_OFFSET]! + homeSlot(words[o + 2]!, slots) * SLOT_WORDS]!;

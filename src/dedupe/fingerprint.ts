@@ -28,11 +28,19 @@ function fmix32(h: number): number {
 // Scratch holding the string's UTF-16 code units as 32-bit words. Long strings are copied in by
 // Buffer#write('utf16le') (a native copy, ~3x faster than a charCodeAt loop on this class of
 // machine); short ones by charCodeAt, which avoids the native call's fixed cost. Both fill the
-// same words, so the result never depends on the path. It grows (rarely) to the longest string seen.
+// same words, so the result never depends on the path. A longer string gets a larger scratch,
+// kept up to KEPT_SCRATCH_BYTES so one huge record does not pin its size in memory for good.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const SHORT_UNITS = 32; // below this the charCodeAt fill is faster (crossover ~28 units on Node 20 and 24)
+const KEPT_SCRATCH_BYTES = 1 << 20;
 let scratchBytes = Buffer.alloc(1 << 14);
 let words = new Int32Array(scratchBytes.buffer, scratchBytes.byteOffset, scratchBytes.length >>> 2);
+
+function dropHugeScratch(): void {
+  if (scratchBytes.length <= KEPT_SCRATCH_BYTES) return;
+  scratchBytes = Buffer.alloc(KEPT_SCRATCH_BYTES);
+  words = new Int32Array(scratchBytes.buffer, scratchBytes.byteOffset, scratchBytes.length >>> 2);
+}
 
 /** Loads `s` into `words` (code unit 2j in the low half of word j); returns the word count. */
 function loadWords(s: string): number {
@@ -117,6 +125,7 @@ export function fingerprint128(s: string, out: Uint32Array): void {
   h1 = (h1 + h2) | 0; h1 = (h1 + h3) | 0; h1 = (h1 + h4) | 0;
   h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
   out[0] = h1; out[1] = h2; out[2] = h3; out[3] = h4;
+  if (wordCount > KEPT_SCRATCH_BYTES >>> 2) dropHugeScratch();
 }
 
 const D1 = 0x9e3779b1; // odd multipliers: each step is a bijection of the lane state,
@@ -143,5 +152,6 @@ export function contentDigest16(s: string): number {
   // Lanes combine through an odd multiple before the bijective finalizer, so a difference
   // confined to one lane always changes the 32-bit value; folding to 16 bits then collides ~2^-16.
   const h = fmix32((a + Math.imul(b ^ (b >>> 15), 0x27d4eb2f)) | 0);
+  if (wordCount > KEPT_SCRATCH_BYTES >>> 2) dropHugeScratch();
   return (h ^ (h >>> 16)) & 0xffff;
 }

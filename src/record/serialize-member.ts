@@ -128,27 +128,37 @@ export function escapeText(text: string): string {
 // 32-byte cons string: fewer pieces is less garbage per record, which is what counts in the
 // pipeline (measured: see validate-member.ts).
 
-const SCOPE_FLAG_TEXT: Readonly<Record<string, readonly [string, string, string]>> = {
-  admin: ['","scope":"admin"', '","scope":"admin","isBanned":true', '","scope":"admin","isBanned":false'],
-  moderator: ['","scope":"moderator"', '","scope":"moderator","isBanned":true', '","scope":"moderator","isBanned":false'],
-  participant: ['","scope":"participant"', '","scope":"participant","isBanned":true', '","scope":"participant","isBanned":false'],
-};
-
 /** The member's text; groupPart and userPart come from groupPart() and userPart(). */
 export function memberText(memberId: string, uid: string, guid: string, joinedAt: string | undefined, scope: string,
   isBanned: boolean | undefined, groupPart: string, userPart: string): string {
-  const scopeFlag = (SCOPE_FLAG_TEXT[scope] as readonly [string, string, string])[isBanned === undefined ? 0 : isBanned ? 1 : 2];
+  const scopeFlag = scopeFlagText(scope, isBanned);
   return '{"memberId":"' + memberId + '","uid":"' + uid + '","guid":"' + guid +
     (joinedAt === undefined ? scopeFlag : '","joinedAt":"' + joinedAt + scopeFlag) + groupPart + userPart + '}';
 }
 
+// Branches rather than lookup tables: a table indexed by a string is a keyed property load,
+// megamorphic here, and it showed in profiles.
+function scopeFlagText(scope: string, isBanned: boolean | undefined): string {
+  if (isBanned === undefined) {
+    return scope === 'participant' ? '","scope":"participant"' : scope === 'admin' ? '","scope":"admin"' : '","scope":"moderator"';
+  }
+  if (isBanned) {
+    return scope === 'participant' ? '","scope":"participant","isBanned":true'
+      : scope === 'admin' ? '","scope":"admin","isBanned":true' : '","scope":"moderator","isBanned":true';
+  }
+  return scope === 'participant' ? '","scope":"participant","isBanned":false'
+    : scope === 'admin' ? '","scope":"admin","isBanned":false' : '","scope":"moderator","isBanned":false';
+}
+
 // Runs of string values are chained: each piece leaves its closing quote to the next one.
-const TYPE_TEXT: Readonly<Record<string, string>> = { public: '","type":"public', private: '","type":"private', password: '","type":"password' };
+function typeText(type: string): string {
+  return type === 'public' ? '","type":"public' : type === 'private' ? '","type":"private' : '","type":"password';
+}
 
 /** `,"groupDetails":{…}` */
 export function groupPart(guid: string, nameText: string, type: string, owner: string | undefined, createdAt: string | undefined,
   iconText: string | undefined, passwordText: string | undefined, metadataJson: string | undefined, tagsJson: string | undefined): string {
-  return ',"groupDetails":{"guid":"' + guid + '","name":"' + nameText + (TYPE_TEXT[type] as string) +
+  return ',"groupDetails":{"guid":"' + guid + '","name":"' + nameText + typeText(type) +
     (owner === undefined ? '' : '","owner":"' + owner) +
     (createdAt === undefined ? '' : '","createdAt":"' + createdAt) +
     (iconText === undefined ? '' : '","icon":"' + iconText) +

@@ -56,7 +56,7 @@ import {
   type SchemaIssue,
 } from './member-schema.js';
 import { groupPart, memberText, plainLength, serializeMember, serializeValidMember, userPart } from './serialize-member.js';
-import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, parseUnixSeconds, toTimestampText } from './timestamps.js';
+import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, parseUnixSeconds, tenDigitValue, toTimestampText } from './timestamps.js';
 
 export interface ValidateContext {
   /** The map key in the {"<memberId>": {...}} format, raw (not lowercased). */
@@ -178,9 +178,10 @@ export function checkMember(raw: Record<string, unknown>, ctx: ValidateContext):
     userJson = checked;
     user = builtUser;
   }
-  const memberId = pickMemberId(raw.memberId, ctx.key, guid, uid);
+  const rawId = raw.memberId;
+  const memberId = pickMemberId(rawId, ctx.key, guid, uid);
   const member = createMember(memberId, uid, guid, joinedAt, scope, isBanned, group, user);
-  const crossProblem = checkCrossFields(member, raw, ctx);
+  const crossProblem = checkCrossFields(member, rawId, ctx);
   if (crossProblem !== undefined) return crossProblem;
   return { ok: true, member, json: memberText(memberId, uid, guid, joinedAt, scope, isBanned, groupJson, userJson) };
 }
@@ -198,10 +199,52 @@ function createMember(memberId: string, uid: string, guid: string, joinedAt: str
   return m;
 }
 
+/**
+ * The groupDetails of recent records, by raw field values. Exports list a group's members
+ * together, so most records repeat one of a few groupDetails field for field; a repeat reuses
+ * the checked values and the JSON part instead of checking and serializing them again.
+ * Details with metadata or tags are not kept (their objects are new in every record).
+ */
+interface GroupEntry {
+  memberGuid: string;
+  rawGuid: unknown;
+  rawName: unknown;
+  rawType: unknown;
+  rawOwner: unknown;
+  rawCreatedAt: unknown;
+  rawIcon: unknown;
+  rawPassword: unknown;
+  group: GroupDetails;
+  part: string;
+}
+const GROUP_CACHE_SIZE = 8;
+const groupCache: GroupEntry[] = [];
+let groupCacheNext = 0;
+
 /** groupDetails: its JSON part (and builtGroup), a failure, or undefined. */
 function checkGroup(value: unknown, guid: string): string | Validated | undefined {
   if (!isPlainRecord(value)) return notDetails(GROUP, value);
   const rawGuid = value.guid;
+  const name = value.name;
+  const rawType = value.type;
+  const rawOwner = value.owner;
+  const rawCreated = value.createdAt;
+  const icon = value.icon;
+  const password = value.password;
+  const metadata = value.metadata;
+  const tags = value.tags;
+  const cacheable = metadata == null && tags == null;
+  if (cacheable) {
+    for (let i = 0; i < groupCache.length; i++) {
+      const e = groupCache[i] as GroupEntry;
+      if (e.rawGuid === rawGuid && e.rawName === name && e.rawCreatedAt === rawCreated && e.memberGuid === guid &&
+        e.rawType === rawType && e.rawOwner === rawOwner && e.rawPassword === password && e.rawIcon === icon) {
+        const g = e.group;
+        builtGroup = createGroup(g.guid, g.name, g.type, g.owner, g.createdAt, g.icon, g.password, undefined, undefined);
+        return e.part;
+      }
+    }
+  }
   let gGuid = guid;
   if (rawGuid != null && rawGuid !== guid) {
     // A different but valid guid is a cross-field problem, reported after all schema checks.
@@ -209,10 +252,8 @@ function checkGroup(value: unknown, guid: string): string | Validated | undefine
     if (id === undefined) return idProblem(G.guid, rawGuid);
     gGuid = id;
   }
-  const name = value.name;
   const nameText = checkedText(name, LIMITS.nameChars, true);
   if (nameText === undefined) return textProblem(G.name, name, LIMIT_PARAMS.name, true);
-  const rawType = value.type;
   let type: GroupDetails['type'];
   if (rawType === 'public' || rawType === 'private' || rawType === 'password') type = rawType;
   else {
@@ -220,55 +261,75 @@ function checkGroup(value: unknown, guid: string): string | Validated | undefine
     if (t !== 'public' && t !== 'private' && t !== 'password') return problem(G.type, undefined, t, rawType);
     type = t;
   }
-  const rawOwner = value.owner;
   let owner: string | undefined;
   if (rawOwner != null) {
     owner = canonicalId(rawOwner);
     if (owner === undefined) return idProblem(G.owner, rawOwner);
   }
-  const rawCreated = value.createdAt;
   let createdAt: string | undefined;
   if (rawCreated != null) {
     createdAt = toTimestampText(rawCreated);
     if (createdAt === undefined) return problem(G.createdAt, undefined, rawCreated, rawCreated);
   }
-  const icon = value.icon;
   let iconText: string | undefined;
   if (icon != null) {
     iconText = checkedText(icon, LIMITS.urlChars, false);
     if (iconText === undefined) return textProblem(G.icon, icon, LIMIT_PARAMS.url, false);
   }
-  const password = value.password;
   let passwordText: string | undefined;
   if (password != null) {
     passwordText = checkedText(password, LIMITS.passwordChars, false);
     if (passwordText === undefined) return textProblem(G.password, password, LIMIT_PARAMS.password, false);
   }
-  const metadata = value.metadata;
   let metadataJson: string | undefined;
   if (metadata != null) {
     const checked = checkedMetadata(metadata, G.metadata);
     if (typeof checked !== 'string') return checked;
     metadataJson = checked;
   }
-  const tags = value.tags;
   let tagsJson: string | undefined;
   if (tags != null) {
     const checked = checkedTags(tags, G.tags);
     if (typeof checked !== 'string') return checked;
     tagsJson = checked;
   }
-  const g: GroupDetails = owner !== undefined && createdAt !== undefined
-    ? { guid: gGuid, name: name as string, type, owner, createdAt }
-    : { guid: gGuid, name: name as string, type };
-  if (owner !== undefined && createdAt === undefined) g.owner = owner;
-  if (createdAt !== undefined && owner === undefined) g.createdAt = createdAt;
-  if (iconText !== undefined) g.icon = icon as string;
-  if (passwordText !== undefined) g.password = password as string;
-  if (metadataJson !== undefined) g.metadata = metadata as Record<string, unknown>;
-  if (tagsJson !== undefined) g.tags = tags as string[];
+  const g = createGroup(gGuid, name as string, type, owner, createdAt, iconText === undefined ? undefined : icon as string,
+    passwordText === undefined ? undefined : password as string, metadataJson === undefined ? undefined : metadata as Record<string, unknown>,
+    tagsJson === undefined ? undefined : tags as string[]);
+  const part = groupPart(gGuid, nameText, type, owner, createdAt, iconText, passwordText, metadataJson, tagsJson);
+  if (cacheable) {
+    const entry: GroupEntry = {
+      memberGuid: guid, rawGuid, rawName: name, rawType, rawOwner, rawCreatedAt: rawCreated, rawIcon: icon, rawPassword: password,
+      group: g, part: flat(part),
+    };
+    groupCache[groupCacheNext] = entry;
+    groupCacheNext = (groupCacheNext + 1) % GROUP_CACHE_SIZE;
+  }
   builtGroup = g;
-  return groupPart(gGuid, nameText, type, owner, createdAt, iconText, passwordText, metadataJson, tagsJson);
+  return part;
+}
+
+/** A GroupDetails in canonical key order, made by one literal in the usual case. */
+function createGroup(guid: string, name: string, type: GroupDetails['type'], owner: string | undefined, createdAt: string | undefined,
+  icon: string | undefined, password: string | undefined, metadata: Record<string, unknown> | undefined, tags: string[] | undefined): GroupDetails {
+  let g: GroupDetails;
+  if (owner !== undefined && createdAt !== undefined) g = { guid, name, type, owner, createdAt };
+  else {
+    g = { guid, name, type };
+    if (owner !== undefined) g.owner = owner;
+    if (createdAt !== undefined) g.createdAt = createdAt;
+  }
+  if (icon !== undefined) g.icon = icon;
+  if (password !== undefined) g.password = password;
+  if (metadata !== undefined) g.metadata = metadata;
+  if (tags !== undefined) g.tags = tags;
+  return g;
+}
+
+/** `text` flattened once (a cached part is joined into many members' texts). */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 /** userDetails: its JSON part (and builtUser), a failure, or undefined. */
@@ -420,7 +481,7 @@ function validateExactly(raw: Record<string, unknown>, ctx: ValidateContext): Va
     trusted = false;
   }
   const member = draft as Member;
-  const crossProblem = checkCrossFields(member, raw, ctx);
+  const crossProblem = checkCrossFields(member, raw.memberId, ctx);
   if (crossProblem !== undefined) return crossProblem;
   const json = trusted ? serializeValidMember(member, groupMeta, userMeta) : serializeMember(member);
   return { ok: true, member, json };
@@ -491,8 +552,7 @@ function timestampOrRaw(value: unknown): unknown {
 }
 
 /** Rules that relate fields to each other or to the context; the member is structurally valid. */
-function checkCrossFields(m: Member, raw: Record<string, unknown>, ctx: ValidateContext): Validated | undefined {
-  const rawId = raw.memberId;
+function checkCrossFields(m: Member, rawId: unknown, ctx: ValidateContext): Validated | undefined {
   if (rawId != null && rawId !== m.memberId && !(typeof rawId === 'string' && rawId.toLowerCase() === m.memberId)) {
     return fail('INVALID_MEMBER_ID', `memberId ${describeValue(rawId)} does not match <guid>_member_<uid> = "${m.memberId}"`);
   }
@@ -509,7 +569,7 @@ function checkCrossFields(m: Member, raw: Record<string, unknown>, ctx: Validate
     return fail('INVALID_USER_DETAILS', `userDetails.uid "${u.uid}" differs from the member uid "${m.uid}"`);
   }
   if (m.joinedAt !== undefined) {
-    if (Number(m.joinedAt) > ctx.nowSeconds) {
+    if (tenDigitValue(m.joinedAt) > ctx.nowSeconds) {
       return fail('JOINED_IN_FUTURE', `joinedAt ${m.joinedAt} is after now (${Math.floor(ctx.nowSeconds)})`);
     }
     // Equal-length digit strings compare like the numbers they spell.
