@@ -165,12 +165,18 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     if (config.rejects) rejects = await openRejectsWriter(config.rejects);
     if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome }, log);
     const stderr = deps.stderr ?? process.stderr;
-    progress = createProgress({ stream: stderr, enabled: config.progress ?? Boolean(stderr.isTTY), label: config.command, totalBytes: input.sizeBytes });
+    progress = createProgress({
+      stream: stderr,
+      enabled: config.progress ?? Boolean(stderr.isTTY),
+      label: config.command,
+      totalBytes: input.sizeBytes,
+      ...(target ? { quota: { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } } : {}),
+    });
     for await (const chunk of input.chunks) {
       await splitOrFinish(() => reader.push(chunk));
       await consumeBlocks(maxInProcess);
       if (rejects) await rejects.flush();
-      progress.update({ records: counts.read, bytes: input.sourceBytesRead(), ...(target ? { delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}) });
+      progress.update({ records: counts.read, bytes: input.sourceBytesRead(), ...(target ? { valid: counts.valid, delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}) });
       if (deps.signal?.aborted) throw new Interrupted();
     }
     await splitOrFinish(() => reader.end());

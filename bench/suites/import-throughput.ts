@@ -21,7 +21,7 @@ export const importSuite: BenchSuite = {
     // The sandbox keeps every accepted record in memory, so the unlimited run uses a bounded size.
     const bytes = Math.min(ctx.sizeBytes, 300e6);
     const input = await benchInput({ format: 'ndjson', bytes, seed: 77, dupRate: 0.01, invalidRate: 0.01 });
-    const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', '0'], 0);
+    const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', '0', '--compact-records'], 0);
     try {
       const imp: number[] = [];
       const val: number[] = [];
@@ -54,7 +54,7 @@ async function budgetRun(ctx: { log(l: string): void }): Promise<BenchRow[]> {
   const windowMs = 1000;
   const requests = 1500; // 15 windows
   const input = await benchInput({ format: 'ndjson', count: requests * 50, seed: 78 });
-  const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', String(rpm), '--window-ms', String(windowMs)], 0);
+  const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', String(rpm), '--window-ms', String(windowMs), '--compact-records'], 0);
   try {
     const r = await runProbe('import-probe', [input.path, sandbox.baseUrl, KEY, '--rpm', String(rpm), '--rate-window-ms', String(windowMs), '--connections', '8'], { core: 1 });
     const stats = (await sandbox.stats()) as { requests: number; maxRequestsInWindow: number; fullRequests?: number; firstRequestAt?: number; lastRequestAt?: number; byStatus: Record<string, number> };

@@ -7,10 +7,16 @@ export interface ProgressSample {
   records: number;
   /** Bytes consumed from the source (compressed bytes for gzip), for MB/s and %. */
   bytes: number;
-  /** Import: records with a final outcome. */
+  /** Import: valid records so far, and those with a final outcome. */
+  valid?: number;
   delivered?: number;
-  /** Import: an ETA derived from the quota, when known. */
-  etaMs?: number;
+}
+
+/** Import under a quota: the ETA is bounded below by the requests still to send. */
+export interface QuotaInfo {
+  batchSize: number;
+  rpm: number;
+  windowMs: number;
 }
 
 export interface Progress {
@@ -21,8 +27,8 @@ export interface Progress {
 
 const REDRAW_MS = 250;
 
-export function createProgress(options: { stream: NodeJS.WriteStream; enabled: boolean; label: string; totalBytes: number | undefined; now?: () => number }): Progress {
-  const { stream, enabled, label, totalBytes } = options;
+export function createProgress(options: { stream: NodeJS.WriteStream; enabled: boolean; label: string; totalBytes: number | undefined; quota?: QuotaInfo; now?: () => number }): Progress {
+  const { stream, enabled, label, totalBytes, quota } = options;
   const now = options.now ?? Date.now;
   const started = now();
   let lastDraw = 0;
@@ -33,7 +39,7 @@ export function createProgress(options: { stream: NodeJS.WriteStream; enabled: b
       const t = now();
       if (t - lastDraw < REDRAW_MS) return;
       lastDraw = t;
-      stream.write('\r' + formatProgressLine(label, sample, t - started, totalBytes) + '\x1b[K');
+      stream.write('\r' + formatProgressLine(label, sample, t - started, totalBytes, quota) + '\x1b[K');
       drawn = true;
     },
     done(): void {
@@ -43,15 +49,19 @@ export function createProgress(options: { stream: NodeJS.WriteStream; enabled: b
   };
 }
 
-export function formatProgressLine(label: string, s: ProgressSample, elapsedMs: number, totalBytes: number | undefined): string {
+export function formatProgressLine(label: string, s: ProgressSample, elapsedMs: number, totalBytes: number | undefined, quota?: QuotaInfo): string {
   const secs = Math.max(elapsedMs / 1000, 1e-3);
   const parts = [`${label}`, `${formatInt(s.records)} records`, `${formatInt(s.records / secs)}/s`, `${(s.bytes / 1e6 / secs).toFixed(1)} MB/s`];
-  if (s.delivered !== undefined) parts.push(`${formatInt(s.delivered)} delivered`);
-  if (totalBytes && totalBytes > 0) {
-    const share = Math.min(s.bytes / totalBytes, 1);
-    parts.push(`${(share * 100).toFixed(1)}%`);
-    if (s.etaMs === undefined && share > 0.001) parts.push(`ETA ${formatDuration((elapsedMs / share) * (1 - share))}`);
+  if (s.delivered !== undefined) parts.push(`${formatInt(s.delivered)} delivered (${formatInt(s.delivered / secs)}/s)`);
+  const share = totalBytes && totalBytes > 0 ? Math.min(s.bytes / totalBytes, 1) : undefined;
+  if (share !== undefined) parts.push(`${(share * 100).toFixed(1)}%`);
+  let etaMs = share !== undefined && share > 0.001 ? (elapsedMs / share) * (1 - share) : undefined;
+  if (quota && quota.rpm > 0 && s.valid !== undefined && s.delivered !== undefined) {
+    // Valid records expected in all (extrapolated from the bytes read) still to be sent, at the quota's pace.
+    const expectedValid = share !== undefined && share > 0.001 ? s.valid / share : s.valid;
+    const requestsLeft = Math.ceil(Math.max(expectedValid - s.delivered, 0) / quota.batchSize);
+    etaMs = Math.max(etaMs ?? 0, (requestsLeft / quota.rpm) * quota.windowMs);
   }
-  if (s.etaMs !== undefined) parts.push(`ETA ${formatDuration(s.etaMs)}`);
+  if (etaMs !== undefined) parts.push(`ETA ${formatDuration(etaMs)}`);
   return parts.join('  ');
 }

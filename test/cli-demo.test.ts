@@ -1,0 +1,18 @@
+// `npm start` runs `chatmigrate demo`: a sandbox on a free port, the bundled sample imported
+// into it under a (shortened) quota, the report printed, the sandbox stopped.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from './helpers/cli.js';
+
+test('demo imports the bundled sample into a local sandbox and prints the report', async () => {
+  const r = await runCli(['demo'], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { read: number; valid: number; imported: number; alreadyPresent: number; unsent: number; requests: number; invalid: number };
+  assert.equal(report.read, 2000);
+  assert.equal(report.imported + report.alreadyPresent, report.valid);
+  assert.equal(report.unsent, 0);
+  assert.ok(report.invalid > 0, 'the sample shows the rejects file at work');
+  assert.match(r.stderr, /sandbox listening at http:\/\/127\.0\.0\.1:\d+\/v3/);
+  assert.match(r.stderr, new RegExp(`sandbox accepted ${report.valid} members`));
+});
