@@ -185,3 +185,20 @@ test('transport failures: resets and timeouts retry, local argument errors are f
   assert.equal(expectKind(classifyTransportError(new Error('no code')), 'retry').reason, 'network error');
   assert.equal(expectKind(classifyTransportError(mk('UND_ERR_INVALID_ARG')), 'fatal').errorCode, 'CM_TARGET');
 });
+
+test('fast path: an all-success compact reply is recognised without parsing; anything else is not', async () => {
+  const { isAllImported, classifyReply } = await import('../src/targets/cometchat/classify.js');
+  const entity = (id: string, ok = true) => `"${id}":{"success":${ok},"data":{"guid":"g","uid":"${id}","scope":"participant","joinedAt":1673421419}}`;
+  const keys = ['g_member_a', 'g_member_b', 'g_member_c'];
+  const good = `{"data":{${keys.map((k) => entity(k)).join(',')}}}`;
+  assert.equal(isAllImported(good, keys), true);
+  assert.equal(isAllImported(good, [...keys, 'g_member_d']), false, 'a key missing from the reply');
+  assert.equal(isAllImported(good, keys.slice(0, 2)), false, 'more successes than keys sent');
+  assert.equal(isAllImported(good.replace(entity('g_member_b'), entity('g_member_b', false)), keys), false);
+  assert.equal(isAllImported(good.replace(entity('g_member_b'), entity('g_member_x')), keys), false, 'an id that was not sent');
+  assert.equal(isAllImported(JSON.stringify(JSON.parse(good), null, 1), keys), false, 'other formatting is parsed in full');
+  // Both paths agree on the outcome.
+  const fast = classifyReply({ status: 200, headers: {}, bodyText: good }, keys, 0);
+  const slow = classifyReply({ status: 200, headers: {}, body: JSON.parse(good) }, keys, 0);
+  assert.deepEqual(fast, slow);
+});
