@@ -2,6 +2,7 @@
 
 import { ChatmigrateError } from '../errors.js';
 import type { FaultOptions } from './faults.js';
+import type { CometChatRouteOptions } from './cometchat-import.js';
 
 export interface SandboxOptions {
   /** 0 (default) = a free port. The sandbox listens on 127.0.0.1 only. */
@@ -28,17 +29,9 @@ export interface SandboxOptions {
   now?: () => number;
 }
 
-export interface ResolvedSandboxOptions {
+/** The CometChat routes' options plus what the server itself needs. */
+export interface ResolvedSandboxOptions extends CometChatRouteOptions {
   port: number;
-  apiKey: string;
-  rpm: number;
-  windowMs: number;
-  maxEntities: number;
-  authErrorStatus: number;
-  nestedReplies: boolean;
-  requireKnownGroupsAndUsers: boolean;
-  storeFullRecords: boolean;
-  ratePerEndpoint: boolean;
   faults: FaultOptions;
   now: () => number;
 }
