@@ -18,7 +18,8 @@ export function probePath(name: string): string {
 
 /** Runs `node <probe> args...`, pinned to `core` when taskset exists; the probe prints one JSON line. */
 export function runProbe(probe: string, args: readonly string[], options: { core?: number; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<ProbeResult> {
-  const nodeArgv = [...(options.nodeArgs ?? []), probePath(probe), ...args];
+  // The same V8 flag the chatmigrate executable starts with (see src/cli/main.ts).
+  const nodeArgv = ['--single-threaded-gc', ...(options.nodeArgs ?? []), probePath(probe), ...args];
   const [cmd, argv] = options.core !== undefined && HAS_TASKSET ? ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgv]] : [process.execPath, nodeArgv];
   return new Promise((resolve, reject) => {
     const started = performance.now();

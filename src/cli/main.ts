@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // The `chatmigrate` executable: dispatches to a command and turns errors into exit codes.
+// --single-threaded-gc: with one allocation-heavy worker thread per core, V8's parallel GC
+// helpers compete with the workers themselves; measured on 2 cores, two workers each ran at half
+// speed without it and at full speed with it (bench/RESULTS.md). It must be set at start-up.
 
 import { ChatmigrateError, toChatmigrateError } from '../errors.js';
 import { mainHelp } from './help.js';
