@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ChatmigrateError } from './errors.js';
 import { LOG_LEVELS, type LogLevel } from './run/logger.js';
 import type { FormatChoice } from './source/formats.js';
-import { COMETCHAT_LIMITS } from './targets/cometchat/limits.js';
+import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './targets/cometchat/limits.js';
 import { defaultWorkerCount } from './process/block-processor.js';
 
 export const REGIONS = ['us', 'eu', 'in'] as const;
@@ -126,19 +126,14 @@ const schema = z.object({
   workers: int('--workers', 0, 64, -1),
 });
 
-export type RunConfig = Readonly<{
+/** The delivery settings a run passes to its target unchanged (documented in the target's config). */
+type DeliverySettings = Pick<CometChatTargetConfig, 'batchSize' | 'rpm' | 'rateWindowMs' | 'connections' | 'maxRetries' | 'retryMinMs' | 'retryMaxMs' | 'requestTimeoutMs'>;
+
+export type RunConfig = Readonly<DeliverySettings & {
   command: 'validate' | 'import';
   input: string | undefined;
   from: FormatChoice;
   to: 'cometchat' | 'rocketchat';
-  batchSize: number;
-  rpm: number;
-  rateWindowMs: number;
-  connections: number;
-  maxRetries: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  requestTimeoutMs: number;
   /** CometChat API root including the version, e.g. https://APP.api-us.cometchat.io/v3. */
   baseUrl: string | undefined;
   apiKey: string | undefined;
