@@ -182,7 +182,12 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
       });
     }
   }
-  if (o.resume && !o.checkpoint) throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE');
+  // Checkpoints and resume are not built yet: refuse them rather than run without the safety asked for.
+  if (o.checkpoint !== undefined || o.resume) {
+    throw new ChatmigrateError('CM_USAGE', 'checkpoint and resume are not available in this version', {
+      hint: 'run without them: an interrupted import can be re-run, already-imported members count as delivered',
+    });
+  }
   // Writing an output over the input would destroy the export being read.
   if (o.input !== undefined && o.input !== '-') {
     for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {

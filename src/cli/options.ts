@@ -33,8 +33,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'rejects', key: 'rejects', type: 'string', value: 'FILE', help: 'write every record not delivered (NDJSON: reason, message, position, record); can be fed back in', commands: both },
   { flag: 'report', key: 'report', type: 'string', value: 'FILE', help: 'write the JSON report (counts, plan, requests, duration)', commands: both },
   { flag: 'json', key: 'json', type: 'boolean', help: 'print the JSON report on stdout', commands: both },
-  { flag: 'checkpoint', key: 'checkpoint', type: 'string', value: 'FILE', help: 'crash-safe progress file', commands: imp },
-  { flag: 'resume', key: 'resume', type: 'boolean', help: 'continue from --checkpoint (give the same input again)', commands: imp },
   { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both },
   { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent (default: warn on a terminal, info otherwise); JSON logs on stderr', commands: both },
   { flag: 'progress', key: 'progress', type: 'boolean', help: 'force the progress line on (default: only when stderr is a terminal)', commands: both },

@@ -28,6 +28,6 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
   if (r.command === 'validate' || (r.unsent ?? 0) > 0) lines.push(`  plan: ${r.plan.text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);
-  if (r.status === 'interrupted') lines.push('  interrupted: run the same command again to continue (with --checkpoint/--resume to skip what is done)');
+  if (r.status === 'interrupted') lines.push('  interrupted: run the same command again; members already imported are answered "already present" and count as delivered');
   return lines.join('\n');
 }
