@@ -101,6 +101,11 @@ export function quoteJson(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
 }
 
+/** True when JSON.stringify(text) is not just `text` in quotes. */
+export function needsEscape(text: string): boolean {
+  return NEEDS_ESCAPE.test(text);
+}
+
 /**
  * The length of `text` when every character can be written into a JSON string as it is (no
  * quote, backslash, control character or surrogate), else -1. Such text has as many code points
@@ -128,12 +133,15 @@ export function escapeText(text: string): string {
 // 32-byte cons string: fewer pieces is less garbage per record, which is what counts in the
 // pipeline (measured: see validate-member.ts).
 
-/** The member's text; groupPart and userPart come from groupPart() and userPart(). */
+/**
+ * The member's text. groupPart and userPart come from groupPart() and userPart() ('' when
+ * absent); userPart closes the member's object too.
+ */
 export function memberText(memberId: string, uid: string, guid: string, joinedAt: string | undefined, scope: string,
   isBanned: boolean | undefined, groupPart: string, userPart: string): string {
   const scopeFlag = scopeFlagText(scope, isBanned);
   return '{"memberId":"' + memberId + '","uid":"' + uid + '","guid":"' + guid +
-    (joinedAt === undefined ? scopeFlag : '","joinedAt":"' + joinedAt + scopeFlag) + groupPart + userPart + '}';
+    (joinedAt === undefined ? scopeFlag : '","joinedAt":"' + joinedAt + scopeFlag) + groupPart + (userPart === '' ? '}' : userPart);
 }
 
 // Branches rather than lookup tables: a table indexed by a string is a keyed property load,
@@ -167,10 +175,17 @@ export function groupPart(guid: string, nameText: string, type: string, owner: s
     (tagsJson === undefined ? '}' : ',"tags":' + tagsJson + '}');
 }
 
-/** `,"userDetails":{…}` */
+/** `,"userDetails":{…}}`: the user's object and the end of the member's. */
 export function userPart(uid: string, nameText: string, avatarText: string | undefined, linkText: string | undefined,
   roleText: string | undefined, createdAt: string | undefined, lastActiveAt: string | undefined, metadataJson: string | undefined,
   tagsJson: string | undefined, deactivatedAt: string | undefined): string {
+  if (linkText === undefined && roleText === undefined && createdAt === undefined && lastActiveAt === undefined &&
+    metadataJson === undefined && tagsJson === undefined && deactivatedAt === undefined) {
+    // The usual user: a name and maybe an avatar.
+    return avatarText === undefined
+      ? ',"userDetails":{"uid":"' + uid + '","name":"' + nameText + '"}}'
+      : ',"userDetails":{"uid":"' + uid + '","name":"' + nameText + '","avatar":"' + avatarText + '"}}';
+  }
   return ',"userDetails":{"uid":"' + uid + '","name":"' + nameText +
     (avatarText === undefined ? '' : '","avatar":"' + avatarText) +
     (linkText === undefined ? '' : '","link":"' + linkText) +
@@ -179,5 +194,5 @@ export function userPart(uid: string, nameText: string, avatarText: string | und
     (lastActiveAt === undefined ? '"' : '","lastActiveAt":"' + lastActiveAt + '"') +
     (metadataJson === undefined ? '' : ',"metadata":' + metadataJson) +
     (tagsJson === undefined ? '' : ',"tags":' + tagsJson) +
-    (deactivatedAt === undefined ? '}' : ',"deactivatedAt":"' + deactivatedAt + '"}');
+    (deactivatedAt === undefined ? '}}' : ',"deactivatedAt":"' + deactivatedAt + '"}}');
 }

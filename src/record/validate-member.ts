@@ -55,7 +55,7 @@ import {
   type MemberDraft,
   type SchemaIssue,
 } from './member-schema.js';
-import { groupPart, memberText, plainLength, serializeMember, serializeValidMember, userPart } from './serialize-member.js';
+import { groupPart, memberText, needsEscape, plainLength, serializeMember, serializeValidMember, userPart } from './serialize-member.js';
 import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, parseUnixSeconds, tenDigitValue, toTimestampText } from './timestamps.js';
 
 export interface ValidateContext {
@@ -178,12 +178,47 @@ export function checkMember(raw: Record<string, unknown>, ctx: ValidateContext):
     userJson = checked;
     user = builtUser;
   }
+  // The cross-field rules, as checkCrossFields applies them, on the values at hand (reading them
+  // back from the member would be polymorphic loads).
   const rawId = raw.memberId;
-  const memberId = pickMemberId(rawId, ctx.key, guid, uid);
+  const key = ctx.key;
+  const memberId = pickMemberId(rawId, key, guid, uid);
+  if (rawId != null && rawId !== memberId && !(typeof rawId === 'string' && rawId.toLowerCase() === memberId)) {
+    return memberIdMismatch('memberId', rawId, memberId);
+  }
+  if (key !== undefined && key !== memberId && !(typeof key === 'string' && key.toLowerCase() === memberId)) {
+    return memberIdMismatch('map key', key, memberId);
+  }
+  if (group !== undefined && group.guid !== guid) return groupGuidDiffers(group.guid, guid);
+  if (user !== undefined && user.uid !== uid) return userUidDiffers(user.uid, uid);
+  if (joinedAt !== undefined) {
+    if (isAfter(joinedAt, ctx.nowSeconds)) return joinedInFuture(joinedAt, ctx.nowSeconds);
+    const createdAt = group?.createdAt;
+    if (createdAt !== undefined && joinedAt < createdAt) return joinedBeforeGroup(joinedAt, createdAt);
+  }
   const member = createMember(memberId, uid, guid, joinedAt, scope, isBanned, group, user);
-  const crossProblem = checkCrossFields(member, rawId, ctx);
-  if (crossProblem !== undefined) return crossProblem;
   return { ok: true, member, json: memberText(memberId, uid, guid, joinedAt, scope, isBanned, groupJson, userJson) };
+}
+
+// "now" as a 10-digit text, to compare joinedAt texts with it as strings (equal-length digit
+// strings compare like their numbers); recomputed only when nowSeconds changes.
+const SOME_AFTER = 0;
+const ALL_AFTER = 1;
+const NONE_AFTER = 2;
+let nowSeconds = NaN;
+let nowKind = NONE_AFTER;
+let nowText = '';
+
+/** tenDigitValue(joinedAt) > now, for a 10-digit joinedAt text, without converting it. */
+function isAfter(joinedAt: string, now: number): boolean {
+  if (now !== nowSeconds) {
+    nowSeconds = now;
+    // Every 10-digit second is >= MIN_UNIX_SECONDS and <= MAX_UNIX_SECONDS; NaN is never passed.
+    nowKind = !(now >= MIN_UNIX_SECONDS) ? (Number.isNaN(now) ? NONE_AFTER : ALL_AFTER) : now > MAX_UNIX_SECONDS ? NONE_AFTER : SOME_AFTER;
+    // For a whole joinedAt, joinedAt > now exactly when joinedAt > floor(now).
+    nowText = nowKind === SOME_AFTER ? String(Math.floor(now)) : '';
+  }
+  return nowKind === SOME_AFTER ? joinedAt > nowText : nowKind === ALL_AFTER;
 }
 
 /** The member object in canonical key order, built by a literal in the usual case (one allocation). */
@@ -220,6 +255,7 @@ interface GroupEntry {
 const GROUP_CACHE_SIZE = 8;
 const groupCache: GroupEntry[] = [];
 let groupCacheNext = 0;
+let lastGroupHit = 0;
 
 /** groupDetails: its JSON part (and builtGroup), a failure, or undefined. */
 function checkGroup(value: unknown, guid: string): string | Validated | undefined {
@@ -235,10 +271,12 @@ function checkGroup(value: unknown, guid: string): string | Validated | undefine
   const tags = value.tags;
   const cacheable = metadata == null && tags == null;
   if (cacheable) {
-    for (let i = 0; i < groupCache.length; i++) {
+    // The last entry that matched first (runs of one group), then the others.
+    for (let n = 0, i = lastGroupHit; n < groupCache.length; n++, i = (i + 1) % groupCache.length) {
       const e = groupCache[i] as GroupEntry;
       if (e.rawGuid === rawGuid && e.rawName === name && e.rawCreatedAt === rawCreated && e.memberGuid === guid &&
         e.rawType === rawType && e.rawOwner === rawOwner && e.rawPassword === password && e.rawIcon === icon) {
+        lastGroupHit = i;
         const g = e.group;
         builtGroup = createGroup(g.guid, g.name, g.type, g.owner, g.createdAt, g.icon, g.password, undefined, undefined);
         return e.part;
@@ -417,13 +455,18 @@ function notDetails(path: readonly PropertyKey[], value: unknown): Validated | u
  */
 function checkedText(value: unknown, limit: number, isName: boolean): string | undefined {
   if (typeof value !== 'string' || (isName && !hasText(value))) return undefined;
-  const n = plainLength(value);
-  if (n >= 0) return n <= limit ? value : undefined;
-  return fitsChars(value, limit) ? escapedText(value) : undefined;
+  // Within the limit in UTF-16 units is within it in characters; past it, count code points.
+  if (value.length > limit && !fitsChars(value, limit)) return undefined;
+  return escapedText(value);
 }
 
+/**
+ * `value` escaped for the inside of a JSON string. Short text is scanned in a loop, longer text
+ * by the escape regex: the regex call has a fixed cost that a loop of a few characters beats.
+ */
 function escapedText(value: string): string {
-  return plainLength(value) >= 0 ? value : JSON.stringify(value).slice(1, -1);
+  const plain = value.length <= 24 ? plainLength(value) >= 0 : !needsEscape(value);
+  return plain ? value : JSON.stringify(value).slice(1, -1);
 }
 
 /** The issue zod reports first for a string field checkedText refused. */
@@ -554,30 +597,43 @@ function timestampOrRaw(value: unknown): unknown {
 /** Rules that relate fields to each other or to the context; the member is structurally valid. */
 function checkCrossFields(m: Member, rawId: unknown, ctx: ValidateContext): Validated | undefined {
   if (rawId != null && rawId !== m.memberId && !(typeof rawId === 'string' && rawId.toLowerCase() === m.memberId)) {
-    return fail('INVALID_MEMBER_ID', `memberId ${describeValue(rawId)} does not match <guid>_member_<uid> = "${m.memberId}"`);
+    return memberIdMismatch('memberId', rawId, m.memberId);
   }
   const key = ctx.key;
   if (key !== undefined && key !== m.memberId && !(typeof key === 'string' && key.toLowerCase() === m.memberId)) {
-    return fail('INVALID_MEMBER_ID', `map key ${describeValue(key)} does not match <guid>_member_<uid> = "${m.memberId}"`);
+    return memberIdMismatch('map key', key, m.memberId);
   }
   const g = m.groupDetails;
-  if (g !== undefined && g.guid !== m.guid) {
-    return fail('INVALID_GROUP_DETAILS', `groupDetails.guid "${g.guid}" differs from the member guid "${m.guid}"`);
-  }
+  if (g !== undefined && g.guid !== m.guid) return groupGuidDiffers(g.guid, m.guid);
   const u = m.userDetails;
-  if (u !== undefined && u.uid !== m.uid) {
-    return fail('INVALID_USER_DETAILS', `userDetails.uid "${u.uid}" differs from the member uid "${m.uid}"`);
-  }
+  if (u !== undefined && u.uid !== m.uid) return userUidDiffers(u.uid, m.uid);
   if (m.joinedAt !== undefined) {
-    if (tenDigitValue(m.joinedAt) > ctx.nowSeconds) {
-      return fail('JOINED_IN_FUTURE', `joinedAt ${m.joinedAt} is after now (${Math.floor(ctx.nowSeconds)})`);
-    }
+    // (tenDigitValue, not Number(): the text is ten digits here, and Number() of a fresh string is a runtime call.)
+    if (tenDigitValue(m.joinedAt) > ctx.nowSeconds) return joinedInFuture(m.joinedAt, ctx.nowSeconds);
     // Equal-length digit strings compare like the numbers they spell.
-    if (g?.createdAt !== undefined && m.joinedAt < g.createdAt) {
-      return fail('JOINED_BEFORE_GROUP_CREATED', `joinedAt ${m.joinedAt} is before groupDetails.createdAt ${g.createdAt}`);
-    }
+    if (g?.createdAt !== undefined && m.joinedAt < g.createdAt) return joinedBeforeGroup(m.joinedAt, g.createdAt);
   }
   return undefined;
+}
+
+function memberIdMismatch(what: string, value: unknown, memberId: string): Validated {
+  return fail('INVALID_MEMBER_ID', `${what} ${describeValue(value)} does not match <guid>_member_<uid> = "${memberId}"`);
+}
+
+function groupGuidDiffers(groupGuid: string, guid: string): Validated {
+  return fail('INVALID_GROUP_DETAILS', `groupDetails.guid "${groupGuid}" differs from the member guid "${guid}"`);
+}
+
+function userUidDiffers(userUid: string, uid: string): Validated {
+  return fail('INVALID_USER_DETAILS', `userDetails.uid "${userUid}" differs from the member uid "${uid}"`);
+}
+
+function joinedInFuture(joinedAt: string, nowSeconds: number): Validated {
+  return fail('JOINED_IN_FUTURE', `joinedAt ${joinedAt} is after now (${Math.floor(nowSeconds)})`);
+}
+
+function joinedBeforeGroup(joinedAt: string, createdAt: string): Validated {
+  return fail('JOINED_BEFORE_GROUP_CREATED', `joinedAt ${joinedAt} is before groupDetails.createdAt ${createdAt}`);
 }
 
 /**
