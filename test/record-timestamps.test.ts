@@ -7,6 +7,7 @@ import {
   MAX_UNIX_SECONDS,
   MIN_UNIX_SECONDS,
   parseUnixSeconds,
+  tenDigitValue,
   toTimestampText,
   toUnixSeconds,
 } from '../src/record/timestamps.js';
@@ -216,5 +217,106 @@ describe('isTenDigitText', () => {
     assert.equal(isTenDigitText('16734214190'), false);
     assert.equal(isTenDigitText('167342141a'), false);
     assert.equal(isTenDigitText('１６７３４２１４１９'), false, 'full-width digits');
+  });
+});
+
+// The hot paths of the conversions (digit-by-digit ISO parsing, digits instead of String()) must
+// give exactly what the straightforward forms give. The reference below is the regex + Date.UTC
+// parser these replaced, kept here as the oracle.
+const REFERENCE_ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+function referenceSeconds(raw: string): number | undefined {
+  const text = raw.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    const n = Number(text);
+    return n >= 1e11 ? Math.floor(n / 1000) : Math.floor(n);
+  }
+  return referenceIsoSeconds(text);
+}
+
+function referenceIsoSeconds(text: string): number | undefined {
+  if (text.length > 64) return undefined;
+  const m = REFERENCE_ISO.exec(text);
+  if (m === null) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return undefined;
+  let offset = 0;
+  const zone = m[7];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const digits = zone.slice(1).replace(':', '');
+    const [h, mm] = [Number(digits.slice(0, 2)), digits.length > 2 ? Number(digits.slice(2, 4)) : 0];
+    if (h > 23 || mm > 59) return undefined;
+    offset = (zone[0] === '-' ? -1 : 1) * (h * 60 + mm);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offset * 60;
+}
+
+function createRandom(seedValue: number): () => number {
+  let state = seedValue >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+describe('hot paths of the conversions', () => {
+  it('parse ISO-8601 exactly like the regex + Date.UTC reference, on random and mutated text', () => {
+    const rnd = createRandom(7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
+    const ALPHABET = '0123456789-:.,TtZz+ ';
+    let fastForm = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Mostly valid fields, sometimes just out of range (month 13, hour 24, Feb 29 of non-leap years...).
+      const year = 1000 + Math.floor(rnd() * 9000);
+      const date = `${pad(year, 4)}-${pad(1 + Math.floor(rnd() * 13), 2)}-${pad(1 + Math.floor(rnd() * 31), 2)}`;
+      const time = `${pad(Math.floor(rnd() * 25), 2)}:${pad(Math.floor(rnd() * 61), 2)}:${pad(Math.floor(rnd() * 61), 2)}`;
+      const fraction = pick(['', '', '.000', '.5', ',25', '.123456789', '.']);
+      const zone = pick(['Z', 'z', '', '+00:00', '-08:00', '+05:30', '+0530', '+05', '+24:00', '-00:60', 'ZZ', ' Z']);
+      let text = `${date}${pick(['T', 't', ' '])}${time}${fraction}${zone}`;
+      if (rnd() < 0.3) {
+        // One character replaced, inserted or removed anywhere.
+        const at = Math.floor(rnd() * (text.length + 1));
+        const c = ALPHABET[Math.floor(rnd() * ALPHABET.length)] as string;
+        const op = rnd();
+        text = op < 0.4 ? text.slice(0, at) + c + text.slice(at + 1) : op < 0.7 ? text.slice(0, at) + c + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+      }
+      const expected = referenceSeconds(text);
+      assert.equal(parseUnixSeconds(text), expected, text);
+      assert.equal(parseUnixSeconds({ $date: text }), referenceIsoSeconds(text.trim()), text);
+      if (/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:[Zz]|[+-]\d\d:\d\d)?$/.test(text)) fastForm++;
+    }
+    assert.ok(fastForm > 8000, `only ${fastForm} strings had the common shape: the test would prove little`);
+  });
+
+  it('agree with Date.parse on the forms both read the same way', () => {
+    const rnd = createRandom(11);
+    for (let i = 0; i < 5000; i++) {
+      const ms = Math.floor(rnd() * 9e12) + 1e12;
+      const text = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+      assert.equal(parseUnixSeconds(text), Math.floor(Date.parse(text) / 1000), text);
+      assert.equal(parseUnixSeconds(text.slice(0, 19) + 'Z'), Math.floor(ms / 1000), text);
+      assert.equal(parseUnixSeconds(text.slice(0, 19) + '+02:00'), Math.floor(ms / 1000) - 7200, text);
+    }
+  });
+
+  it('write seconds as String() does, at the range boundaries and at random', () => {
+    const rnd = createRandom(3);
+    const values = [MIN_UNIX_SECONDS, MAX_UNIX_SECONDS, 1_000_000_009, 1_000_099_999, 1_000_100_000, 1_999_999_999, 2_147_483_647, 2_147_483_648, 4_294_967_296];
+    for (let i = 0; i < 20_000; i++) values.push(MIN_UNIX_SECONDS + Math.floor(rnd() * (MAX_UNIX_SECONDS - MIN_UNIX_SECONDS + 1)));
+    for (const seconds of values) {
+      assert.equal(toTimestampText(seconds), String(seconds));
+      assert.equal(toTimestampText(seconds * 1000 + 999), String(seconds));
+      assert.equal(toTimestampText(seconds + 0.75), String(seconds));
+      assert.equal(tenDigitValue(String(seconds)), seconds);
+    }
   });
 });

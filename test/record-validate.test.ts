@@ -6,7 +6,8 @@ import type { Member } from '../src/record/member.js';
 import { REASONS, type ReasonCode } from '../src/record/reasons.js';
 import { detailsMetadataText, isValidMemberDraft, LIMITS, memberSchema } from '../src/record/member-schema.js';
 import { serializeMember, serializeValidMember, quoteJson } from '../src/record/serialize-member.js';
-import { buildMemberDraft, validateMember, type Validated, type ValidateContext } from '../src/record/validate-member.js';
+import { buildMemberDraft, checkMember, validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/record/validate-member.js';
+import { canonicalId, isMemberIdOf, normalizeScope } from '../src/record/ids.js';
 
 const NOW = 1_800_000_000;
 const CTX: ValidateContext = { nowSeconds: NOW };
@@ -443,6 +444,7 @@ describe('never throws', () => {
       ['userDetails', 'tags'], ['userDetails', 'deactivatedAt'],
     ];
     const seen = new Set<string>();
+    let decidedHot = 0;
     for (let i = 0; i < 6000; i++) {
       const raw = seed();
       const mutations = 1 + Math.floor(rnd() * 3);
@@ -455,6 +457,8 @@ describe('never throws', () => {
       const key = rnd() < 0.5 ? 'guid1_member_uid2' : undefined;
       const result = validateMember(raw, { key, nowSeconds: NOW });
       seen.add(result.ok ? 'ok' : result.reason);
+      assert.deepEqual(result, validateMemberExactly(raw, { key, nowSeconds: NOW }), `hot and exact paths disagree on ${describeRaw(raw)}`);
+      if (checkMember(raw, { key, nowSeconds: NOW }) !== undefined) decidedHot++;
 
       const draft = buildMemberDraft(raw, key);
       const mirror = isValidMemberDraft(draft, detailsMetadataText(draft.groupDetails), detailsMetadataText(draft.userDetails));
@@ -472,6 +476,8 @@ describe('never throws', () => {
       'INVALID_USER_DETAILS', 'LIMIT_EXCEEDED']) {
       assert.ok(seen.has(reason), `the random corpus never produced ${reason}`);
     }
+    // Unless the hot path decides most records itself, the comparison above holds little of it.
+    assert.ok(decidedHot > 5000, `the hot path decided only ${decidedHot} of 6000 records`);
   });
 });
 
@@ -493,3 +499,159 @@ function createRandom(seedValue: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('the hot path (checkMember) against the exact path', () => {
+  // Export-like records in the many forms real exports use, each one a mutation away from valid.
+  function exportLike(i: number, rnd: () => number): { raw: Record<string, unknown>; key: string | undefined } {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
+    const g = Math.floor(rnd() * 12); // few groups, so the group cache is hit and missed
+    const guid = pick([`grp_${g}`, `GRP_${g}`, `grp_${g}`, g]);
+    const uid = pick([`user_${i}`, `User_${i}`, i, `user_${i}`]);
+    const created = 1_600_000_000 + g * 1000;
+    const joined = created + Math.floor(rnd() * 100_000_000);
+    const iso = new Date(joined * 1000).toISOString();
+    const raw: Record<string, unknown> = {
+      memberId: pick([undefined, null, `${String(guid)}_member_${String(uid)}`, `${String(guid).toLowerCase()}_member_${String(uid).toLowerCase()}`, 'wrong_member_x']),
+      guid,
+      uid,
+      joinedAt: pick([joined, String(joined), joined * 1000 + 7, iso, iso.slice(0, 19) + 'Z', iso.slice(0, 19), iso.slice(0, 10),
+        { $date: iso }, { $date: joined * 1000 }, { $date: { $numberLong: String(joined * 1000) } }, null, undefined, NOW + 10, created - 1]),
+      scope: pick([undefined, 'participant', 'admin', 'moderator', 'Owner', 'member', 'MOD', 'user', 'boss', null]),
+      isBanned: pick([undefined, undefined, true, false, 'true', 'False', 0, 1, 'maybe']),
+      groupDetails: pick([
+        { guid, name: `Team ${g}`, type: pick(['public', 'private', 'password', 'PUBLIC']), owner: pick(['owner_1', 'Owner_1', undefined]), createdAt: pick([created, String(created), undefined]) },
+        { name: `Team ${g}`, type: 'public', createdAt: created, password: pick(['pw', 'x'.repeat(101)]) },
+        { guid, name: `Tëam "${g}"\n`, type: 'private', icon: 'https://x/i.png', tags: pick([['a', 'b'], [], ['t'.repeat(101)], 'a,b']) },
+        { guid, name: `Team ${g}`, type: 'public', metadata: pick([{ k: 1 }, { big: 'x'.repeat(6000) }, [1], 'm']) },
+        { guid: pick(['other', 'bad guid']), name: ' ', type: 'public' },
+        undefined, null, 'grp', [],
+      ]),
+      userDetails: pick([
+        { uid, name: `Ada ${i}`, avatar: pick([undefined, `https://cdn/${i}.png`, 'a'.repeat(3001)]) },
+        { name: `😀 ${i}`, link: 'https://x/u', role: pick(['default', 5]), createdAt: joined, lastActiveAt: iso, deactivatedAt: pick([undefined, 'soon']) },
+        { uid: pick(['someone_else', 'bad uid', uid]), name: pick(['', 'x'.repeat(101), 'Ok', 7]), metadata: { a: [1, 2] }, tags: ['x'] },
+        undefined, true,
+      ]),
+    };
+    if (rnd() < 0.05) raw.extra = { password: 'never copied' };
+    const key = rnd() < 0.3 ? pick([`${String(guid)}_member_${String(uid)}`, 'not_the_key']) : undefined;
+    return { raw, key };
+  }
+
+  it('gives the exact path\'s result, field for field, on export-like records', () => {
+    const rnd = createRandom(99);
+    let decidedHot = 0;
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 5000; i++) {
+      const { raw, key } = exportLike(i, rnd);
+      const ctx = { key, nowSeconds: NOW };
+      const hot = validateMember(raw, ctx);
+      assert.deepEqual(hot, validateMemberExactly(raw, ctx), `paths disagree on ${describeRaw(raw)} (key ${key})`);
+      if (hot.ok) assert.equal(hot.json, JSON.stringify(hot.member));
+      if (checkMember(raw, ctx) !== undefined) decidedHot++;
+      const outcome = hot.ok ? 'ok' : hot.reason;
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    assert.ok(decidedHot === 5000, `the hot path handed ${5000 - decidedHot} ordinary records to the exact path`);
+    assert.ok((outcomes.get('ok') ?? 0) > 300 && outcomes.size >= 10, JSON.stringify([...outcomes]));
+  });
+
+  it('hands ids that lowercasing may change (non-ASCII) to the exact path, which accepts what lowercases into a-z', () => {
+    const kelvin = { guid: 'pac\u212A', uid: 'u1' }; // U+212A KELVIN SIGN lowercases to "k"
+    assert.equal(checkMember(kelvin, CTX), undefined);
+    assert.equal(ok(kelvin).member.guid, 'pack');
+    assert.equal(checkMember({ guid: 'gé', uid: 'u1' }, CTX), undefined);
+    rejected({ guid: 'gé', uid: 'u1' }, 'INVALID_GUID');
+  });
+
+  it('hands details that are objects but not plain ones to the exact path', () => {
+    class Details { name = 'G'; type = 'public'; }
+    const raw = minimal({ groupDetails: new Details() });
+    assert.equal(checkMember(raw, CTX), undefined);
+    assert.deepEqual(validateMember(raw, CTX), validateMemberExactly(raw, CTX));
+    const nullProto = Object.assign(Object.create(null) as object, { name: 'G', type: 'public' });
+    assert.notEqual(checkMember(minimal({ groupDetails: nullProto }), CTX), undefined);
+    assert.equal(ok(minimal({ groupDetails: nullProto })).member.groupDetails?.guid, 'g1');
+  });
+
+  it('compares joinedAt with any "now" as the numbers would', () => {
+    const nows = [NaN, -1, 0, 999_999_999.5, 1e9, 1673421419, 1673421419.5, 1673421418.9, 9_999_999_999, 1e10, Infinity, -Infinity];
+    for (const nowSeconds of nows) {
+      for (const joinedAt of ['1000000000', '1673421418', '1673421419', '1673421420', '9999999999']) {
+        const raw = minimal({ joinedAt });
+        const result = validateMember(raw, { nowSeconds });
+        assert.deepEqual(result, validateMemberExactly(raw, { nowSeconds }), `${joinedAt} vs now ${nowSeconds}`);
+        assert.equal(result.ok, !(Number(joinedAt) > nowSeconds), `${joinedAt} vs now ${nowSeconds}`);
+      }
+    }
+  });
+});
+
+describe('reused groupDetails (the hot path keeps the last few)', () => {
+  const group = (extra: Record<string, unknown> = {}) => ({ name: 'Team', type: 'public', owner: 'Boss', createdAt: 1673421000, ...extra });
+
+  it('gives each record its own groupDetails object, unaffected by changes to earlier ones', () => {
+    const first = ok(minimal({ groupDetails: group() }));
+    first.member.groupDetails!.name = 'changed by the caller';
+    first.member.groupDetails!.owner = 'someone';
+    const second = ok(minimal({ groupDetails: group() }));
+    assert.notEqual(second.member.groupDetails, first.member.groupDetails);
+    assert.deepEqual(second.member.groupDetails, { guid: 'g1', name: 'Team', type: 'public', owner: 'boss', createdAt: '1673421000' });
+    assert.equal(second.json, JSON.stringify(second.member));
+  });
+
+  it('never lets one field of a repeated group stand in for another', () => {
+    ok(minimal({ groupDetails: group() }));
+    assert.equal(ok(minimal({ groupDetails: group({ createdAt: '1673421000' }) })).member.groupDetails?.createdAt, '1673421000');
+    assert.equal(ok(minimal({ groupDetails: group({ name: 'Other' }) })).member.groupDetails?.name, 'Other');
+    assert.equal(ok(minimal({ groupDetails: group({ password: 'pw' }) })).member.groupDetails?.password, 'pw');
+    rejected(minimal({ groupDetails: group({ type: 'secret' }) }), 'INVALID_GROUP_DETAILS');
+    rejected(minimal({ groupDetails: group({ owner: 'b o s s' }) }), 'INVALID_GROUP_DETAILS');
+    rejected(minimal({ joinedAt: 1673420999, groupDetails: group() }), 'JOINED_BEFORE_GROUP_CREATED');
+    // Without its own guid, a group takes the member's: the same raw group under two members.
+    assert.equal(ok({ guid: 'g7', uid: 'u1', groupDetails: group() }).member.groupDetails?.guid, 'g7');
+    assert.equal(ok({ guid: 'g8', uid: 'u1', groupDetails: group() }).member.groupDetails?.guid, 'g8');
+    // A different guid is reported each time, not only when first seen.
+    for (let i = 0; i < 3; i++) rejected(minimal({ groupDetails: group({ guid: 'g2' }) }), 'INVALID_GROUP_DETAILS');
+  });
+
+  it('stays correct with more groups than it keeps', () => {
+    for (let round = 0; round < 3; round++) {
+      for (let g = 0; g < 20; g++) {
+        const { member, json } = ok({ guid: `g${g}`, uid: 'u1', groupDetails: { name: `Team ${g}`, type: 'private', createdAt: String(1673421000 + g) } });
+        assert.deepEqual(member.groupDetails, { guid: `g${g}`, name: `Team ${g}`, type: 'private', createdAt: String(1673421000 + g) });
+        assert.equal(json, JSON.stringify(member));
+      }
+    }
+  });
+});
+
+describe('id and scope helpers', () => {
+  it('canonicalId: ASCII ids lowercased, safe integers as text, anything else undefined', () => {
+    assert.equal(canonicalId('Team-A_1'), 'team-a_1');
+    assert.equal(canonicalId('abc'), 'abc');
+    assert.equal(canonicalId(-7), '-7');
+    for (const bad of ['', 'a b', 'x'.repeat(101), 'gé', 'pac\u212A', 1.5, 2 ** 60, NaN, null, undefined, true, {}]) {
+      assert.equal(canonicalId(bad), undefined, String(bad));
+    }
+    assert.equal(canonicalId('x'.repeat(100)), 'x'.repeat(100));
+  });
+
+  it('isMemberIdOf: exactly <guid>_member_<uid>', () => {
+    assert.equal(isMemberIdOf('g1_member_u1', 'g1', 'u1'), true);
+    assert.equal(isMemberIdOf('a_member_b_member_c', 'a_member_b', 'c'), true);
+    assert.equal(isMemberIdOf('a_member_b_member_c', 'a', 'b_member_c'), true);
+    for (const [text, guid, uid] of [['g1_member_u2', 'g1', 'u1'], ['g2_member_u1', 'g1', 'u1'], ['g1xmember_u1', 'g1', 'u1'],
+      ['g1_member_u1x', 'g1', 'u1'], ['xg1_member_u1', 'g1', 'u1'], ['g1_member_', 'g1', 'u'], ['g1_Member_u1', 'g1', 'u1']] as const) {
+      assert.equal(isMemberIdOf(text, guid, uid), false, text);
+    }
+  });
+
+  it('normalizeScope: case-insensitive synonyms, anything else unchanged', () => {
+    for (const [input, expected] of [['OWNER', 'admin'], ['Administrator', 'admin'], ['mod', 'moderator'], ['User', 'participant'],
+      ['member', 'participant'], ['participant', 'participant']] as const) {
+      assert.equal(normalizeScope(input), expected);
+    }
+    for (const same of ['boss', '', '__proto__', 'constructor', 'toString', 5]) assert.equal(normalizeScope(same), same);
+  });
+});

@@ -1,7 +1,9 @@
 // Id, scope and flag normalization: the conversions that run before the member schema judges the result.
 //
-// Each function is total: it converts what it recognises and hands anything else back unchanged,
-// so the schema (member-schema.ts) is the single place that decides what is valid and why.
+// The normalize* functions are total: they convert what they recognise and hand anything else
+// back unchanged, so the schema (member-schema.ts) is the single place that decides what is
+// valid and why. canonicalId and isUnusualId serve the hot path of validate-member.ts, which
+// must reach the same verdicts (the tests compare the two paths).
 
 import type { Scope } from './member.js';
 

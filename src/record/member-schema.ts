@@ -1,13 +1,13 @@
 // The member schema (zod, the source of truth for what a normalized member may contain), its
-// limits, and a hand-compiled mirror of the same rules for the hot path.
+// limits, and a hand-compiled mirror of the same rules.
 //
-// Why two forms (measured with bench/record-micro.ts, Node 20, seed-like records): zod's
-// safeParse of a valid draft costs ~0.85-0.95 µs, the mirror ~0.15-0.2 µs, and the whole
-// validateMember budget is 1.5 µs including conversions and the JSON text; with zod on the hot
-// path the budget was exceeded. So validateMember runs the mirror first and calls zod only for
-// records the mirror rejects, to find out exactly which rule failed and report it. The schema stays the
-// reference: test/record-validate.test.ts checks on thousands of mutated records that both forms
-// reach the same verdict, so a rule changed in one place and not the other fails the tests.
+// The rules exist in three forms, all held to zod by test/record-validate.test.ts on thousands
+// of mutated records: (1) memberSchema, the reference; (2) isValidMemberDraft, a mirror that
+// judges a converted draft, used by the exact path of validate-member.ts (zod's safeParse of a
+// valid draft costs ~0.85-0.95 µs, the mirror ~0.15-0.2 µs, Node 20), which then asks zod only
+// which rule a rejected draft broke; (3) the hot path in validate-member.ts, which checks raw
+// fields in this schema's shape order and reports the same first issue (path and params) zod
+// would, so zod runs only for records with unusual values.
 
 import { z } from 'zod';
 import type { Member } from './member.js';

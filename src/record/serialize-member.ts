@@ -5,12 +5,12 @@
 //   groupDetails{guid, name, type, owner, createdAt, icon, password, metadata, tags},
 //   userDetails{uid, name, avatar, link, role, createdAt, lastActiveAt, metadata, tags, deactivatedAt}
 //
-// Two implementations of the same text: serializeMember (JSON.stringify of the member rebuilt in
-// canonical order: obviously right, works for any member) and serializeValidMember, the hot path,
-// one long `+` expression per object. Measured for a seed-like record (bench/record-micro.ts,
-// Node 20): JSON.stringify ~1.2 µs; a series of `out +=` statements ~0.45-0.75 µs; one `+`
-// expression ~0.1 µs bare, ~0.3-0.45 µs with the escape checks of the free-text fields.
-// The tests assert both give identical text.
+// Three writers of the same text: serializeMember (JSON.stringify of the member rebuilt in
+// canonical order: obviously right, works for any member); serializeValidMember, for members
+// the exact path of validate-member.ts accepted (one `+` expression per object, free text
+// escaped; measured ~0.3-0.45 µs vs ~1.2 µs for JSON.stringify, Node 20); and memberText /
+// groupPart / userPart, which the hot path feeds with values it has checked and escaped
+// already. The tests assert that all three give identical text.
 
 import type { GroupDetails, Member, UserDetails } from './member.js';
 
@@ -108,9 +108,8 @@ export function needsEscape(text: string): boolean {
 
 /**
  * The length of `text` when every character can be written into a JSON string as it is (no
- * quote, backslash, control character or surrogate), else -1. Such text has as many code points
- * as UTF-16 units, so the length also answers the character limits. (A charCode loop here, not
- * NEEDS_ESCAPE: the hot path needs the length check in the same pass.)
+ * quote, backslash, control character or surrogate), else -1: NEEDS_ESCAPE as a loop, cheaper
+ * than the regex call for a few characters.
  */
 export function plainLength(text: string): number {
   const n = text.length;
@@ -119,11 +118,6 @@ export function plainLength(text: string): number {
     if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return -1;
   }
   return n;
-}
-
-/** `text` escaped for the inside of a JSON string literal (JSON.stringify without the quotes). */
-export function escapeText(text: string): string {
-  return plainLength(text) >= 0 ? text : JSON.stringify(text).slice(1, -1);
 }
 
 // The hot path's text builders: the same canonical text as serializeMember, from values the

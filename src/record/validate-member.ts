@@ -12,13 +12,15 @@
 // test/record-validate.test.ts holds the hot path against the exact path (and so against zod)
 // on thousands of mutated records, comparing whole results.
 //
-// Why the hot path exists (measured in the pipeline's setting: 300k records read from a file,
-// JSON.parse, then validation, one core, Node 20): the exact path cost ~2.6 µs per record there
-// (~1.0-1.4 µs in a micro-benchmark). Most of the difference was not the rules but their setting:
-// zod on the 1% invalid records cost ~60 µs each (its code is cold and megamorphic when it runs
-// once per hundred records), and intermediate drafts, regex matches and long `+` chains allocate
-// ~1.8 KB per record, which costs far more when JSON.parse is allocating too. See
-// bench/record-micro.ts for the numbers the hot path is held to.
+// Why the hot path exists (measured in the pipeline's setting: 300k generated records read
+// from a file and JSON.parse'd, then validated; one core, Node 20): the exact path added
+// ~2.7 µs per record there, though a micro-benchmark on long-parsed objects said ~1.0-1.4 µs.
+// The setting cost more than the rules: zod on the 1% invalid records (~60 µs each: its code
+// is cold and megamorphic when it runs once per hundred records), ~1.9 KB of garbage per record
+// (drafts, regex match arrays, a long `+` chain) while JSON.parse allocates too, and String()
+// of timestamps (V8's number-to-string cache). The hot path adds ~1.1 µs per record there
+// (~0.9 µs once warm: the rest is ~65 ms of one-time JIT compilation) and ~0.9 KB of garbage.
+// bench/record-micro.ts measures the same in-process.
 //
 // Unknown fields are dropped: only the fields of SPEC §1 are copied into the member, so an
 // export's extra columns (or anything secret in them) never reach the target. `null` counts as
@@ -237,10 +239,14 @@ function createMember(memberId: string, uid: string, guid: string, joinedAt: str
 /**
  * The groupDetails of recent records, by raw field values. Exports list a group's members
  * together, so most records repeat one of a few groupDetails field for field; a repeat reuses
- * the checked values and the JSON part instead of checking and serializing them again.
- * Details with metadata or tags are not kept (their objects are new in every record).
+ * the checked values and the JSON part instead of checking and serializing them again
+ * (measured in the pipeline's setting: -0.27 µs per record). A group is kept from its second
+ * sighting among the last few, so exports whose groups do not repeat nearby pay only the scans
+ * (keeping every group cost them +0.4 µs per record). Details with metadata or tags are not
+ * kept (their objects are new in every record).
  */
 interface GroupEntry {
+  // The key: the member guid (the default for a missing groupDetails.guid) and the raw fields.
   memberGuid: string;
   rawGuid: unknown;
   rawName: unknown;
@@ -249,13 +255,31 @@ interface GroupEntry {
   rawCreatedAt: unknown;
   rawIcon: unknown;
   rawPassword: unknown;
-  group: GroupDetails;
+  // The checked values (kept here, not as a GroupDetails handed out: a caller may change those).
+  guid: string;
+  name: string;
+  type: GroupDetails['type'];
+  owner: string | undefined;
+  createdAt: string | undefined;
+  icon: string | undefined;
+  password: string | undefined;
   part: string;
 }
 const GROUP_CACHE_SIZE = 8;
 const groupCache: GroupEntry[] = [];
 let groupCacheNext = 0;
 let lastGroupHit = 0;
+/** Raw guids of the last groups checked without a cache hit (the second sighting admits one). */
+const RECENT_SIZE = 4;
+const recentGuids: unknown[] = new Array<unknown>(RECENT_SIZE).fill(undefined);
+let recentNext = 0;
+
+function seenRecently(rawGuid: unknown): boolean {
+  for (let i = 0; i < RECENT_SIZE; i++) if (recentGuids[i] === rawGuid) return true;
+  recentGuids[recentNext] = rawGuid;
+  recentNext = (recentNext + 1) % RECENT_SIZE;
+  return false;
+}
 
 /** groupDetails: its JSON part (and builtGroup), a failure, or undefined. */
 function checkGroup(value: unknown, guid: string): string | Validated | undefined {
@@ -277,8 +301,7 @@ function checkGroup(value: unknown, guid: string): string | Validated | undefine
       if (e.rawGuid === rawGuid && e.rawName === name && e.rawCreatedAt === rawCreated && e.memberGuid === guid &&
         e.rawType === rawType && e.rawOwner === rawOwner && e.rawPassword === password && e.rawIcon === icon) {
         lastGroupHit = i;
-        const g = e.group;
-        builtGroup = createGroup(g.guid, g.name, g.type, g.owner, g.createdAt, g.icon, g.password, undefined, undefined);
+        builtGroup = createGroup(e.guid, e.name, e.type, e.owner, e.createdAt, e.icon, e.password, undefined, undefined);
         return e.part;
       }
     }
@@ -331,16 +354,16 @@ function checkGroup(value: unknown, guid: string): string | Validated | undefine
     if (typeof checked !== 'string') return checked;
     tagsJson = checked;
   }
-  const g = createGroup(gGuid, name as string, type, owner, createdAt, iconText === undefined ? undefined : icon as string,
-    passwordText === undefined ? undefined : password as string, metadataJson === undefined ? undefined : metadata as Record<string, unknown>,
-    tagsJson === undefined ? undefined : tags as string[]);
+  const iconValue = iconText === undefined ? undefined : (icon as string);
+  const passwordValue = passwordText === undefined ? undefined : (password as string);
+  const g = createGroup(gGuid, name as string, type, owner, createdAt, iconValue, passwordValue,
+    metadataJson === undefined ? undefined : (metadata as Record<string, unknown>), tagsJson === undefined ? undefined : (tags as string[]));
   const part = groupPart(gGuid, nameText, type, owner, createdAt, iconText, passwordText, metadataJson, tagsJson);
-  if (cacheable) {
-    const entry: GroupEntry = {
+  if (cacheable && seenRecently(rawGuid ?? guid)) {
+    groupCache[groupCacheNext] = {
       memberGuid: guid, rawGuid, rawName: name, rawType, rawOwner, rawCreatedAt: rawCreated, rawIcon: icon, rawPassword: password,
-      group: g, part: flat(part),
+      guid: gGuid, name: name as string, type, owner, createdAt, icon: iconValue, password: passwordValue, part: flat(part),
     };
-    groupCache[groupCacheNext] = entry;
     groupCacheNext = (groupCacheNext + 1) % GROUP_CACHE_SIZE;
   }
   builtGroup = g;
@@ -364,7 +387,12 @@ function createGroup(guid: string, name: string, type: GroupDetails['type'], own
   return g;
 }
 
-/** `text` flattened once (a cached part is joined into many members' texts). */
+/**
+ * `text` flattened once: a `+` chain is a tree of cons strings until something reads it, and a
+ * kept group part is joined into many members' texts. (The member texts themselves are left as
+ * trees: flattening each cost ~0.3 µs per record in the pipeline's setting, more than the GC
+ * saved when thousands of texts are kept alive; their readers flatten or copy them anyway.)
+ */
 function flat(text: string): string {
   text.charCodeAt(0);
   return text;
