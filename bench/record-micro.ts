@@ -15,6 +15,7 @@
 // The in-situ check (records read from a file, as the pipeline does) is the stage harness in
 // the report of this change; its numbers are in src/record/validate-member.ts.
 
+import { createRandom } from '../test/helpers/random.js';
 import { createRecordFactory } from './generate-records.js';
 import { validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/record/validate-member.js';
 
@@ -24,16 +25,6 @@ const NOW = 1_800_000_000;
 const KEPT = 5000;
 const BUDGET_NS = 900;
 
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A seed-like full record (~340-380 bytes): string timestamps, both details objects. */
 function seedLike(i: number, rnd: () => number): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // Tests for timestamp conversion: every accepted form, the 10-digit boundaries, ms vs s, zones, garbage.
 
+import { createRandom } from './helpers/random.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -255,16 +256,6 @@ function referenceIsoSeconds(text: string): number | undefined {
   return Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offset * 60;
 }
 
-function createRandom(seedValue: number): () => number {
-  let state = seedValue >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 

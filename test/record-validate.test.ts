@@ -1,5 +1,6 @@
 // Tests for validateMember: every rule and reason code, canonical JSON, the zod mirror, junk input.
 
+import { createRandom } from './helpers/random.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Member } from '../src/record/member.js';
@@ -489,16 +490,6 @@ function describeRaw(raw: unknown): string {
   }
 }
 
-function createRandom(seedValue: number): () => number {
-  let state = seedValue >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the hot path (checkMember) against the exact path', () => {
   // Export-like records in the many forms real exports use, each one a mutation away from valid.
