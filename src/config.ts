@@ -32,6 +32,7 @@ export interface RunOptions {
   report?: string;
   checkpoint?: string;
   resume?: boolean;
+  checkpointIntervalMs?: number | string;
   shard?: string;
   logLevel?: string;
   progress?: boolean;
@@ -118,6 +119,7 @@ const schema = z.object({
   report: z.string().optional(),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional().default(false),
+  checkpointIntervalMs: int('--checkpoint-interval-ms', 100, 3_600_000, 2000),
   shard,
   logLevel: oneOf('--log-level', LOG_LEVELS, undefined),
   progress: z.boolean().optional(),
@@ -141,6 +143,8 @@ export type RunConfig = Readonly<DeliverySettings & {
   report: string | undefined;
   checkpoint: string | undefined;
   resume: boolean;
+  /** How often progress is saved to the checkpoint (and always on a stop). */
+  checkpointIntervalMs: number;
   shard: { index: number; count: number } | undefined;
   /** undefined: warn on a terminal (the progress line and summary speak), info otherwise. */
   logLevel: LogLevel | undefined;
@@ -149,8 +153,10 @@ export type RunConfig = Readonly<DeliverySettings & {
   json: boolean;
   /** Worker threads for parsing and validation (0: all on the main thread). */
   workers: number;
-  /** "now" in UNIX seconds for the joinedAt-in-the-future rule (0: the clock at start). */
+  /** "now" in UNIX seconds for the joinedAt-in-the-future rule. */
   nowSeconds: number;
+  /** nowSeconds is the clock's (no --now): a resumed run uses its checkpoint's instead. */
+  nowFromClock: boolean;
 }>;
 
 /** Validates options (CLI or library) into a frozen config; throws CM_USAGE / CM_CONFIG. */
@@ -182,17 +188,21 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
       });
     }
   }
-  // Checkpoints and resume are not built yet: refuse them rather than run without the safety asked for.
-  if (o.checkpoint !== undefined || o.resume) {
-    throw new ChatmigrateError('CM_USAGE', 'checkpoint and resume are not available in this version', {
-      hint: 'run without them: an interrupted import can be re-run, already-imported members count as delivered',
-    });
+  if (o.resume && o.checkpoint === undefined) {
+    throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE: the file the interrupted run saved its progress to');
   }
   // Writing an output over the input would destroy the export being read.
   if (o.input !== undefined && o.input !== '-') {
     for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {
       if (path !== undefined && resolvePath(path) === resolvePath(o.input)) {
         throw new ChatmigrateError('CM_USAGE', `${flag} ${JSON.stringify(path)} is the input file itself: choose another path`);
+      }
+    }
+  }
+  if (o.checkpoint !== undefined) {
+    for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report]] as const) {
+      if (path !== undefined && resolvePath(path) === resolvePath(o.checkpoint)) {
+        throw new ChatmigrateError('CM_USAGE', `--checkpoint and ${flag} are the same file ${JSON.stringify(path)}: choose two paths`);
       }
     }
   }
@@ -215,11 +225,13 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     report: o.report,
     checkpoint: o.checkpoint,
     resume: o.resume,
+    checkpointIntervalMs: o.checkpointIntervalMs,
     shard: o.shard,
     logLevel: o.logLevel as LogLevel | undefined,
     progress: o.progress,
     json: o.json,
     workers: o.workers === -1 ? defaultWorkerCount() : o.workers,
     nowSeconds: o.now || Math.floor(Date.now() / 1000),
+    nowFromClock: !o.now,
   });
 }

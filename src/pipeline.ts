@@ -19,13 +19,15 @@ import { openRejectsWriter, unwrapRejectEntry, type RejectsWriter } from './run/
 import { createProgress, type Progress } from './run/progress.js';
 import { silentLogger, type Logger } from './run/logger.js';
 import { createShardFilter } from './run/shard.js';
+import { Bucket, createLedger, type LedgerRecord } from './run/ledger.js';
+import { createHeadHasher, createPrefixHasher, type PrefixHasher } from './run/prefix-hasher.js';
+import { createCheckpointer, type Checkpointer } from './run/checkpointer.js';
+import { openDeliveryJournal, type DeliveryJournal } from './run/delivery-journal.js';
+import { prepareResume, runIdentity, verifyHead, verifyReplay } from './run/resume.js';
 import { createCometChatTarget } from './targets/cometchat/index.js';
 
-/** A record on its way to the target, remembering where it came from for the rejects file. */
-interface QueuedRecord extends PendingRecord {
-  offset: number;
-  line: number;
-}
+/** Read-ahead past the checkpoint watermark that makes reading wait for delivery to catch up. */
+const MAX_READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
 export interface PipelineDeps {
   stdin?: Readable;
@@ -40,48 +42,73 @@ export interface PipelineDeps {
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
   const startedAt = new Date();
   const log = deps.logger ?? silentLogger();
-  const counts = createCounts();
-  const skippedBy: Record<string, number> = {};
+  // Resuming (or refusing to overwrite an unfinished checkpoint) is decided before anything is read.
+  const resume = await prepareResume(config);
+  const checkpoint = resume?.checkpoint;
+  const resumeAt = checkpoint?.watermark.records ?? 0;
+  const nowSeconds = checkpoint && config.nowFromClock ? checkpoint.run.nowSeconds : config.nowSeconds;
+  let counts = createCounts();
+  let skippedBy: Record<string, number> = {};
   const dedupe = createDedupeIndex();
   const inShard = createShardFilter(config.shard);
-  const processor = createBlockProcessor(config.workers, { nowSeconds: config.nowSeconds, wantJson: config.command === 'import' });
+  const processor = createBlockProcessor(config.workers, { nowSeconds, wantJson: config.command === 'import' });
   // Blocks being processed, consumed strictly in input order.
   const inProcess: Array<{ block: PendingBlock; result: Promise<BlockResult> }> = [];
   const maxInProcess = config.workers === 0 ? 0 : config.workers * 3;
   const builder = createBlockBuilder((block) => inProcess.push({ block, result: processor.process(block.input) }));
   const reader = createRecordReader(config.from, builder.add);
+  const hasher: PrefixHasher | undefined = config.checkpoint ? createPrefixHasher() : undefined;
+  const headHasher = config.checkpoint ? createHeadHasher() : undefined;
+  const ledger = createLedger({
+    ...(checkpoint ? { start: { records: checkpoint.watermark.records, byteEnd: checkpoint.watermark.byteEnd, counts: checkpoint.counts, skippedBy: checkpoint.skippedBy } } : {}),
+    onReject: (entry) => rejects?.add(entry),
+    ...(hasher ? { onAdvance: (byteEnd: number) => hasher.advanceTo(byteEnd) } : {}),
+  });
+  let replaying = resumeAt > 0 || checkpoint !== undefined;
+  /** Byte offset just after the last record replayed. */
+  let replayByteEnd = 0;
   let input: OpenedInput | undefined;
   let rejects: RejectsWriter | undefined;
   let target: Target | undefined;
+  let journal: DeliveryJournal | undefined;
+  let checkpointer: Checkpointer | undefined;
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
   let progress: Progress = { update() {}, done() {} };
-  let batch: QueuedRecord[] = [];
-  const readyBatches: QueuedRecord[][] = [];
+  let batch: LedgerRecord[] = [];
+  const readyBatches: LedgerRecord[][] = [];
 
   /** Puts each record of a processed block in its bucket; valid new ones go into batches. */
   function consume(block: PendingBlock, r: BlockResult): void {
     const { words } = r;
     // Start the block's table reads together: independent misses overlap (~40% faster inserts).
     dedupe.prefetchHashed(words, 0, r.count, WORDS_PER_RECORD);
+    // Records before the resume point were settled by an earlier run: count and index them only.
+    const settledBefore = resumeAt - block.firstIndex;
     let nextInvalid = 0;
     for (let i = 0, w = 0; i < r.count; i++, w += WORDS_PER_RECORD) {
       const index = block.firstIndex + i;
+      if (replaying && i >= settledBefore) {
+        if (i > 0) replayByteEnd = recordEnd(block, i - 1);
+        finishReplay();
+      }
+      const replay = i < settledBefore;
       counts.read++;
+      const end = recordEnd(block, i);
       const statusDigest = words[w + W_STATUS_DIGEST]!;
       if (statusDigest >>> 16 === INVALID) {
         const bad = r.invalid[nextInvalid++]!;
         // A sharded run reports an invalid record in one shard only (by position: it may have no id).
-        if (!inShard.byIndex(index)) skip('other-shard');
+        if (!inShard.byIndex(index)) skip(index, end, 'other-shard', replay);
         else {
           counts.invalid++;
           countReason(counts, bad.reason);
-          rejects?.add({ reason: bad.reason, message: bad.message, position: position(block, i), ...originalOf(block, i) });
+          if (!replay) ledger.account(index, end, Bucket.Invalid, bad.reason, { reason: bad.reason, message: bad.message, position: position(block, i), ...originalOf(block, i) });
         }
         continue;
       }
       if (!inShard.byFingerprint(words[w]!)) {
-        skip('other-shard');
+        skip(index, end, 'other-shard', replay);
         continue;
       }
       const verdict = dedupe.addHashed(words, w, statusDigest & 0xffff);
@@ -89,25 +116,73 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
         counts.duplicates++;
         if (verdict === CONFLICT) {
           counts.conflicts++;
+          if (replay) continue;
           const memberId = r.ids.slice(i === 0 ? 0 : words[w - WORDS_PER_RECORD + W_ID_END], words[w + W_ID_END]);
-          rejects?.add({ reason: 'DUPLICATE_CONFLICT', message: `${memberId}: ${REASONS.DUPLICATE_CONFLICT}`, position: position(block, i), ...originalOf(block, i) });
-        }
+          ledger.account(index, end, Bucket.Conflict, undefined, { reason: 'DUPLICATE_CONFLICT', message: `${memberId}: ${REASONS.DUPLICATE_CONFLICT}`, position: position(block, i), ...originalOf(block, i) });
+        } else if (!replay) ledger.account(index, end, Bucket.Duplicate);
         continue;
       }
       counts.valid++;
-      if (!target) continue;
+      if (replay) continue;
+      if (!target) {
+        ledger.account(index, end, Bucket.Valid);
+        continue;
+      }
       const key = r.ids.slice(i === 0 ? 0 : words[w - WORDS_PER_RECORD + W_ID_END], words[w + W_ID_END]);
       const json = r.jsons.slice(i === 0 ? 0 : words[w - WORDS_PER_RECORD + W_JSON_END], words[w + W_JSON_END]);
-      batch.push({ key, json, index, offset: block.offsets[i]!, line: block.lines[i]! });
+      const record = ledger.hold({ key, json, index, offset: block.offsets[i]!, line: block.lines[i]! }, end);
+      if (resume && resume.window.size > 0 && settleFromJournal(record)) continue;
+      batch.push(record);
       if (batch.length === config.batchSize) {
         readyBatches.push(batch);
         batch = [];
+        ledger.cut();
       }
     }
+    if (replaying) {
+      replayByteEnd = recordEnd(block, r.count - 1);
+      hasher?.advanceTo(replayByteEnd);
+    }
+    ledger.cut();
     if (r.malformed) {
       const at = r.malformed.index;
       throw new MalformedInputError(r.malformed.message, block.offsets[at]! + r.malformed.byteDelta, block.lines[at]!);
     }
+  }
+
+  /** The prefix was read again: prove it is the same input, then continue with its settled counts. */
+  function finishReplay(): void {
+    if (!checkpoint) {
+      replaying = false;
+      return;
+    }
+    verifyReplay(checkpoint, input?.name ?? 'the input', {
+      format: reader.format,
+      records: counts.read,
+      byteEnd: replayByteEnd,
+      sha256: hasher!.digestAt(replayByteEnd),
+      counts,
+    });
+    counts = structuredClone(checkpoint.counts);
+    skippedBy = { ...checkpoint.skippedBy };
+    replaying = false;
+    log.info({ records: resumeAt, bytes: replayByteEnd }, 'resumed: input verified up to the checkpoint');
+  }
+
+  /**
+   * A record the journal says was delivered before the stop is settled as it was, not sent again;
+   * one that was on the wire is sent again, and "already present" then means it was ours.
+   */
+  function settleFromJournal(record: LedgerRecord): boolean {
+    const entry = resume!.window.get(record.key);
+    if (!entry) return false;
+    resume!.window.delete(record.key);
+    if (entry[0] === 's') {
+      record.resent = true;
+      return false;
+    }
+    onOutcome(record, entry[0] === 'i' ? { kind: 'imported' } : entry[0] === 'a' ? { kind: 'alreadyPresent', code: 'JOURNAL' } : { kind: 'rejected', code: entry[2]!, message: entry[3]! });
+    return true;
   }
 
   /** Consumes processed blocks in order while more than `keep` are in process; submits batches. */
@@ -115,31 +190,51 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     while (inProcess.length > keep) {
       const { block, result } = inProcess.shift()!;
       consume(block, await result);
-      if (target) for (const b of readyBatches.splice(0)) await untilAborted(target.submit(b), deps.signal);
+      if (target) for (const b of readyBatches.splice(0)) await submit(b);
     }
   }
 
-  function skip(rule: string): void {
-    counts.skipped++;
-    skippedBy[rule] = (skippedBy[rule] ?? 0) + 1;
+  async function submit(b: LedgerRecord[]): Promise<void> {
+    if (journal) {
+      // Written before the batch can reach the wire: after a kill, the resumed run knows what may have arrived.
+      for (const record of b) {
+        record.state = 's';
+        journal.add(['s', record.key]);
+      }
+      journal.commit();
+    }
+    await untilAborted(target!.submit(b), deps.signal);
   }
 
-  const onOutcome = (record: PendingRecord, outcome: RecordOutcome): void => {
+  function skip(index: number, end: number, rule: string, replay: boolean): void {
+    counts.skipped++;
+    skippedBy[rule] = (skippedBy[rule] ?? 0) + 1;
+    if (!replay) ledger.account(index, end, Bucket.Skipped, undefined, undefined, rule);
+  }
+
+  function onOutcome(pending: PendingRecord, reported: RecordOutcome): void {
+    const record = pending as LedgerRecord;
+    // Our own delivery from before a crash comes back as "already present": it was imported.
+    const outcome: RecordOutcome = record.resent && reported.kind === 'alreadyPresent' ? { kind: 'imported' } : reported;
     if (outcome.kind === 'imported') counts.imported++;
     else if (outcome.kind === 'alreadyPresent') counts.alreadyPresent++;
     else {
       counts.rejected++;
       countReason(counts, outcome.code);
-      const q = record as QueuedRecord;
-      const pos = q.line > 0 ? { index: q.index, offset: q.offset, line: q.line } : { index: q.index, offset: q.offset };
-      rejects?.add({ reason: outcome.code, message: outcome.message, position: pos, key: q.key, record: JSON.parse(q.json) });
     }
-  };
+    const reject =
+      outcome.kind === 'rejected'
+        ? { reason: outcome.code, message: outcome.message, position: recordPosition(record), key: record.key, record: JSON.parse(record.json) as unknown }
+        : undefined;
+    ledger.settle(record, outcome, reject);
+    journal?.add(outcome.kind === 'imported' ? ['i', record.key] : outcome.kind === 'alreadyPresent' ? ['a', record.key] : ['r', record.key, outcome.code, outcome.message]);
+  }
 
   /** Every record read so far is accounted for. */
   async function processAll(): Promise<void> {
     builder.flush();
     await consumeBlocks(0);
+    if (replaying) finishReplay();
   }
 
   /** Runs the splitter; on bad input, first accounts for the records before the bad byte. */
@@ -155,15 +250,53 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   /** Every batched record has its outcome. */
   async function deliverAll(): Promise<void> {
     if (!target) return;
-    if (batch.length > 0) await untilAborted(target.submit(batch.splice(0)), deps.signal);
+    if (batch.length > 0) {
+      ledger.cut();
+      await submit(batch.splice(0));
+    }
     await untilAborted(target.drain(), deps.signal);
   }
 
+  /** Far ahead of the watermark (a batch stuck in retries): let delivery catch up before reading on. */
+  async function boundReadAhead(): Promise<void> {
+    if (!hasher || hasher.retained <= MAX_READ_AHEAD_BYTES || replaying) return;
+    log.info({ bytes: hasher.retained }, 'waiting for delivery to catch up with reading');
+    await deliverAll();
+  }
+
+  let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     input = await openInputPath(config.input, deps.stdin);
-    log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers }, 'run started');
-    if (config.rejects) rejects = await openRejectsWriter(config.rejects);
-    if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome }, log);
+    log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt }, 'run started');
+    if (config.rejects) rejects = await openRejectsWriter(config.rejects, checkpoint?.rejects ?? undefined);
+    if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome, onBatchSettled: () => journal?.commit() }, log);
+    if (config.checkpoint && hasher) {
+      journal = openDeliveryJournal(config.checkpoint, resume?.nextJournal ?? 0, checkpoint?.journal);
+      const t = target;
+      checkpointer = createCheckpointer({
+        path: config.checkpoint,
+        run: { ...runIdentity(config), nowSeconds },
+        inputName: input.name,
+        head: () => headHasher?.head,
+        ledger,
+        hasher,
+        journal,
+        rejects,
+        format: () => reader.format,
+        delivery: () => t?.stats(),
+        pendingWindow: () => resume?.window.values() ?? [],
+        prior: { delivery: checkpoint?.delivery ?? { requests: 0, retries: 0, throttled: 0, sentEntities: 0 }, elapsedMs: checkpoint?.elapsedMs ?? 0 },
+        startedAt: startedAt.getTime(),
+        intervalMs: config.checkpointIntervalMs,
+      });
+      // A fresh run marks its checkpoint at once, so a second run cannot start over it by mistake.
+      if (!checkpoint) await checkpointer.save('running');
+      const c = checkpointer;
+      ticker = setInterval(() => {
+        if (!replaying) c.tick();
+      }, Math.min(1000, config.checkpointIntervalMs));
+      ticker.unref();
+    }
     const stderr = deps.stderr ?? process.stderr;
     progress = createProgress({
       stream: stderr,
@@ -173,11 +306,22 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
       ...(target ? { quota: { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } } : {}),
     });
     for await (const chunk of input.chunks) {
+      hasher?.push(chunk);
+      if (headHasher && !headHasher.head) {
+        headHasher.push(chunk);
+        if (checkpoint && headHasher.head) verifyHead(checkpoint, input.name, headHasher.head);
+      }
       await splitOrFinish(() => reader.push(chunk));
       await consumeBlocks(maxInProcess);
       if (rejects) await rejects.flush();
+      await boundReadAhead();
+      if (checkpointer?.failure !== undefined) throw checkpointer.failure;
       progress.update({ records: counts.read, bytes: input.sourceBytesRead(), ...(target ? { valid: counts.valid, delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}) });
       if (deps.signal?.aborted) throw new Interrupted();
+    }
+    if (headHasher && !headHasher.head) {
+      headHasher.end();
+      if (checkpoint) verifyHead(checkpoint, input.name, headHasher.head!);
     }
     await splitOrFinish(() => reader.end());
     await processAll();
@@ -192,9 +336,24 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
       }
     }
   } finally {
+    if (ticker) clearInterval(ticker);
     progress.done();
     if (target) await target.close(interrupted || failure ? (deps.graceMs ?? 5000) : 0);
     await processor.close();
+    journal?.commit();
+    // The checkpoint is saved last, with every outcome that arrived; a run that failed while
+    // re-reading the prefix leaves the old checkpoint alone.
+    if (checkpointer && !replaying) {
+      const complete = !failure && !interrupted;
+      await checkpointer.save(complete ? 'complete' : 'stopped').catch((e: unknown) => (failure ??= toChatmigrateError(e)));
+    }
+    if (journal) {
+      journal.close();
+      if (!failure && !interrupted && !replaying) journal.dropBefore(Number.MAX_SAFE_INTEGER);
+    }
+    // Rejects still held beyond the watermark go out now, so this run's file matches its report
+    // (a resumed run cuts them off again: they belong to records it reads once more).
+    ledger.releaseHeldRejects();
     if (rejects) await rejects.close().catch((e: unknown) => (failure ??= toChatmigrateError(e)));
     input?.close();
   }
@@ -205,6 +364,7 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     skippedBy,
     input: { name: input?.name ?? config.input ?? 'stdin', format: reader.format, bytes: reader.bytesSeen, compressed: input?.compressed ?? false },
     delivery: target?.stats(),
+    ...(checkpoint ? { prior: { delivery: checkpoint.delivery, records: resumeAt, elapsedMs: checkpoint.elapsedMs } } : {}),
     startedAt,
     interrupted,
     failure,
@@ -214,6 +374,16 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
 }
 
 class Interrupted extends Error {}
+
+/** Input byte offset just after record i of the block (its bytes are copied verbatim). */
+function recordEnd(block: PendingBlock, i: number): number {
+  const ends = block.input.ends;
+  return block.offsets[i]! + ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
+}
+
+function recordPosition(q: LedgerRecord) {
+  return q.line > 0 ? { index: q.index, offset: q.offset, line: q.line } : { index: q.index, offset: q.offset };
+}
 
 function position(block: PendingBlock, i: number) {
   const index = block.firstIndex + i;

@@ -56,6 +56,8 @@ export interface Report {
   achievedRpm?: number;
   budgetUsed?: number;
   plan: Plan;
+  /** A resumed run: where it took over, and the time its predecessors ran (counts above are cumulative). */
+  resumed?: { fromRecord: number; earlierRunsMs: number };
   durationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -121,6 +123,8 @@ export interface ReportInputs {
   skippedBy: Record<string, number>;
   input: Report['input'];
   delivery: DeliveryStats | undefined;
+  /** The runs before a resumed one: their delivery figures are added to this run's. */
+  prior?: { delivery: { requests: number; retries: number; throttled: number }; records: number; elapsedMs: number };
   startedAt: Date;
   interrupted: boolean;
   failure: ChatmigrateError | undefined;
@@ -149,8 +153,9 @@ export function buildReport(r: ReportInputs): Report {
     ...(isImport ? { imported: counts.imported, alreadyPresent: counts.alreadyPresent, rejected: counts.rejected, unsent } : {}),
     reasons: counts.reasons,
     ...(Object.keys(r.skippedBy).length > 0 ? { skippedBy: r.skippedBy } : {}),
-    ...(delivery ? deliveryFigures(delivery, durationMs, config) : {}),
+    ...(delivery ? deliveryFigures(delivery, durationMs, config, r.prior?.delivery) : {}),
     plan: planDelivery(counts.valid, config.batchSize, config.rpm),
+    ...(r.prior ? { resumed: { fromRecord: r.prior.records, earlierRunsMs: r.prior.elapsedMs } } : {}),
     durationMs,
     startedAt: r.startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -160,12 +165,13 @@ export function buildReport(r: ReportInputs): Report {
   };
 }
 
-function deliveryFigures(d: DeliveryStats, durationMs: number, config: RunConfig) {
+/** requests, retries and throttled are cumulative over resumed runs; the rates are this run's. */
+function deliveryFigures(d: DeliveryStats, durationMs: number, config: RunConfig, prior: { requests: number; retries: number; throttled: number } | undefined) {
   const perWindow = durationMs > 0 ? (d.requests / durationMs) * config.rateWindowMs : 0;
   return {
-    requests: d.requests,
-    retries: d.retries,
-    throttled: d.throttled,
+    requests: d.requests + (prior?.requests ?? 0),
+    retries: d.retries + (prior?.retries ?? 0),
+    throttled: d.throttled + (prior?.throttled ?? 0),
     achievedRpm: durationMs > 0 ? Math.round((d.requests / durationMs) * 60_000 * 10) / 10 : 0,
     ...(config.rpm > 0 ? { budgetUsed: Math.round((perWindow / config.rpm) * 1000) / 1000 } : {}),
   };
