@@ -10,8 +10,9 @@ import { validateThroughput } from './suites/validate-throughput.js';
 import { validateManyMembers } from './suites/validate-20m.js';
 import { dedupeSuite } from './suites/dedupe-suite.js';
 import { importSuite } from './suites/import-throughput.js';
+import { resumeSpeed } from './suites/resume-speed.js';
 
-const DEFAULT_SUITES: BenchSuite[] = [validateThroughput, dedupeSuite, importSuite];
+const DEFAULT_SUITES: BenchSuite[] = [validateThroughput, dedupeSuite, importSuite, resumeSpeed];
 const OPT_IN_SUITES: BenchSuite[] = [validateManyMembers(20_000_000)];
 
 const { values, positionals } = parseArgs({

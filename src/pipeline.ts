@@ -55,7 +55,8 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   // Blocks being processed, consumed strictly in input order.
   const inProcess: Array<{ block: PendingBlock; result: Promise<BlockResult> }> = [];
   const maxInProcess = config.workers === 0 ? 0 : config.workers * 3;
-  const builder = createBlockBuilder((block) => inProcess.push({ block, result: processor.process(block.input) }));
+  // Blocks wholly before the resume point are only counted and indexed: no JSON needed from them.
+  const builder = createBlockBuilder((block) => inProcess.push({ block, result: processor.process(block.input, block.firstIndex + block.input.count <= resumeAt ? false : undefined) }));
   const reader = createRecordReader(config.from, builder.add);
   const hasher: PrefixHasher | undefined = config.checkpoint ? createPrefixHasher() : undefined;
   const headHasher = config.checkpoint ? createHeadHasher() : undefined;

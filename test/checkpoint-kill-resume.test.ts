@@ -173,9 +173,16 @@ test('SIGINT: in-flight requests finish, the checkpoint is saved as stopped, exi
       const child = spawn(process.execPath, ['--single-threaded-gc', CLI, ...args], { env: { ...process.env, COMETCHAT_API_KEY: SANDBOX_KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGINT'), 1200);
+      // Interrupt once the run is under way (its checkpoint exists), however slow the start-up was.
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (existsSync(join(dir, 'checkpoint.json')) || Date.now() - started > 20_000) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), 600);
+        }
+      }, 20);
       child.on('close', (code) => {
-        clearTimeout(timer);
+        clearInterval(poll);
         resolve({ code, stderr });
       });
     });

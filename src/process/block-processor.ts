@@ -8,7 +8,8 @@ import { ChatmigrateError } from '../errors.js';
 import { processBlock, type BlockInput, type BlockResult, type ProcessOptions } from './record-block.js';
 
 export interface BlockProcessor {
-  process(input: BlockInput): Promise<BlockResult>;
+  /** `wantJson` overrides the processor's setting for this block (a resumed run's settled prefix needs none). */
+  process(input: BlockInput, wantJson?: boolean): Promise<BlockResult>;
   /** Threads in use (0 while processing on the main thread). */
   readonly threads: number;
   close(): Promise<void>;
@@ -36,17 +37,18 @@ export function createBlockProcessor(workers: number, options: ProcessOptions): 
     get threads() {
       return pool?.size ?? 0;
     },
-    process(input: BlockInput): Promise<BlockResult> {
+    process(input: BlockInput, wantJson?: boolean): Promise<BlockResult> {
       blocks++;
+      const opts = wantJson === undefined || wantJson === options.wantJson ? options : { ...options, wantJson };
       if (workers === 0 || blocks <= INLINE_BLOCKS_BEFORE_WORKERS) {
         try {
-          return Promise.resolve(processBlock(input, options));
+          return Promise.resolve(processBlock(input, opts));
         } catch (err) {
           return Promise.reject(err);
         }
       }
-      pool ??= createWorkerPool(workers, options);
-      return pool.process(input);
+      pool ??= createWorkerPool(workers);
+      return pool.process(input, opts);
     },
     async close() {
       await pool?.close();
@@ -56,7 +58,7 @@ export function createBlockProcessor(workers: number, options: ProcessOptions): 
 
 interface WorkerPool {
   size: number;
-  process(input: BlockInput): Promise<BlockResult>;
+  process(input: BlockInput, options: ProcessOptions): Promise<BlockResult>;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ interface Slot {
   outstanding: number;
 }
 
-function createWorkerPool(size: number, options: ProcessOptions): WorkerPool {
+function createWorkerPool(size: number): WorkerPool {
   const url = new URL('./record-worker.js', import.meta.url);
   const waiting = new Map<number, { resolve(r: BlockResult): void; reject(e: unknown): void }>();
   let nextId = 0;
@@ -97,7 +99,7 @@ function createWorkerPool(size: number, options: ProcessOptions): WorkerPool {
 
   return {
     size,
-    process(input: BlockInput): Promise<BlockResult> {
+    process(input: BlockInput, options: ProcessOptions): Promise<BlockResult> {
       if (failure) return Promise.reject(new ChatmigrateError('CM_INTERNAL', `a worker thread failed: ${failure.message}`));
       // The least busy worker takes the block; order is restored by the consumer.
       let slot = slots[0]!;

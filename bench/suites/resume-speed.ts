@@ -1,0 +1,54 @@
+// Question: after a stop at 90% of a big input, how fast does `--resume` get back to where it
+// was? It re-reads, verifies and indexes the settled 90% without sending; the target is ≥ 0.9×
+// the speed of `validate` over the same bytes (both with the default workers, alternating runs).
+
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { benchInput } from '../lib/bench-data.js';
+import { median, runProbe } from '../lib/measure.js';
+import type { BenchRow, BenchSuite } from '../lib/types.js';
+
+export const RESUME_RATIO_TARGET = 0.9;
+const PREFIX_SHARE = 0.9;
+
+/** Writes the first 90% of an NDJSON file's lines (whole lines) next to it, once. */
+async function prefixOf(path: string, lines: number): Promise<string> {
+  const out = `${path}.prefix90`;
+  if (existsSync(out)) return out;
+  const keep = Math.floor(lines * PREFIX_SHARE);
+  const w = createWriteStream(`${out}.partial`);
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (n++ >= keep) break;
+    if (!w.write(line + '\n')) await new Promise<void>((r) => w.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => w.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const { renameSync } = await import('node:fs');
+  renameSync(`${out}.partial`, out);
+  return out;
+}
+
+export const resumeSpeed: BenchSuite = {
+  name: 'resume',
+  question: 'resuming at 90% of the input: re-read speed up to the checkpoint vs validate on the same bytes (target ≥ 0.9×)',
+  async run(ctx) {
+    const input = await benchInput({ format: 'ndjson', bytes: ctx.sizeBytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01 });
+    const prefix = await prefixOf(input.path, input.expected.read);
+    const validate: number[] = [];
+    const resume: number[] = [];
+    let prefixBytes = 0;
+    for (let i = 0; i < ctx.reps; i++) {
+      const v = await runProbe('validate-probe', [prefix]);
+      prefixBytes = v.output['bytes'] as number;
+      validate.push(prefixBytes / 1e6 / ((v.output['ms'] as number) / 1000));
+      const r = await runProbe('resume-probe', [prefix, input.path]);
+      if (r.output['read'] !== input.expected.read) throw new Error(`resumed run read ${String(r.output['read'])} records, expected ${input.expected.read}`);
+      resume.push((r.output['prefixBytes'] as number) / 1e6 / ((r.output['msToWatermark'] as number) / 1000));
+    }
+    const baseline = median(validate);
+    const value = median(resume);
+    const ratio = value / baseline;
+    ctx.log(`resume: ${value.toFixed(1)} MB/s up to the checkpoint vs validate ${baseline.toFixed(1)} MB/s = ${ratio.toFixed(2)}x (${(prefixBytes / 1e6).toFixed(0)} MB prefix)`);
+    return [{ bench: 'resume', case: `ndjson, 90% of ${(input.bytes / 1e6).toFixed(0)} MB settled`, value, unit: 'MB/s to the watermark', baseline, ratio, target: RESUME_RATIO_TARGET, pass: ratio >= RESUME_RATIO_TARGET }];
+  },
+};
