@@ -9,7 +9,7 @@ import { createDedupeIndex, NEW, CONFLICT } from './dedupe/dedupe-index.js';
 import type { PendingRecord, RecordOutcome, Target } from './delivery/types.js';
 import { createBlockBuilder, type PendingBlock } from './process/block-builder.js';
 import { createBlockProcessor } from './process/block-processor.js';
-import { INVALID, W_ID_END, W_JSON_END, W_STATUS_DIGEST, WORDS_PER_RECORD, type BlockResult } from './process/record-block.js';
+import { INVALID, SKIPPED, W_ID_END, W_JSON_END, W_STATUS_DIGEST, WORDS_PER_RECORD, type BlockResult } from './process/record-block.js';
 import { REASONS } from './record/reasons.js';
 import { createRecordReader, FormatError } from './source/record-reader.js';
 import { MalformedInputError } from './source/formats.js';
@@ -20,6 +20,7 @@ import { createProgress, type Progress } from './run/progress.js';
 import { silentLogger, type Logger } from './run/logger.js';
 import { createShardFilter } from './run/shard.js';
 import { createCometChatTarget } from './targets/cometchat/index.js';
+import { createRocketChatSource } from './source/rocketchat/index.js';
 
 /** A record on its way to the target, remembering where it came from for the rejects file. */
 interface QueuedRecord extends PendingRecord {
@@ -44,7 +45,10 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   const skippedBy: Record<string, number> = {};
   const dedupe = createDedupeIndex();
   const inShard = createShardFilter(config.shard);
-  const processor = createBlockProcessor(config.workers, { nowSeconds: config.nowSeconds, wantJson: config.command === 'import' });
+  const processOptions = { nowSeconds: config.nowSeconds, wantJson: config.command === 'import' };
+  // Rocket.Chat subscriptions are joined with rooms and users on the main thread (see its index.ts).
+  const rocketchat = config.from === 'rocketchat' ? createRocketChatSource({ rooms: config.rooms!, users: config.users! }, processOptions) : undefined;
+  const processor = rocketchat ?? createBlockProcessor(config.workers, processOptions);
   // Blocks being processed, consumed strictly in input order.
   const inProcess: Array<{ block: PendingBlock; result: Promise<BlockResult> }> = [];
   const maxInProcess = config.workers === 0 ? 0 : config.workers * 3;
@@ -65,10 +69,16 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     // Start the block's table reads together: independent misses overlap (~40% faster inserts).
     dedupe.prefetchHashed(words, 0, r.count, WORDS_PER_RECORD);
     let nextInvalid = 0;
+    let nextSkipped = 0;
     for (let i = 0, w = 0; i < r.count; i++, w += WORDS_PER_RECORD) {
       const index = block.firstIndex + i;
       counts.read++;
       const statusDigest = words[w + W_STATUS_DIGEST]!;
+      if (statusDigest >>> 16 === SKIPPED) {
+        const { rule } = r.skipped![nextSkipped++]!;
+        skip(inShard.byIndex(index) ? rule : 'other-shard');
+        continue;
+      }
       if (statusDigest >>> 16 === INVALID) {
         const bad = r.invalid[nextInvalid++]!;
         // A sharded run reports an invalid record in one shard only (by position: it may have no id).
@@ -160,6 +170,7 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   }
 
   try {
+    await rocketchat?.load(log);
     input = await openInputPath(config.input, deps.stdin);
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers }, 'run started');
     if (config.rejects) rejects = await openRejectsWriter(config.rejects);

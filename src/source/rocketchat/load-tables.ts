@@ -1,0 +1,67 @@
+// Reads the --rooms and --users exports (mongoexport, line or --jsonArray form, gzip or not) into
+// the lookup tables before the subscriptions are streamed. The thin I/O shell around
+// lookup-tables.ts: errors name the file, with byte offset (and line) as for the main input.
+
+import { ChatmigrateError } from '../../errors.js';
+import type { Logger } from '../../run/logger.js';
+import { openInputPath } from '../open-input.js';
+import { createRecordReader } from '../record-reader.js';
+import { MalformedInputError } from '../formats.js';
+import { excerptAround, locateJsonError } from '../json-error-position.js';
+import { parseWithoutServices } from './extended-json.js';
+import { createRocketChatTables, type RocketChatTables } from './lookup-tables.js';
+
+export interface TableFiles {
+  rooms: string;
+  users: string;
+}
+
+export async function loadRocketChatTables(files: TableFiles, log: Logger): Promise<RocketChatTables> {
+  const tables = createRocketChatTables();
+  const started = Date.now();
+  await loadExport(files.rooms, '--rooms', JSON.parse, tables.addRoom);
+  // A users document is parsed without its `services`: password hashes and tokens are never kept.
+  await loadExport(files.users, '--users', parseWithoutServices, tables.addUser);
+  tables.seal();
+  log.info(
+    { rooms: tables.roomStats, users: tables.userStats, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
+    'rocket.chat rooms and users loaded',
+  );
+  for (const [what, stats] of [['rooms', tables.roomStats], ['users', tables.userStats]] as const) {
+    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'rocket.chat documents without a usable _id or with a repeated _id (the first is kept)');
+  }
+  return tables;
+}
+
+async function loadExport(path: string, flag: string, parse: (text: string) => unknown, add: (doc: unknown) => void): Promise<void> {
+  const quote = flag === '--rooms';
+  const input = await openInputPath(path);
+  const reader = createRecordReader('rocketchat', (buf, start, end, _key, offset, line) => {
+    const text = buf.toString('utf8', start, end);
+    let doc: unknown;
+    try {
+      doc = parse(text);
+    } catch (err) {
+      const at = locateJsonError(text);
+      // A users document may hold secrets near the error: quote nothing from it.
+      const detail = quote && err instanceof Error ? err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '') : 'not valid JSON';
+      const near = quote ? ` near ${JSON.stringify(excerptAround(text, at))}` : '';
+      throw new MalformedInputError(`${detail}${near}`, offset + Buffer.byteLength(text.slice(0, at)), line);
+    }
+    add(doc);
+  });
+  try {
+    for await (const chunk of input.chunks) reader.push(chunk);
+    reader.end();
+  } catch (err) {
+    if (err instanceof MalformedInputError) {
+      const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
+      throw new ChatmigrateError('CM_INPUT_MALFORMED', `${flag} ${path}: malformed input at ${where}: ${err.message}`, {
+        hint: `${flag} expects a mongoexport of the collection (one document per line, or --jsonArray)`,
+      });
+    }
+    throw err;
+  } finally {
+    input.close();
+  }
+}
