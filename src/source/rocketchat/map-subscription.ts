@@ -12,7 +12,7 @@
 // | room archived, prid, teamMain, ro        | groupDetails.tags archived, discussion, team, read-only |
 // | user `name ?? username`, `avatarUrl`     | userDetails.name, avatar (absolute http(s) only)   |
 // | user `createdAt`, `lastLogin`            | userDetails.createdAt, lastActiveAt                |
-// | user `active: false`                     | userDetails.deactivatedAt = user `_updatedAt` (else "now") |
+// | user `active: false`                     | userDetails.deactivatedAt (see deactivatedAt below)  |
 // | user `type: 'bot'` or role `bot`         | userDetails.tags ["bot"]                           |
 //
 // Rooms of type d (direct), l (livechat) and v (voip) are skipped by rule, also when the room is
@@ -73,9 +73,20 @@ export function mapSubscription(value: unknown, tables: RocketChatTables, nowSec
   if (user.createdAt > 0) userDetails['createdAt'] = user.createdAt;
   if (user.lastLogin > 0) userDetails['lastActiveAt'] = user.lastLogin;
   if (user.flags & USER_BOT) userDetails['tags'] = BOT_TAGS;
-  if (user.flags & USER_INACTIVE) userDetails['deactivatedAt'] = user.updatedAt > 0 ? user.updatedAt : nowSeconds;
+  if (user.flags & USER_INACTIVE) userDetails['deactivatedAt'] = deactivatedAt(user, nowSeconds);
   member['userDetails'] = userDetails;
   return { kind: 'member', member };
+}
+
+/**
+ * Rocket.Chat keeps no deactivation time. The document's last change (`_updatedAt`) is the
+ * closest known time at or after it; failing that the latest known activity (lastLogin,
+ * createdAt). A date from the data keeps re-runs and resumed runs byte-identical; "now" is the
+ * last resort, for a document that carries no date at all.
+ */
+export function deactivatedAt(user: { updatedAt: number; lastLogin: number; createdAt: number }, nowSeconds: number): number {
+  const known = Math.max(user.updatedAt, user.lastLogin, user.createdAt);
+  return known > 0 ? known : nowSeconds;
 }
 
 /** owner wins over moderator; leader and anything else are participants. */
