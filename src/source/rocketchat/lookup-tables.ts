@@ -60,7 +60,7 @@ export interface RocketChatTables {
   addUser(doc: unknown): void;
   room(id: string): RoomView | undefined;
   user(id: string): UserView | undefined;
-  /** Room type code of a subscription's `t` (used when its room is not in the export). */
+  /** The underlying tables (for their sizes). */
   readonly rooms: PackedTable;
   readonly users: PackedTable;
   readonly roomStats: LoadStats;
