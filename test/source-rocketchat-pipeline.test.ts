@@ -135,6 +135,12 @@ test('stdin in 1- and 7-byte chunks, and gzip-compressed rooms and users, give t
       assert.deepEqual(summary(r), reference, `${input} in ${size}-byte chunks`);
     }
   }
+  // A BOM and blank lines before the array: the form is chosen by the first byte that is not blank.
+  const padded = Buffer.concat([Buffer.from('\ufeff \r\n\n'), readFileSync(ARRAY)]);
+  assert.deepEqual(summary(await validateText(padded, 1, TABLES)), reference);
+  const empty = await validateText('', 1, TABLES);
+  assert.deepEqual([empty.read, empty.exitCode], [0, 0]);
+
   const dir = tempDir();
   const rooms = join(dir, 'rooms.json.gz');
   const users = join(dir, 'users.ndjson.gz');
@@ -143,6 +149,15 @@ test('stdin in 1- and 7-byte chunks, and gzip-compressed rooms and users, give t
   const subs = join(dir, 'subs.json.gz');
   writeFileSync(subs, gzipSync(readFileSync(ARRAY)));
   assert.deepEqual(summary(await validate({ ...TABLES, rooms, users, input: subs })), reference);
+});
+
+test('--shard K/N: every subscription is counted in exactly one shard, skip rules included', async () => {
+  const shards = await Promise.all([1, 2, 3].map((k) => validate({ ...TABLES, input: LINES, shard: `${k}/3` })));
+  const sum = (f: (r: Report) => number) => shards.reduce((n, r) => n + f(r), 0);
+  assert.equal(sum((r) => r.read), 63, 'each shard reads everything');
+  assert.equal(sum((r) => r.valid + r.duplicates), EXPECTED_COUNTS.valid + EXPECTED_COUNTS.duplicates);
+  assert.equal(sum((r) => r.invalid), EXPECTED_COUNTS.invalid);
+  for (const [rule, n] of Object.entries(EXPECTED_SKIPPED_BY)) assert.equal(sum((r) => r.skippedBy?.[rule] ?? 0), n, rule);
 });
 
 test('bad rooms or users files stop the run with the file named; nothing secret in the message', async () => {
