@@ -78,6 +78,8 @@ export function createPackedTable(textFields: number, numberFields: number, init
 
   function append(text: string): void {
     const need = used + text.length * 3;
+    // Offsets are int32: ~2 GB of ids and names per table (tens of millions of users).
+    if (need > 0x7fffffff) throw new RangeError('more than 2 GB of ids and names in one table');
     if (need > data.length) {
       const bigger = Buffer.allocUnsafe(Math.max(need, data.length * 2));
       data.copy(bigger, 0, 0, used);
