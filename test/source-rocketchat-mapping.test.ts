@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dateSeconds, idText, parseWithoutServices } from '../src/source/rocketchat/extended-json.js';
+import { dateSeconds, idText } from '../src/source/rocketchat/extended-json.js';
+import { parseUserDocument, textWithoutServices } from '../src/source/rocketchat/strip-services.js';
 import { createPackedTable } from '../src/source/rocketchat/packed-table.js';
 import { createRocketChatTables, type RocketChatTables } from '../src/source/rocketchat/lookup-tables.js';
 import { deactivatedAt, mapSubscription, scopeOf } from '../src/source/rocketchat/map-subscription.js';
@@ -17,9 +18,14 @@ const DIR = 'fixtures/rocketchat';
 function fixtureTables(): RocketChatTables {
   const t = createRocketChatTables();
   for (const room of JSON.parse(readFileSync(`${DIR}/rooms.json`, 'utf8')) as unknown[]) t.addRoom(room);
-  for (const line of readFileSync(`${DIR}/users.ndjson`, 'utf8').trim().split('\n')) t.addUser(parseWithoutServices(line));
+  for (const line of readFileSync(`${DIR}/users.ndjson`, 'utf8').trim().split('\n')) t.addUser(parseUser(line));
   t.seal();
   return t;
+}
+
+function parseUser(text: string): unknown {
+  const buf = Buffer.from(text);
+  return parseUserDocument(buf, 0, buf.length);
 }
 
 function subscriptions(): Array<Record<string, unknown>> {
@@ -58,9 +64,27 @@ test('mongoexport encodings: ids and dates in relaxed, canonical and legacy form
   assert.equal(dateSeconds(undefined), 0);
 });
 
-test('parseWithoutServices drops services at any depth, keeps the rest', () => {
-  const doc = parseWithoutServices('{"_id":"u1","services":{"password":{"bcrypt":"x"}},"name":"N","nested":{"services":1,"k":2}}');
-  assert.deepEqual(doc, { _id: 'u1', name: 'N', nested: { k: 2 } });
+test('services is cut out of a users document before parsing, wherever it stands and however it is spaced', () => {
+  const secret = { password: { bcrypt: '$2b$10$x"y\\z}]' }, resume: { loginTokens: [{ hashedToken: 'tok,en' }] } };
+  const rest = { _id: 'u1', name: 'N {"services": 1}', roles: ['user', 'bot'], nested: { services: 'kept: not top-level' }, active: true, n: 1.5 };
+  const keys = Object.keys(rest);
+  for (let at = 0; at <= keys.length; at++) {
+    const entries: Array<[string, unknown]> = Object.entries(rest);
+    entries.splice(at, 0, ['services', secret]);
+    const doc = Object.fromEntries(entries);
+    for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 2), JSON.stringify(doc, null, '\t').replace(/\n/g, '\r\n')]) {
+      const buf = Buffer.from(`  ${text}  `);
+      const stripped = textWithoutServices(buf, 2, buf.length - 2);
+      assert.ok(!stripped.includes('bcrypt') && !stripped.includes('tok,en'), stripped);
+      assert.deepEqual(JSON.parse(stripped), rest, `services at ${at}`);
+    }
+  }
+  assert.deepEqual(parseUser('{"services":{"a":1}}'), {});
+  assert.deepEqual(parseUser('{"services":{"a":1},"services":[2],"x":3}'), { x: 3 }, 'a repeated key too');
+  assert.deepEqual(parseUser('{"x":"\\"","services":null}'), { x: '"' }, 'an escaped quote does not end the string');
+  assert.deepEqual(parseUser('{"\\u0073ervices":{"a":1},"x":1}'), { x: 1 }, 'an escaped spelling is dropped after parsing');
+  assert.deepEqual(parseUser('[1,2]'), [1, 2]);
+  assert.throws(() => parseUser('{"services":{"a":1},'), SyntaxError);
 });
 
 test('packed table: 50,000 entries found by key with their fields; absent fields, duplicates, unknown keys', () => {

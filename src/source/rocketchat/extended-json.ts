@@ -50,17 +50,3 @@ export function isTrue(value: unknown): boolean {
 export function textOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
-
-/**
- * JSON.parse for a `users` document that never keeps its `services` (password hashes, login
- * tokens): the reviver drops the key as soon as it is parsed, so it is never copied anywhere.
- * Documents without the word skip the (slower) reviver.
- */
-export function parseWithoutServices(text: string): unknown {
-  if (!text.includes('"services"')) return JSON.parse(text);
-  return JSON.parse(text, dropServices);
-}
-
-function dropServices(key: string, value: unknown): unknown {
-  return key === 'services' ? undefined : value;
-}

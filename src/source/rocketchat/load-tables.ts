@@ -8,7 +8,7 @@ import { openInputPath } from '../open-input.js';
 import { createRecordReader } from '../record-reader.js';
 import { MalformedInputError } from '../formats.js';
 import { excerptAround, locateJsonError } from '../json-error-position.js';
-import { parseWithoutServices } from './extended-json.js';
+import { parseUserDocument } from './strip-services.js';
 import { createRocketChatTables, type RocketChatTables } from './lookup-tables.js';
 
 export interface TableFiles {
@@ -19,9 +19,9 @@ export interface TableFiles {
 export async function loadRocketChatTables(files: TableFiles, log: Logger): Promise<RocketChatTables> {
   const tables = createRocketChatTables();
   const started = Date.now();
-  await loadExport(files.rooms, '--rooms', JSON.parse, tables.addRoom);
-  // A users document is parsed without its `services`: password hashes and tokens are never kept.
-  await loadExport(files.users, '--users', parseWithoutServices, tables.addUser);
+  await loadExport(files.rooms, '--rooms', parseRoomDocument, tables.addRoom);
+  // A users document's `services` (password hashes, tokens) is cut out of its bytes unread.
+  await loadExport(files.users, '--users', parseUserDocument, tables.addUser);
   tables.seal();
   log.info(
     { rooms: tables.roomStats, users: tables.userStats, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
@@ -33,15 +33,20 @@ export async function loadRocketChatTables(files: TableFiles, log: Logger): Prom
   return tables;
 }
 
-async function loadExport(path: string, flag: string, parse: (text: string) => unknown, add: (doc: unknown) => void): Promise<void> {
+function parseRoomDocument(buf: Buffer, start: number, end: number): unknown {
+  return JSON.parse(buf.toString('utf8', start, end));
+}
+
+async function loadExport(path: string, flag: string, parse: (buf: Buffer, start: number, end: number) => unknown, add: (doc: unknown) => void): Promise<void> {
   const quote = flag === '--rooms';
   const input = await openInputPath(path);
   const reader = createRecordReader('rocketchat', (buf, start, end, _key, offset, line) => {
-    const text = buf.toString('utf8', start, end);
     let doc: unknown;
     try {
-      doc = parse(text);
+      doc = parse(buf, start, end);
     } catch (err) {
+      // Rare path: decode the document only now, to say where it breaks.
+      const text = buf.toString('utf8', start, end);
       const at = locateJsonError(text);
       // A users document may hold secrets near the error: quote nothing from it.
       const detail = quote && err instanceof Error ? err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '') : 'not valid JSON';

@@ -1,7 +1,7 @@
 // The rooms and users a subscription is joined with, reduced at load time to the few fields the
 // mapping needs (SPEC §2.4) and kept in packed tables: memory grows with rooms + users, never
-// with subscriptions, and nothing else of the documents is kept (a user's `services` is never
-// even parsed into the table: see parseWithoutServices).
+// with subscriptions, and nothing else of the documents is kept (a user's `services` is cut out
+// of the bytes before parsing: see strip-services.ts).
 
 import { createPackedTable, type PackedTable } from './packed-table.js';
 import { dateSeconds, idText, isTrue, textOf } from './extended-json.js';
