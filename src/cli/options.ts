@@ -46,7 +46,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'now', key: 'now', type: 'string', value: 'SECONDS', help: 'UNIX time used for the "joinedAt not in the future" rule (default: the clock)', commands: both, advanced: true },
   // Rocket.Chat source.
   { flag: 'rooms', key: 'rooms', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of rocketchat_room (lines or --jsonArray, gzip ok)', commands: both },
-  { flag: 'users', key: 'users', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of users (lines or --jsonArray, gzip ok); their services (secrets) are dropped as they are parsed', commands: both },
+  { flag: 'users', key: 'users', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of users (lines or --jsonArray, gzip ok); their services (secrets) are never read', commands: both },
   { flag: 'help', key: 'help', type: 'boolean', help: 'show this help', commands: both },
 ];
 

@@ -8,9 +8,9 @@
 // JSON.parse of the subscription, two table look-ups and the usual validation — the same order of
 // cost as any member record (PERF-NOTES: ~130-150k records/s on one core), while the CometChat
 // quota delivers 3,000 members a minute by default. Measured (validate, 200k generated
-// subscriptions of ~330 bytes, 2k rooms, 50k users, Node 20, a busy 2-core VM): tables loaded in
-// 0.7 s, then ~85k subscriptions/s on the main thread — 10M subscriptions in about 2 minutes,
-// against ~55 hours of delivery at the default quota. One thread also makes the results
+// subscriptions of ~330 bytes, 2k rooms, 50k users of ~230 bytes, Node 20, a busy 2-core VM):
+// tables loaded in 0.2-0.4 s, then ~90-110k subscriptions/s on the main thread — 10M
+// subscriptions in about 2 minutes, against ~55 hours of delivery at the default quota. One thread also makes the results
 // trivially identical for any --workers.
 
 import type { Logger } from '../../run/logger.js';
