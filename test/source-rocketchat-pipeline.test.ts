@@ -164,6 +164,7 @@ test('bad rooms or users files stop the run with the file named; nothing secret 
   const dir = tempDir();
   const missing = await validate({ ...TABLES, rooms: join(dir, 'nope.json'), input: LINES });
   assert.equal(missing.error?.code, 'CM_INPUT_UNREADABLE');
+  assert.match(missing.error!.message, /^--rooms: cannot open input .*nope\.json: ENOENT/);
   assert.equal(missing.exitCode, 1);
   assert.equal(missing.read, 0);
 

@@ -39,7 +39,7 @@ function parseRoomDocument(buf: Buffer, start: number, end: number): unknown {
 
 async function loadExport(path: string, flag: string, parse: (buf: Buffer, start: number, end: number) => unknown, add: (doc: unknown) => void): Promise<void> {
   const quote = flag === '--rooms';
-  const input = await openInputPath(path);
+  let input: Awaited<ReturnType<typeof openInputPath>> | undefined;
   const reader = createRecordReader('rocketchat', (buf, start, end, _key, offset, line) => {
     let doc: unknown;
     try {
@@ -56,6 +56,7 @@ async function loadExport(path: string, flag: string, parse: (buf: Buffer, start
     add(doc);
   });
   try {
+    input = await openInputPath(path);
     for await (const chunk of input.chunks) reader.push(chunk);
     reader.end();
   } catch (err) {
@@ -65,8 +66,10 @@ async function loadExport(path: string, flag: string, parse: (buf: Buffer, start
         hint: `${flag} expects a mongoexport of the collection (one document per line, or --jsonArray)`,
       });
     }
+    // Unreadable file or damaged gzip: say which of the three inputs it was.
+    if (err instanceof ChatmigrateError) throw new ChatmigrateError(err.code, `${flag}: ${err.message}`, { ...(err.hint === undefined ? {} : { hint: err.hint }), cause: err });
     throw err;
   } finally {
-    input.close();
+    input?.close();
   }
 }
