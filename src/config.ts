@@ -39,6 +39,9 @@ export interface RunOptions {
   json?: boolean;
   now?: number | string;
   workers?: number | string;
+  // Rocket.Chat source (--from rocketchat): the rocketchat_room and users exports.
+  rooms?: string;
+  users?: string;
 }
 
 const int = (flag: string, min: number, max: number, fallback: number) =>
@@ -101,7 +104,7 @@ const url = (flag: string) =>
 
 const schema = z.object({
   input: z.string().optional(),
-  from: oneOf('--from', ['auto', 'cometchat', 'map', 'array', 'ndjson'], 'auto'),
+  from: oneOf('--from', ['auto', 'cometchat', 'map', 'array', 'ndjson', 'rocketchat'], 'auto'),
   to: oneOf('--to', ['cometchat'], 'cometchat'),
   batchSize: int('--batch-size', 1, COMETCHAT_LIMITS.maxEntitiesPerRequest, COMETCHAT_LIMITS.maxEntitiesPerRequest),
   rpm: int('--rpm', 0, 1_000_000, COMETCHAT_LIMITS.requestsPerMinute),
@@ -126,6 +129,8 @@ const schema = z.object({
   json: z.boolean().optional().default(false),
   now: int('--now', 0, 99_999_999_999, 0),
   workers: int('--workers', 0, 64, -1),
+  rooms: z.string().optional(),
+  users: z.string().optional(),
 });
 
 /** The delivery settings a run passes to its target unchanged (documented in the target's config). */
@@ -157,6 +162,9 @@ export type RunConfig = Readonly<DeliverySettings & {
   nowSeconds: number;
   /** nowSeconds is the clock's (no --now): a resumed run uses its checkpoint's instead. */
   nowFromClock: boolean;
+  /** --from rocketchat: the rocketchat_room and users exports (both set then, else both undefined). */
+  rooms: string | undefined;
+  users: string | undefined;
 }>;
 
 /** Validates options (CLI or library) into a frozen config; throws CM_USAGE / CM_CONFIG. */
@@ -191,6 +199,7 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
   if (o.resume && o.checkpoint === undefined) {
     throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE: the file the interrupted run saved its progress to');
   }
+  checkRocketChatFiles(o);
   // Writing an output over the input would destroy the export being read.
   if (o.input !== undefined && o.input !== '-') {
     for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {
@@ -233,5 +242,28 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     workers: o.workers === -1 ? defaultWorkerCount() : o.workers,
     nowSeconds: o.now || Math.floor(Date.now() / 1000),
     nowFromClock: !o.now,
+    rooms: o.rooms,
+    users: o.users,
   });
+}
+
+/** --rooms and --users go with --from rocketchat, both of them, and are files other than INPUT and the outputs. */
+function checkRocketChatFiles(o: { from: string; input?: string | undefined; rooms?: string | undefined; users?: string | undefined; rejects?: string | undefined; report?: string | undefined; checkpoint?: string | undefined }): void {
+  const files = [['--rooms', o.rooms], ['--users', o.users]] as const;
+  if (o.from !== 'rocketchat') {
+    for (const [flag, path] of files) {
+      if (path !== undefined) throw new ChatmigrateError('CM_USAGE', `${flag} is only for --from rocketchat, got --from ${o.from}`, { hint: 'add --from rocketchat, or drop --rooms/--users' });
+    }
+    return;
+  }
+  for (const [flag, path] of files) {
+    if (path === undefined || path === '') {
+      throw new ChatmigrateError('CM_USAGE', `--from rocketchat needs ${flag} FILE (the mongoexport of ${flag === '--rooms' ? 'rocketchat_room' : 'users'})`, { hint: 'chatmigrate validate subscriptions.json --from rocketchat --rooms rooms.json --users users.json' });
+    }
+    if (path === '-') throw new ChatmigrateError('CM_USAGE', `${flag} expects a file, got "-" (stdin carries the subscriptions)`);
+    const clash = [['INPUT', o.input], ['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint], ...files.filter(([f]) => f !== flag)].find(
+      ([, other]) => other !== undefined && other !== '-' && resolvePath(other) === resolvePath(path),
+    );
+    if (clash) throw new ChatmigrateError('CM_USAGE', `${flag} ${JSON.stringify(path)} is also ${clash[0]}: give each file its own path`);
+  }
 }

@@ -9,7 +9,7 @@ import { createDedupeIndex, NEW, CONFLICT } from './dedupe/dedupe-index.js';
 import type { PendingRecord, RecordOutcome, Target } from './delivery/types.js';
 import { createBlockBuilder, type PendingBlock } from './process/block-builder.js';
 import { createBlockProcessor } from './process/block-processor.js';
-import { INVALID, W_ID_END, W_JSON_END, W_STATUS_DIGEST, WORDS_PER_RECORD, type BlockResult } from './process/record-block.js';
+import { INVALID, SKIPPED, W_ID_END, W_JSON_END, W_STATUS_DIGEST, WORDS_PER_RECORD, type BlockResult } from './process/record-block.js';
 import { REASONS } from './record/reasons.js';
 import { createRecordReader, FormatError } from './source/record-reader.js';
 import { MalformedInputError } from './source/formats.js';
@@ -25,6 +25,7 @@ import { createCheckpointer, type Checkpointer } from './run/checkpointer.js';
 import { openDeliveryJournal, type DeliveryJournal } from './run/delivery-journal.js';
 import { prepareResume, runIdentity, verifyHead, verifyReplay } from './run/resume.js';
 import { createCometChatTarget } from './targets/cometchat/index.js';
+import { createRocketChatSource } from './source/rocketchat/index.js';
 
 /** Read-ahead past the checkpoint watermark that makes reading wait for delivery to catch up. */
 const MAX_READ_AHEAD_BYTES = 64 * 1024 * 1024;
@@ -51,7 +52,10 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   let skippedBy: Record<string, number> = {};
   const dedupe = createDedupeIndex();
   const inShard = createShardFilter(config.shard);
-  const processor = createBlockProcessor(config.workers, { nowSeconds, wantJson: config.command === 'import' });
+  const processOptions = { nowSeconds, wantJson: config.command === 'import' };
+  // Rocket.Chat subscriptions are joined with rooms and users on the main thread (see its index.ts).
+  const rocketchat = config.from === 'rocketchat' ? createRocketChatSource({ rooms: config.rooms!, users: config.users! }, processOptions) : undefined;
+  const processor = rocketchat ?? createBlockProcessor(config.workers, processOptions);
   // Blocks being processed, consumed strictly in input order.
   const inProcess: Array<{ block: PendingBlock; result: Promise<BlockResult> }> = [];
   const maxInProcess = config.workers === 0 ? 0 : config.workers * 3;
@@ -87,6 +91,7 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     // Records before the resume point were settled by an earlier run: count and index them only.
     const settledBefore = resumeAt - block.firstIndex;
     let nextInvalid = 0;
+    let nextSkipped = 0;
     for (let i = 0, w = 0; i < r.count; i++, w += WORDS_PER_RECORD) {
       const index = block.firstIndex + i;
       if (replaying && i >= settledBefore) {
@@ -97,6 +102,11 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
       counts.read++;
       const end = recordEnd(block, i);
       const statusDigest = words[w + W_STATUS_DIGEST]!;
+      if (statusDigest >>> 16 === SKIPPED) {
+        const { rule } = r.skipped![nextSkipped++]!;
+        skip(index, end, inShard.byIndex(index) ? rule : 'other-shard', replay);
+        continue;
+      }
       if (statusDigest >>> 16 === INVALID) {
         const bad = r.invalid[nextInvalid++]!;
         // A sharded run reports an invalid record in one shard only (by position: it may have no id).
@@ -267,6 +277,7 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
 
   let ticker: ReturnType<typeof setInterval> | undefined;
   try {
+    await rocketchat?.load(log);
     input = await openInputPath(config.input, deps.stdin);
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt }, 'run started');
     if (config.rejects) rejects = await openRejectsWriter(config.rejects, checkpoint?.rejects ?? undefined);

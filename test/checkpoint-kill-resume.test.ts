@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createReadStream, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateToString } from '../bench/generate.js';
 import { CLI, runCli } from './helpers/cli.js';
@@ -19,10 +19,10 @@ import type { Report } from '../src/run/report.js';
 const CONNECTIONS = 2;
 const BATCH = 50;
 // Slow enough replies that a run lasts a few seconds and the kills land mid-delivery.
-const SANDBOX = { requireKnownGroupsAndUsers: false, faults: { latencyMs: 40, seed: 7 } };
+const SANDBOX = { requireKnownGroupsAndUsers: false, faults: { latencyMs: 30, seed: 7 } };
 
 function exportFile(): string {
-  const { text } = generateToString({ format: 'ndjson', count: 6000, seed: 11, dupRate: 0.04, conflictRate: 0.01, invalidRate: 0.03 });
+  const { text } = generateToString({ format: 'ndjson', count: 10_000, seed: 11, dupRate: 0.04, conflictRate: 0.01, invalidRate: 0.03 });
   const path = join(tempDir(), 'export.ndjson');
   writeFileSync(path, text);
   return path;
@@ -45,8 +45,14 @@ function importArgs(sandbox: Sandbox, dir: string, input: string): string[] {
   ];
 }
 
-/** Runs the CLI (stdin fed from `stdinFile` when given); SIGKILLs it after `killAfterMs` if set. */
+/**
+ * Runs the CLI (stdin fed from `stdinFile` when given). With `killAfterMs`, SIGKILLs it that long
+ * after it first saved its checkpoint (so a slow start-up on a busy machine cannot make the kill
+ * land before the run is under way).
+ */
 function run(args: string[], stdinFile: string | undefined, killAfterMs?: number): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const checkpoint = args[args.indexOf('--checkpoint') + 1]!;
+  const spawnedAt = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--single-threaded-gc', CLI, ...args], { env: { ...process.env, COMETCHAT_API_KEY: SANDBOX_KEY }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
@@ -54,10 +60,17 @@ function run(args: string[], stdinFile: string | undefined, killAfterMs?: number
     child.stdin.on('error', () => undefined);
     if (stdinFile) createReadStream(stdinFile).on('error', () => undefined).pipe(child.stdin);
     else child.stdin.end();
-    const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let killer: ReturnType<typeof setTimeout> | undefined;
+    const poll = killAfterMs === undefined ? undefined : setInterval(() => {
+      if (existsSync(checkpoint) && statSync(checkpoint).mtimeMs >= spawnedAt) {
+        clearInterval(poll);
+        killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    }, 10);
     const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      clearInterval(poll);
       clearTimeout(killer);
       clearTimeout(guard);
       resolve({ code, signal, stderr });
@@ -92,8 +105,8 @@ async function killedAndResumed(input: string, viaStdin: boolean, seed: number) 
     let kills = 0;
     for (let attempt = 0; attempt < 3; attempt++) {
       const args = attempt === 0 ? base : [...base, '--resume'];
-      // Kill somewhere in the first ~2.5 s of each run (the uninterrupted one takes ~3-4 s).
-      const r = await run(args, stdin, 300 + Math.floor(random() * 2200));
+      // Kill somewhere in the first 0.8 s of each run's delivery (an uninterrupted one takes ~3 s).
+      const r = await run(args, stdin, Math.floor(random() * 800));
       if (r.signal === 'SIGKILL') kills++;
       else assert.fail(`run ${attempt} ended before its kill (code ${r.code}): make the run slower\n${r.stderr}`);
       assert.ok(existsSync(join(dir, 'checkpoint.json')), 'a checkpoint exists from the start');
@@ -112,7 +125,7 @@ for (const viaStdin of [false, true]) {
     const reference = await uninterrupted(input);
     const resumed = await killedAndResumed(input, viaStdin, viaStdin ? 2 : 1);
     assert.deepEqual(resumed.accepted, reference.accepted, 'the sandbox holds exactly the same members');
-    assert.ok(reference.accepted.length > 5000);
+    assert.ok(reference.accepted.length > 9000);
     assert.ok(resumed.duplicates <= resumed.kills * CONNECTIONS * BATCH, `${resumed.duplicates} duplicate deliveries for ${resumed.kills} kills`);
     assert.deepEqual(finalCounts(resumed.report), finalCounts(reference.report), 'the final report counts are the same');
     assert.ok(resumed.report.resumed, 'the report says it was resumed');
@@ -125,7 +138,7 @@ test('resume refuses another input and another target (exit 2, says why); a dama
     const dir = tempDir();
     const input = exportFile();
     const args = importArgs(sandbox, dir, input);
-    const first = await run(args, undefined, 1200);
+    const first = await run(args, undefined, 800);
     assert.equal(first.signal, 'SIGKILL');
 
     // A fresh run over an unfinished checkpoint would lose its progress: refused.

@@ -21,7 +21,7 @@ const both = ['import', 'validate'] as const;
 const imp = ['import'] as const;
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}}), map (bare {"<memberId>": {...}}), array, ndjson', commands: both },
+  { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}}), map (bare {"<memberId>": {...}}), array, ndjson, rocketchat (mongoexport of rocketchat_subscription; needs --rooms and --users)', commands: both },
   { flag: 'to', key: 'to', type: 'string', value: 'TARGET', help: 'target: cometchat (default)', commands: both },
   { flag: 'base-url', key: 'baseUrl', type: 'string', value: 'URL', help: 'CometChat API root incl. version (default https://{appId}.api-{region}.cometchat.io/v3); the tool appends /data_import/members', commands: imp },
   { flag: 'app-id', key: 'appId', type: 'string', value: 'ID', help: 'CometChat app id', commands: imp, env: 'COMETCHAT_APP_ID' },
@@ -47,6 +47,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'checkpoint-interval-ms', key: 'checkpointIntervalMs', type: 'string', value: 'MS', help: 'how often the checkpoint is saved (default 2000)', commands: both, advanced: true },
   { flag: 'rate-window-ms', key: 'rateWindowMs', type: 'string', value: 'MS', help: 'length of the --rpm window (default 60000; shorter for rehearsals)', commands: both, advanced: true },
   { flag: 'now', key: 'now', type: 'string', value: 'SECONDS', help: 'UNIX time used for the "joinedAt not in the future" rule (default: the clock)', commands: both, advanced: true },
+  // Rocket.Chat source.
+  { flag: 'rooms', key: 'rooms', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of rocketchat_room (lines or --jsonArray, gzip ok)', commands: both },
+  { flag: 'users', key: 'users', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of users (lines or --jsonArray, gzip ok); their services (secrets) are never read', commands: both },
   { flag: 'help', key: 'help', type: 'boolean', help: 'show this help', commands: both },
 ];
 

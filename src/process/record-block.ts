@@ -26,6 +26,18 @@ export interface ProcessOptions {
 
 export const VALID = 0;
 export const INVALID = 1;
+/** Excluded by a source's rule (e.g. a Rocket.Chat direct-message room): counted as skipped. */
+export const SKIPPED = 2;
+
+/**
+ * A source's step between JSON.parse and validation (Rocket.Chat: join a subscription with its
+ * room and user). A function, so it runs on the main thread only (see source/rocketchat/index.ts).
+ */
+export type RecordMapper = (value: unknown) => MappedRecord;
+export type MappedRecord =
+  | { kind: 'member'; member: unknown }
+  | { kind: 'skip'; rule: string }
+  | { kind: 'invalid'; reason: ReasonCode; message: string };
 
 export interface InvalidRecord {
   index: number;
@@ -55,6 +67,8 @@ export interface BlockResult {
   /** Canonical JSON of the valid records, joined (only with wantJson). */
   jsons: string;
   invalid: InvalidRecord[];
+  /** Records a mapper skipped, with the rule's name (only with a mapper). */
+  skipped?: Array<{ index: number; rule: string }>;
   /** The block's bytes, handed back when the block went to another thread. */
   input?: { bytes: Uint8Array; ends: Int32Array };
   /** The first record that is not JSON at all: the run stops there. */
@@ -63,13 +77,14 @@ export interface BlockResult {
 
 const fp = new Uint32Array(4);
 
-export function processBlock(input: BlockInput, options: ProcessOptions): BlockResult {
+export function processBlock(input: BlockInput, options: ProcessOptions, map?: RecordMapper): BlockResult {
   const { ends, count, keys } = input;
   const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   const words = new Int32Array(count * WORDS_PER_RECORD);
   const ids: string[] = [];
   const jsons: string[] = [];
   const invalid: InvalidRecord[] = [];
+  const skipped: Array<{ index: number; rule: string }> = [];
   let idLength = 0;
   let jsonLength = 0;
   let start = 0;
@@ -91,6 +106,19 @@ export function processBlock(input: BlockInput, options: ProcessOptions): BlockR
     if (fedBack) {
       value = fedBack.record;
       key = fedBack.key;
+    }
+    if (map) {
+      const mapped = map(value);
+      if (mapped.kind !== 'member') {
+        words[w + W_STATUS_DIGEST] = (mapped.kind === 'skip' ? SKIPPED : INVALID) << 16;
+        words[w + W_ID_END] = idLength;
+        words[w + W_JSON_END] = jsonLength;
+        if (mapped.kind === 'skip') skipped.push({ index: i, rule: mapped.rule });
+        else invalid.push({ index: i, reason: mapped.reason, message: mapped.message });
+        continue;
+      }
+      value = mapped.member;
+      key = undefined;
     }
     const checked = validateMember(value, key === undefined ? { nowSeconds: options.nowSeconds } : { key, nowSeconds: options.nowSeconds });
     if (!checked.ok) {
@@ -121,6 +149,7 @@ export function processBlock(input: BlockInput, options: ProcessOptions): BlockR
   function finish(processed: number, malformed: BlockResult['malformed']): BlockResult {
     const result: BlockResult = { count: processed, words, ids: ids.join(''), jsons: jsons.join(''), invalid };
     if (malformed) result.malformed = malformed;
+    if (skipped.length > 0) result.skipped = skipped;
     return result;
   }
 }

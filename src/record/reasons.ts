@@ -19,6 +19,9 @@ export const REASONS = {
   LIMIT_EXCEEDED: "a value is over CometChat's documented limits (names 100, URLs 3000, metadata 5 KB, 25 tags of 100)",
   DUPLICATE_CONFLICT: 'same memberId as an earlier record but different content; the first one wins',
   EXCLUDED: 'excluded by a selection rule',
+  ROOM_NOT_FOUND: "Rocket.Chat: the subscription's room (rid) is not in the --rooms export",
+  USER_NOT_FOUND: "Rocket.Chat: the subscription's user (u._id) is not in the --users export",
+  UNSUPPORTED_ROOM_TYPE: 'Rocket.Chat: the room type (t) is not c, p, d, l or v',
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -25,6 +25,11 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     }
     if (reasons.length > 12) lines.push(`    … and ${reasons.length - 12} more reason codes (see the report)`);
   }
+  const skipped = Object.entries(r.skippedBy ?? {}).sort((a, b) => b[1] - a[1]);
+  if (skipped.length > 0) {
+    lines.push('  skipped, by rule:');
+    for (const [rule, n] of skipped) lines.push(`    ${rule.padEnd(30)} ${formatInt(n).padStart(10)}`);
+  }
   if (r.command === 'validate' || (r.unsent ?? 0) > 0) lines.push(`  plan: ${r.plan.text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);

@@ -35,7 +35,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
   let startOffset = 0;
   let bomChecked = false;
 
-  function createSplitter(f: SourceFormat): RecordSplitter {
+  function createSplitter(f: SourceFormat, firstByte: number | undefined): RecordSplitter {
     switch (f) {
       case 'ndjson':
         return createNdjsonSplitter(emit, startOffset);
@@ -44,7 +44,8 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
       case 'cometchat':
         return createJsonDocumentSplitter(f, emit, startOffset);
       case 'rocketchat':
-        throw new FormatError('the rocketchat source needs --from rocketchat with --rooms and --users', 0);
+        // mongoexport writes one document per line, or a top-level array with --jsonArray.
+        return firstByte === 0x5b ? createJsonDocumentSplitter('array', emit, startOffset) : createNdjsonSplitter(emit, startOffset);
     }
   }
 
@@ -74,7 +75,13 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
     } else {
       format = choice;
     }
-    splitter = createSplitter(format);
+    let lead = 0;
+    if (format === 'rocketchat') {
+      // Which splitter depends on the first byte that is not whitespace.
+      while (lead < body.length && (body[lead] === 0x20 || body[lead] === 0x0a || body[lead] === 0x0d || body[lead] === 0x09)) lead++;
+      if (lead === body.length && !atEnd && headBytes < MAX_DETECTION_BYTES) return;
+    }
+    splitter = createSplitter(format, body[lead]);
     head = [];
     headBytes = 0;
     if (body.length > 0) splitter.push(body);
