@@ -38,6 +38,16 @@ export interface RunOptions {
   json?: boolean;
   now?: number | string;
   workers?: number | string;
+  // --to rocketchat (src/targets/rocketchat/config.ts validates these).
+  userId?: string;
+  authToken?: string;
+  skipBots?: boolean;
+  skipDeleted?: boolean;
+  skipArchived?: boolean;
+  skipDirect?: boolean;
+  exclude?: string;
+  pollIntervalMs?: number | string;
+  importTimeoutMs?: number | string;
 }
 
 const int = (flag: string, min: number, max: number, fallback: number) =>
