@@ -60,6 +60,7 @@ export async function readSelection(source: AsyncIterable<Buffer | string>, hand
   } catch (err) {
     if (isChatmigrateError(err)) throw err;
     if (shapeError !== undefined) throw shapeError;
+    if (bytes === 0) throw new ChatmigrateError('CM_INPUT_FORMAT', `${name} is empty: expected a selection (a JSON object)`);
     throw new ChatmigrateError('CM_INPUT_MALFORMED', `${name} is not well-formed JSON (within the first ${bytes} bytes): ${(err as Error).message}`, { cause: err });
   }
   return { bytes };
