@@ -1,7 +1,9 @@
 // Bench (not a timed test): does `import --to rocketchat -` keep memory flat as the selection
 // grows? Generates a getImportFileData-shaped selection of N users (plus channels) from a seed,
 // pipes it through stdin into the real CLI against a sandbox in its own process, and reports the
-// CLI's peak RSS (GNU time's %M) at 100k users and at N. Control: the naive approach (read the
+// CLI's peak RSS (GNU time's %M) at 100k users and at N. The user_id dedupe index is the one part
+// allowed to grow (SPEC §5: compact, ~30 B/user); the report gives its size, and flatness is
+// judged on peak RSS minus it. Control: the naive approach (read the
 // whole document, JSON.parse it) on the same data, which must grow, proving the probe can tell.
 //
 //   node dist/bench/rocketchat-selection.js --users 1000000 [--small 100000] [--no-control]
@@ -66,17 +68,18 @@ async function main(): Promise<void> {
   const sizes = [Number(values.small), Number(values.users)];
   const dir = mkdtempSync(join(tmpdir(), 'chatmigrate-rc-bench-'));
   const sandbox = await startSandboxProcess(['--user-id', USER_ID, '--auth-token', TOKEN, '--rc-rate-limit', '0', '--rc-progress-polls', '1']);
-  const rows: Array<{ users: number; rssMB: number; seconds: number; ok: boolean }> = [];
+  const rows: Array<{ users: number; rssMB: number; indexMB: number; seconds: number; ok: boolean }> = [];
   try {
     for (const users of sizes) {
       await sandbox.reset();
       const exp: Expected = { users: 0, selectedUsers: 0 };
       const report = join(dir, `report-${users}.json`);
       const r = await measured(['--single-threaded-gc', CLI, 'import', '--to', 'rocketchat', '-', '--base-url', sandbox.url, '--skip-bots', '--poll-interval-ms', '50', '--report', report, '--log-level', 'warn', '--no-progress'], selection(users, 1000, exp));
-      const rep = JSON.parse(readFileSync(report, 'utf8')) as { status: string; selection: { users: { read: number; selected: number } } };
+      const rep = JSON.parse(readFileSync(report, 'utf8')) as { status: string; selection: { users: { read: number; selected: number }; dedupeIndexBytes: number } };
+      const indexMB = rep.selection.dedupeIndexBytes / (1024 * 1024);
       const ok = r.code === 0 && rep.status === 'ok' && rep.selection.users.read === exp.users && rep.selection.users.selected === exp.selectedUsers;
-      rows.push({ users, rssMB: r.rssMB, seconds: r.ms / 1000, ok });
-      process.stdout.write(`import --to rocketchat, ${users.toLocaleString('en-US')} users via stdin: peak RSS ${r.rssMB.toFixed(0)} MB, ${(r.ms / 1000).toFixed(1)} s, counts ${ok ? 'right' : `WRONG (exit ${r.code}) ${r.stderr.slice(-400)}`}\n`);
+      rows.push({ users, rssMB: r.rssMB, indexMB, seconds: r.ms / 1000, ok });
+      process.stdout.write(`import --to rocketchat, ${users.toLocaleString('en-US')} users via stdin: peak RSS ${r.rssMB.toFixed(0)} MB (dedupe index ${indexMB.toFixed(1)} MB), ${(r.ms / 1000).toFixed(1)} s, counts ${ok ? 'right' : `WRONG (exit ${r.code}) ${r.stderr.slice(-400)}`}\n`);
     }
     if (values['no-control'] !== true) {
       // Control: whole-document JSON.parse of the large selection grows with it.
@@ -90,8 +93,11 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const [small, large] = rows as [(typeof rows)[0], (typeof rows)[0]];
-  const flat = large.rssMB <= small.rssMB + FLAT_MARGIN_MB;
-  process.stdout.write(`flat memory: ${flat ? 'yes' : 'NO'} (${small.rssMB.toFixed(0)} MB at ${small.users.toLocaleString('en-US')} → ${large.rssMB.toFixed(0)} MB at ${large.users.toLocaleString('en-US')}; allowed +${FLAT_MARGIN_MB} MB)\n`);
+  const rest = (row: typeof small): number => row.rssMB - row.indexMB;
+  const flat = rest(large) <= rest(small) + FLAT_MARGIN_MB;
+  process.stdout.write(
+    `flat memory apart from the dedupe index: ${flat ? 'yes' : 'NO'} (${rest(small).toFixed(0)} MB at ${small.users.toLocaleString('en-US')} → ${rest(large).toFixed(0)} MB at ${large.users.toLocaleString('en-US')}; allowed +${FLAT_MARGIN_MB} MB)\n`,
+  );
   process.exitCode = flat && small.ok && large.ok ? 0 : 1;
 }
 

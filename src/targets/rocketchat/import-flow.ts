@@ -159,7 +159,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
   const stats = client?.stats() ?? { requests: 0, retries: 0, throttled: 0 };
   return buildRocketChatReport({
     input,
-    selection: { users: { ...selector.counts('users') }, channels: { ...selector.counts('channels') } },
+    selection: { users: { ...selector.counts('users') }, channels: { ...selector.counts('channels') }, dedupeIndexBytes: selector.indexBytes() },
     form,
     fellBack,
     import: state,

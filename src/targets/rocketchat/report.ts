@@ -21,7 +21,7 @@ export interface RocketChatReport {
   skipped: number;
   duplicates: number;
   valid: number;
-  selection: { users: KindCounts; channels: KindCounts };
+  selection: { users: KindCounts; channels: KindCounts; /** Memory of the user_id/channel_id dedupe indexes. */ dedupeIndexBytes: number };
   /** The startImport body form the server accepted (null: none was accepted). */
   form: 'array' | 'short' | null;
   /** True when the array form was refused (invalid-params) and the short form was sent. */

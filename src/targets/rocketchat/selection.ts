@@ -39,6 +39,8 @@ export type Verdict =
 export interface Selector {
   judge(kind: SelectionKind, value: unknown): Verdict;
   counts(kind: SelectionKind): KindCounts;
+  /** Bytes held by the two dedupe indexes (the only memory that grows with the selection). */
+  indexBytes(): number;
 }
 
 function emptyCounts(): KindCounts {
@@ -121,5 +123,6 @@ export function createSelector(rules: SelectionRules, makeIndex: () => DedupeInd
       return { kind: 'selected', id: rawId, json: encode(e, rawId, true) };
     },
     counts: (kind) => counts[kind],
+    indexBytes: () => seen.users.bytes() + seen.channels.bytes(),
   };
 }

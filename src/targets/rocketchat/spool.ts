@@ -10,8 +10,8 @@ import type { SelectionKind } from './selection-walker.js';
 
 type Part = 'users' | 'channels' | 'userIds' | 'channelIds';
 const PARTS: readonly Part[] = ['users', 'channels', 'userIds', 'channelIds'];
-/** Written in 1 MiB slices: few syscalls, bounded memory. */
-const FLUSH_CHARS = 1 << 20;
+/** Written in 64 KiB slices: few syscalls, and the pending text dies young (a long rope would be promoted to the old generation). */
+const FLUSH_CHARS = 1 << 16;
 
 export interface StreamedBody {
   length: number;
