@@ -5,11 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 import type { RocketChatReport } from '../src/targets/rocketchat/report.js';
-import { runCli, type CliResult } from './helpers/cli.js';
+import { CLI, runCli, type CliResult } from './helpers/cli.js';
 import { tempDir } from './helpers/run.js';
 
 const ADMIN = 'rc-admin-id';
@@ -165,6 +167,43 @@ test("rate-limited polling: the server's X-RateLimit-Remaining/-Reset are honour
     assert.ok(Date.now() - started >= 2 * 700, `took ${Date.now() - started} ms`);
     assert.match(r.stderr, /show up in ps/, 'a flag credential draws a warning');
     assertNoSecret(r, report);
+  });
+});
+
+test('a 429 (budget used by another client of the same user) waits for X-RateLimit-Reset and goes on', async () => {
+  const dir = tempDir();
+  const report = join(dir, 'report.json');
+  await withRc({ rateLimit: 2, rateWindowMs: 5000, progressPolls: 1 }, async (s) => {
+    // Another session of the same user spends the getImportProgress budget first.
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${s.url}/api/v1/getImportProgress`, { headers: { 'X-User-Id': ADMIN, 'X-Auth-Token': TOKEN } });
+      await res.arrayBuffer();
+    }
+    const r = await runCli([...flags(s, report, '--rpm', '1000'), '-'], { env: ENV, stdin: JSON.stringify(SELECTION) });
+    assert.equal(r.code, 0, r.stderr);
+    const rep = readReport(report);
+    assert.equal(rep.throttled, 1);
+    assert.equal(rep.import?.step, 'importer_done');
+    assert.equal(s.stats().byStatus['429'], 1, 'one 429, then the client waited for the reset');
+  });
+});
+
+test('SIGINT while the import runs: exit 130, report says interrupted', async () => {
+  const dir = tempDir();
+  const report = join(dir, 'report.json');
+  await withRc({ progressPolls: 1_000_000 }, async (s) => {
+    const child = spawn(process.execPath, [CLI, ...flags(s, report), '-'], { env: { ...process.env, ...ENV }, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.end(JSON.stringify(SELECTION));
+    // Wait until the import has started (the sandbox recorded the startImport), then interrupt.
+    for (let i = 0; i < 200 && s.accepted('rocketchat-imports').size === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 130, stderr);
+    const rep = readReport(report);
+    assert.deepEqual([rep.status, rep.exitCode, rep.form], ['interrupted', 130, 'array']);
+    assert.match(stderr, /keeps running on the server/);
   });
 });
 

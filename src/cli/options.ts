@@ -27,7 +27,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'app-id', key: 'appId', type: 'string', value: 'ID', help: 'CometChat app id', commands: imp, env: 'COMETCHAT_APP_ID' },
   { flag: 'region', key: 'region', type: 'string', value: 'REGION', help: 'CometChat region: us (default), eu, in', commands: imp, env: 'COMETCHAT_REGION' },
   { flag: 'api-key', key: 'apiKey', type: 'string', value: 'KEY', help: 'CometChat REST API key with full access (prefer the env variable: flags show up in ps)', commands: imp, env: 'COMETCHAT_API_KEY' },
-  { flag: 'rpm', key: 'rpm', type: 'string', value: 'N', help: 'requests-per-minute budget (default 60, the documented quota; 0 = no limit)', commands: both },
+  { flag: 'rpm', key: 'rpm', type: 'string', value: 'N', help: 'requests-per-minute budget (default 60, the documented quota; 0 = no limit); --to rocketchat: per endpoint, default 10', commands: both },
   { flag: 'batch-size', key: 'batchSize', type: 'string', value: 'N', help: 'members per request (default and maximum 50)', commands: both },
   { flag: 'connections', key: 'connections', type: 'string', value: 'N', help: 'keep-alive connections, also the cap on requests in flight (default 4)', commands: imp },
   { flag: 'rejects', key: 'rejects', type: 'string', value: 'FILE', help: 'write every record not delivered (NDJSON: reason, message, position, record); can be fed back in', commands: both },
