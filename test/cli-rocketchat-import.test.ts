@@ -67,7 +67,7 @@ test('array-form server: the input file is selected by the rules, deduplicated, 
   writeFileSync(input, JSON.stringify({ input: SELECTION }));
   const report = join(dir, 'report.json');
   await withRc({}, async (s) => {
-    const r = await runCli([...flags(s, report, ...RULES), input], { env: ENV });
+    const r = await runCli([...flags(s, report, ...RULES, '--progress'), input], { env: ENV });
     assert.equal(r.code, 0, r.stderr);
     const rep = readReport(report);
     assert.deepEqual(rep.selection.users, { read: 5, invalid: 0, duplicates: 1, skipped: 3, skippedBy: { bot: 1, deleted: 1, exclude: 1 }, selected: 1 });
@@ -81,6 +81,7 @@ test('array-form server: the input file is selected by the rules, deduplicated, 
     assert.deepEqual([...s.accepted('rocketchat-users').values()], [SELECTION.users[0]]);
     assert.deepEqual([...s.accepted('rocketchat-channels').values()], [SELECTION.channels[0]]);
     assert.match(r.stderr, /users: 5 read = 1 selected \+ 3 skipped/);
+    assert.match(r.stderr, /\rrocketchat import: importer_done {2}2\/2/, '--progress draws the step and counts');
     assertNoSecret(r, report);
   });
 });

@@ -91,12 +91,19 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
     } else {
       for (;;) {
         let waiting = false;
+        let failed: unknown;
+        let errorText: unknown;
         const s = spool;
-        const result = await client.call('getImportFileData', undefined, (chunks) =>
-          readSelection(chunks, handlersFor(selector, s, (key, value) => {
+        const result = await client.call('getImportFileData', undefined, async (chunks) => {
+          const read = await readSelection(chunks, handlersFor(selector, s, (key, value) => {
             if (key === 'waiting' && value === true) waiting = true;
-          }), 'getImportFileData reply'),
-        );
+            if (key === 'success' && value === false) failed = true;
+            if (key === 'error') errorText = value;
+          }), 'getImportFileData reply');
+          // A 200 that says it failed must not pass for an empty selection.
+          if (failed === true) throw new ChatmigrateError('CM_TARGET', `getImportFileData failed: ${typeof errorText === 'string' ? errorText : 'success: false'}`);
+          return read;
+        });
         if (result.kind === 'ok' && result.consumed !== undefined) input.bytes += result.consumed.bytes;
         if (!waiting) break;
         logger?.info({ pollIntervalMs: config.pollIntervalMs }, 'rocketchat import file still being prepared');
@@ -107,6 +114,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
     const users = selector.counts('users');
     const channels = selector.counts('channels');
     logger?.info({ users: users.selected, channels: channels.selected, source }, 'rocketchat selection read');
+    if (users.selected + channels.selected === 0) logger?.warn({ users: users.read, channels: channels.read }, 'rocketchat selection is empty: the import will bring nothing');
 
     // 2. startImport: the documented array form, then the short form once.
     const first = await client.call('startImport', spool.arrayBody());
