@@ -10,7 +10,7 @@ import type { DeliveryLogger } from '../../delivery/types.js';
 import { openInputPath } from '../../source/open-input.js';
 import { createRocketChatClient, type RocketChatClient } from './client.js';
 import type { RocketChatImportConfig } from './config.js';
-import { STEP_DONE, STEP_FAILED } from './limits.js';
+import { STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
 import { buildRocketChatReport, type RocketChatReport, type RocketChatRunStatus } from './report.js';
 import { createSelector, type Selector } from './selection.js';
 import { readSelection } from './selection-reader.js';
@@ -30,9 +30,11 @@ export interface RocketChatImportDeps {
 
 type ImportState = { step: string; count: { total: number; completed: number; error: number } };
 
-function handlersFor(selector: Selector, spool: SelectionSpool, onTopLevel?: (key: string, value: unknown) => void): SelectionHandlers {
+function handlersFor(selector: Selector, spool: SelectionSpool, signal: AbortSignal | undefined, onTopLevel?: (key: string, value: unknown) => void): SelectionHandlers {
   return {
     entry(kind, value) {
+      // A signal stops a long read at once (it would otherwise finish millions of entries first).
+      if (signal?.aborted === true) throw new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal while reading the selection');
       const v = selector.judge(kind, value);
       if (v.kind === 'selected') {
         spool.entry(kind, v.json);
@@ -86,7 +88,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
     // 1. The selection.
     if (config.input !== undefined) {
       const opened = await openInputPath(config.input, deps.stdin);
-      const read = await readSelection(opened.chunks, handlersFor(selector, spool), opened.name);
+      const read = await readSelection(opened.chunks, handlersFor(selector, spool, signal), opened.name);
       input.bytes = read.bytes;
     } else {
       for (;;) {
@@ -95,7 +97,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
         let errorText: unknown;
         const s = spool;
         const result = await client.call('getImportFileData', undefined, async (chunks) => {
-          const read = await readSelection(chunks, handlersFor(selector, s, (key, value) => {
+          const read = await readSelection(chunks, handlersFor(selector, s, signal, (key, value) => {
             if (key === 'waiting' && value === true) waiting = true;
             if (key === 'success' && value === false) failed = true;
             if (key === 'error') errorText = value;
@@ -143,8 +145,9 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
       state = next;
       if (showProgress) stream.write(`\rrocketchat import: ${state.step}  ${state.count.completed}/${state.count.total}${state.count.error > 0 ? `  ${state.count.error} errors` : ''}\x1b[K`);
       if (state.step === STEP_DONE) break;
-      if (state.step === STEP_FAILED) {
-        throw new ChatmigrateError('CM_TARGET', `the Rocket.Chat import failed on the server (${STEP_FAILED}; ${state.count.completed}/${state.count.total} completed, ${state.count.error} errors)`, {
+      if (state.step === STEP_FAILED || state.step === STEP_CANCELLED) {
+        const what = state.step === STEP_FAILED ? 'failed' : 'was cancelled';
+        throw new ChatmigrateError('CM_TARGET', `the Rocket.Chat import ${what} on the server (${state.step}; ${state.count.completed}/${state.count.total} completed, ${state.count.error} errors)`, {
           hint: 'see the server log and Administration → Import for the cause',
         });
       }

@@ -28,3 +28,5 @@ export const ROCKETCHAT_DEFAULTS = {
 /** Final steps of getImportProgress (Rocket.Chat's ProgressStep values). */
 export const STEP_DONE = 'importer_done';
 export const STEP_FAILED = 'importer_import_failed';
+/** An import stopped from Administration → Import also ends the run (as a failure). */
+export const STEP_CANCELLED = 'importer_import_cancelled';
