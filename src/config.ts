@@ -42,6 +42,16 @@ export interface RunOptions {
   // Rocket.Chat source (--from rocketchat): the rocketchat_room and users exports.
   rooms?: string;
   users?: string;
+  // --to rocketchat (src/targets/rocketchat/config.ts validates these).
+  userId?: string;
+  authToken?: string;
+  skipBots?: boolean;
+  skipDeleted?: boolean;
+  skipArchived?: boolean;
+  skipDirect?: boolean;
+  exclude?: string;
+  pollIntervalMs?: number | string;
+  importTimeoutMs?: number | string;
 }
 
 const int = (flag: string, min: number, max: number, fallback: number) =>

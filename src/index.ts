@@ -11,6 +11,9 @@ export { createDedupeIndex, type DedupeIndex } from './dedupe/dedupe-index.js';
 export { createRecordReader, type RecordReader } from './source/record-reader.js';
 export type { SourceFormat, FormatChoice } from './source/formats.js';
 export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
+export { resolveRocketChatConfig, type RocketChatImportConfig } from './targets/rocketchat/config.js';
+export { runRocketChatImport, type RocketChatImportDeps } from './targets/rocketchat/import-flow.js';
+export type { RocketChatReport } from './targets/rocketchat/report.js';
 
 import { Readable } from 'node:stream';
 import { resolveConfig, type RunOptions } from './config.js';

@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 const SUMMARY: Record<CommandName, { usage: string; about: string }> = {
   import: {
     usage: 'chatmigrate import [INPUT] [options]',
-    about: 'Stream INPUT (a file, gzip or not; - or nothing for stdin) into CometChat\'s Data Import API:\nvalidated, normalized, deduplicated, in batches of up to 50, within the --rpm quota.',
+    about: 'Stream INPUT (a file, gzip or not; - or nothing for stdin) into CometChat\'s Data Import API:\nvalidated, normalized, deduplicated, in batches of up to 50, within the --rpm quota.\nWith --to rocketchat: select users and channels (INPUT, or the server\'s getImportFileData when\nINPUT is absent), start the prepared Rocket.Chat import and follow it to the end.',
   },
   validate: {
     usage: 'chatmigrate validate [INPUT] [options]',
@@ -53,7 +53,7 @@ export function mainHelp(): string {
     'Usage:',
     '  chatmigrate import   [INPUT] [options]   stream INPUT into the target',
     '  chatmigrate validate [INPUT] [options]   same pipeline, no network: counts, reasons, plan',
-    '  chatmigrate sandbox  [options]           local stand-in of the CometChat import API',
+    '  chatmigrate sandbox  [options]           local stand-in of the CometChat and Rocket.Chat import APIs',
     '  chatmigrate demo                         import the bundled sample into a local sandbox',
     '',
     'Run `chatmigrate COMMAND --help` for the options of a command.',

@@ -11,6 +11,7 @@ import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
 import type { CommandName } from './options.js';
 import { printError } from './print-error.js';
+import { runRocketChatCommand } from './rocketchat-command.js';
 
 export async function runCommand(command: CommandName, argv: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(command, argv);
@@ -18,6 +19,8 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
     process.stdout.write(commandHelp(command) + '\n');
     return EXIT.ok;
   }
+  // Rocket.Chat's startImport is a different flow (a selection, not member records): its own command.
+  if (command === 'import' && parsed.options.to === 'rocketchat') return runRocketChatCommand(parsed.options);
   const config = resolveConfig(command, parsed.options);
   if ((config.input === undefined || config.input === '-') && process.stdin.isTTY) {
     throw new ChatmigrateError('CM_USAGE', `no INPUT given and stdin is a terminal`, {

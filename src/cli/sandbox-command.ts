@@ -2,9 +2,11 @@
 // stdout carries exactly one line, the base URL, so scripts can capture it; everything else
 // (notes, the final statistics) goes to stderr.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { usageError } from '../errors.js';
 import { startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/index.js';
+import type { RocketChatSandboxOptions } from '../sandbox/rocketchat-options.js';
 
 const DEFAULT_KEY = 'sandbox-key';
 
@@ -30,6 +32,21 @@ Options:
   --spurious-429-rate R    share (0-1) of requests answered 429 although within budget
   --stall-after N          stop answering after N requests
   --seed N                 seed of the fault sequence (default 1)
+
+Rocket.Chat import endpoints (/api/v1/startImport, getImportFileData, getImportProgress;
+pass the server root, the printed URL without /v3, to \`import --to rocketchat --base-url\`):
+  --user-id ID             the admin holding run-import (env ROCKETCHAT_USER_ID; default "sandbox-admin")
+  --auth-token TOKEN       the admin's token (env ROCKETCHAT_AUTH_TOKEN; default "sandbox-token")
+  --plain-user ID:TOKEN    a logged-in user without run-import (403 No Permission); repeatable
+  --rc-body-form FORM      startImport body accepted: array (default, 3.0+) or short ({all, list})
+  --rc-no-operation        no import file prepared: 400 error-operation-not-found
+  --rc-file-data FILE      JSON {users, channels} served by getImportFileData (default: a small sample)
+  --rc-file-data-waits N   answer getImportFileData {"waiting": true} N times first (default 0)
+  --rc-progress-polls N    getImportProgress polls until the final step (default 3)
+  --rc-import-fails        end with importer_import_failed instead of importer_done
+  --rc-rate-limit N        calls per endpoint per client per window (default 10; 0 = unlimited)
+  --rc-rate-window-ms N    Rocket.Chat rate window in ms (default 60000)
+
   --help                   show this help
 `;
 
@@ -50,14 +67,27 @@ const OPTIONS = {
   'spurious-429-rate': { type: 'string' },
   'stall-after': { type: 'string' },
   seed: { type: 'string' },
+  'user-id': { type: 'string' },
+  'auth-token': { type: 'string' },
+  'plain-user': { type: 'string', multiple: true },
+  'rc-body-form': { type: 'string' },
+  'rc-no-operation': { type: 'boolean' },
+  'rc-file-data': { type: 'string' },
+  'rc-file-data-waits': { type: 'string' },
+  'rc-progress-polls': { type: 'string' },
+  'rc-import-fails': { type: 'boolean' },
+  'rc-rate-limit': { type: 'string' },
+  'rc-rate-window-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 function integer(values: Values, name: keyof typeof OPTIONS, min: number, max: number): number | undefined {
   const raw = values[name];
-  if (raw === undefined || typeof raw === 'boolean') return undefined;
+  if (raw === undefined || typeof raw !== 'string') return undefined;
   const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) throw usageError(`--${name}`, `an integer from ${min} to ${max}`, raw);
   return n;
@@ -65,7 +95,7 @@ function integer(values: Values, name: keyof typeof OPTIONS, min: number, max: n
 
 function ratio(values: Values, name: keyof typeof OPTIONS): number | undefined {
   const raw = values[name];
-  if (raw === undefined || typeof raw === 'boolean') return undefined;
+  if (raw === undefined || typeof raw !== 'string') return undefined;
   const n = raw.trim() === '' ? Number.NaN : Number(raw);
   if (!(n >= 0 && n <= 1)) throw usageError(`--${name}`, 'a number from 0 to 1', raw);
   return n;
@@ -115,8 +145,46 @@ export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = proces
       spurious429Rate: ratio(v, 'spurious-429-rate'),
       ...(stallAfter === undefined ? {} : { stallAfter }),
     },
+    rocketchat: parseRocketChatSandboxFlags(v, env),
   };
   return { help: v.help === true, options, defaultKey: givenKey === undefined };
+}
+
+/** The Rocket.Chat flags, one group (see rocketchat-options.ts for the meanings). */
+function parseRocketChatSandboxFlags(v: Values, env: NodeJS.ProcessEnv): RocketChatSandboxOptions {
+  for (const flag of ['user-id', 'auth-token'] as const) if (v[flag] === '') throw usageError(`--${flag}`, 'a non-empty value', '');
+  const plainUsers = (v['plain-user'] ?? []).map((pair) => {
+    const colon = pair.indexOf(':');
+    // Only the id part is shown back: the token may be real.
+    if (colon <= 0 || colon === pair.length - 1) throw usageError('--plain-user', 'ID:TOKEN', colon <= 0 ? pair : pair.slice(0, colon) + ':…');
+    return { userId: pair.slice(0, colon), authToken: pair.slice(colon + 1) };
+  });
+  const form = v['rc-body-form'];
+  if (form !== undefined && form !== 'array' && form !== 'short') throw usageError('--rc-body-form', 'array or short', form);
+  let fileData: RocketChatSandboxOptions['fileData'];
+  if (v['rc-file-data'] !== undefined) {
+    try {
+      fileData = JSON.parse(readFileSync(v['rc-file-data'], 'utf8')) as RocketChatSandboxOptions['fileData'];
+    } catch (err) {
+      throw usageError('--rc-file-data', 'a readable JSON file {"users": [...], "channels": [...]}', `${v['rc-file-data']} (${(err as Error).message})`);
+    }
+    if (typeof fileData !== 'object' || fileData === null || !Array.isArray(fileData.users) || !Array.isArray(fileData.channels)) {
+      throw usageError('--rc-file-data', 'a JSON object with users and channels arrays', v['rc-file-data']);
+    }
+  }
+  return {
+    userId: v['user-id'] ?? (env['ROCKETCHAT_USER_ID'] || undefined),
+    authToken: v['auth-token'] ?? (env['ROCKETCHAT_AUTH_TOKEN'] || undefined),
+    plainUsers,
+    bodyForm: form,
+    operationPrepared: v['rc-no-operation'] !== true,
+    fileData,
+    fileDataWaits: integer(v, 'rc-file-data-waits', 0, 1_000_000),
+    progressPolls: integer(v, 'rc-progress-polls', 1, 1_000_000),
+    importFails: v['rc-import-fails'] === true,
+    rateLimit: integer(v, 'rc-rate-limit', 0, 1_000_000_000),
+    rateWindowMs: integer(v, 'rc-rate-window-ms', 1, 24 * 3600 * 1000),
+  };
 }
 
 export function formatStatsSummary(s: SandboxStats): string {
@@ -149,6 +217,7 @@ export async function runSandboxCommand(argv: string[]): Promise<number> {
     process.stderr.write(`note: no --api-key or COMETCHAT_API_KEY given; the sandbox accepts the key "${DEFAULT_KEY}"\n`);
   }
   process.stdout.write(`${sandbox.baseUrl}\n`);
+  process.stderr.write(`note: Rocket.Chat endpoints at ${sandbox.url}/api/v1/ (pass --base-url ${sandbox.url} with --to rocketchat)\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

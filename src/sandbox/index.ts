@@ -5,3 +5,4 @@ export { startSandbox, type Sandbox } from './server.js';
 export type { SandboxOptions } from './options.js';
 export type { SandboxStats } from './stats.js';
 export type { FaultOptions } from './faults.js';
+export type { RocketChatSandboxOptions, RocketChatSelectionData } from './rocketchat-options.js';

@@ -3,6 +3,7 @@
 import { ChatmigrateError } from '../errors.js';
 import type { FaultOptions } from './faults.js';
 import type { CometChatRouteOptions } from './cometchat-import.js';
+import { resolveRocketChatOptions, type ResolvedRocketChatOptions, type RocketChatSandboxOptions } from './rocketchat-options.js';
 
 export interface SandboxOptions {
   /** 0 (default) = a free port. The sandbox listens on 127.0.0.1 only. */
@@ -25,6 +26,8 @@ export interface SandboxOptions {
   /** One rate window per endpoint instead of one shared by members, users and groups (default). */
   ratePerEndpoint?: boolean;
   faults?: FaultOptions;
+  /** The Rocket.Chat import endpoints (/api/v1/...) served beside CometChat's. */
+  rocketchat?: RocketChatSandboxOptions;
   /** Milliseconds clock, for tests. */
   now?: () => number;
 }
@@ -33,6 +36,7 @@ export interface SandboxOptions {
 export interface ResolvedSandboxOptions extends CometChatRouteOptions {
   port: number;
   faults: FaultOptions;
+  rocketchat: ResolvedRocketChatOptions;
   now: () => number;
 }
 
@@ -90,6 +94,7 @@ export function resolveSandboxOptions(o: SandboxOptions): ResolvedSandboxOptions
     storeFullRecords: o.storeFullRecords ?? true,
     ratePerEndpoint: o.ratePerEndpoint ?? false,
     faults: Object.freeze(faults),
+    rocketchat: resolveRocketChatOptions(o.rocketchat),
     now: o.now ?? Date.now,
   });
 }

@@ -14,6 +14,8 @@ export interface PlatformDeps {
 
 export interface PlatformRoutes {
   readonly name: string;
+  /** The platform reads (streams) the request body itself; `handle` then gets `body` undefined. */
+  readonly readsOwnBody?: boolean;
   /** True for request paths (query string removed) this platform answers. */
   matches(path: string): boolean;
   /**

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createCometChatRoutes } from './cometchat-import.js';
+import { createRocketChatRoutes } from './rocketchat-import.js';
 import { decideFault, faultsEnabled, NO_FAULT, type FaultDecision } from './faults.js';
 import { MAX_BODY_BYTES, readBody, sendError } from './http-util.js';
 import { handleIntrospection, INTROSPECTION_PREFIX } from './introspection.js';
@@ -17,8 +18,12 @@ export interface Sandbox {
   /** url + '/v3': what a client passes as --base-url. */
   baseUrl: string;
   stats(): SandboxStats;
-  /** id -> accepted record (a parsed copy of what is stored), in acceptance order. */
-  accepted(kind: 'members' | 'users' | 'groups'): Map<string, unknown>;
+  /**
+   * id -> accepted record (a parsed copy of what is stored), in acceptance order. Rocket.Chat kinds:
+   * 'rocketchat-imports' (one per accepted startImport), 'rocketchat-users' / 'rocketchat-channels'
+   * (entries selected for import, as sent; ids as {"id"} in the short form), keyed by position.
+   */
+  accepted(kind: 'members' | 'users' | 'groups' | 'rocketchat-imports' | 'rocketchat-users' | 'rocketchat-channels'): Map<string, unknown>;
   /** Forgets accepted records, statistics, rate windows and the fault sequence. */
   reset(): void;
   /** Stops listening and destroys every socket (idle keep-alive ones too) at once. */
@@ -30,7 +35,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const stats = createStatsCollector({ maxEntities: o.maxEntities });
   const deps = { stats, now: o.now };
   const cometchat = createCometChatRoutes(o, deps);
-  const platforms: PlatformRoutes[] = [cometchat];
+  const rocketchat = createRocketChatRoutes(o.rocketchat, deps);
+  const platforms: PlatformRoutes[] = [cometchat, rocketchat];
   const faultsOn = faultsEnabled(o.faults);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -64,7 +70,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
 
   function dispatch(platform: PlatformRoutes, req: IncomingMessage, res: ServerResponse, path: string, fault: FaultDecision): void {
-    readBody(req, MAX_BODY_BYTES, (body) => {
+    const read = platform.readsOwnBody === true ? (done: (body: undefined) => void) => done(undefined) : (done: (body: string | undefined) => void) => readBody(req, MAX_BODY_BYTES, done);
+    read((body) => {
       if (fault.delayMs <= 0) {
         handle(platform, req, res, path, body, fault);
         return;
@@ -129,7 +136,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     url,
     baseUrl: `${url}/v3`,
     stats: snapshot,
-    accepted: (kind) => parseRecords(cometchat.acceptedRecords(kind)),
+    accepted: (kind) => parseRecords(acceptedRecords(kind)),
     reset,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -1,0 +1,186 @@
+// `chatmigrate import --to rocketchat`, top to bottom: read the selection (INPUT streamed, or the
+// server's getImportFileData polled while it is "waiting"), judge and spool it, POST startImport
+// (array form, then the short form once if refused with invalid-params), poll getImportProgress
+// to importer_done / importer_import_failed, and report.
+
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChatmigrateError, toChatmigrateError } from '../../errors.js';
+import type { DeliveryLogger } from '../../delivery/types.js';
+import { openInputPath } from '../../source/open-input.js';
+import { createRocketChatClient, type RocketChatClient } from './client.js';
+import type { RocketChatImportConfig } from './config.js';
+import { STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
+import { buildRocketChatReport, type RocketChatReport, type RocketChatRunStatus } from './report.js';
+import { createSelector, type Selector } from './selection.js';
+import { readSelection } from './selection-reader.js';
+import type { SelectionHandlers, SelectionKind } from './selection-walker.js';
+import { createSelectionSpool, type SelectionSpool } from './spool.js';
+
+export interface RocketChatImportDeps {
+  logger?: DeliveryLogger;
+  signal?: AbortSignal;
+  /** Replaces process.stdin for INPUT '-' (tests, library callers). */
+  stdin?: Readable;
+  /** Where the progress line is drawn when enabled (default process.stderr). */
+  progressStream?: NodeJS.WriteStream;
+  /** Temp directory for the spooled selection (default os.tmpdir()). */
+  tmpDir?: string;
+}
+
+type ImportState = { step: string; count: { total: number; completed: number; error: number } };
+
+function handlersFor(selector: Selector, spool: SelectionSpool, signal: AbortSignal | undefined, onTopLevel?: (key: string, value: unknown) => void): SelectionHandlers {
+  return {
+    entry(kind, value) {
+      // A signal stops a long read at once (it would otherwise finish millions of entries first).
+      if (signal?.aborted === true) throw new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal while reading the selection');
+      const v = selector.judge(kind, value);
+      if (v.kind === 'selected') {
+        spool.entry(kind, v.json);
+        spool.selectedId(kind, v.id);
+      } else if (v.kind === 'skipped') {
+        // Array form: a skipped entry is sent with do_import false, as the server's own UI does.
+        spool.entry(kind, v.json);
+      }
+    },
+    ...(onTopLevel === undefined ? {} : { topLevel: onTopLevel }),
+  };
+}
+
+function readImportState(body: Record<string, unknown> | undefined): ImportState | undefined {
+  if (body === undefined || typeof body['step'] !== 'string') return undefined;
+  const c = (typeof body['count'] === 'object' && body['count'] !== null ? body['count'] : {}) as Record<string, unknown>;
+  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { step: body['step'], count: { total: n(c['total']), completed: n(c['completed']), error: n(c['error']) } };
+}
+
+export async function runRocketChatImport(config: RocketChatImportConfig, deps: RocketChatImportDeps = {}): Promise<RocketChatReport> {
+  const { logger, signal } = deps;
+  const started = Date.now();
+  const deadline = started + config.importTimeoutMs;
+  const selector = createSelector(config.rules);
+  const source: 'file' | 'stdin' | 'server' = config.input === undefined ? 'server' : config.input === '-' ? 'stdin' : 'file';
+  const input = { name: config.input === undefined ? 'getImportFileData' : config.input === '-' ? 'stdin' : config.input, source, bytes: 0 };
+  const stream = deps.progressStream ?? process.stderr;
+  const showProgress = config.progress ?? stream.isTTY === true;
+  let form: 'array' | 'short' | null = null;
+  let fellBack = false;
+  let state: ImportState | null = null;
+  let status: RocketChatRunStatus = 'ok';
+  let error: ChatmigrateError | undefined;
+  let spool: SelectionSpool | undefined;
+  let client: RocketChatClient | undefined;
+
+  const wait = async (ms: number, what: string): Promise<void> => {
+    if (Date.now() + ms > deadline) {
+      throw new ChatmigrateError('CM_TARGET', `gave up after ${Math.round(config.importTimeoutMs / 1000)} s waiting for ${what}`, {
+        hint: 'raise --import-timeout-ms, or follow the import in Administration → Import',
+      });
+    }
+    await sleep(ms, undefined, signal === undefined ? {} : { signal });
+  };
+
+  try {
+    spool = createSelectionSpool(deps.tmpDir);
+    client = createRocketChatClient({ ...config, ...(signal === undefined ? {} : { signal }), ...(logger === undefined ? {} : { logger }) });
+
+    // 1. The selection.
+    if (config.input !== undefined) {
+      const opened = await openInputPath(config.input, deps.stdin);
+      const read = await readSelection(opened.chunks, handlersFor(selector, spool, signal), opened.name);
+      input.bytes = read.bytes;
+    } else {
+      for (;;) {
+        let waiting = false;
+        let failed: unknown;
+        let errorText: unknown;
+        const s = spool;
+        const result = await client.call('getImportFileData', undefined, async (chunks) => {
+          const read = await readSelection(chunks, handlersFor(selector, s, signal, (key, value) => {
+            if (key === 'waiting' && value === true) waiting = true;
+            if (key === 'success' && value === false) failed = true;
+            if (key === 'error') errorText = value;
+          }), 'getImportFileData reply');
+          // A 200 that says it failed must not pass for an empty selection.
+          if (failed === true) throw new ChatmigrateError('CM_TARGET', `getImportFileData failed: ${typeof errorText === 'string' ? errorText : 'success: false'}`);
+          return read;
+        });
+        if (result.kind === 'ok' && result.consumed !== undefined) input.bytes += result.consumed.bytes;
+        if (!waiting) break;
+        logger?.info({ pollIntervalMs: config.pollIntervalMs }, 'rocketchat import file still being prepared');
+        await wait(config.pollIntervalMs, 'getImportFileData to stop answering "waiting"');
+      }
+    }
+    spool.finish();
+    const users = selector.counts('users');
+    const channels = selector.counts('channels');
+    logger?.info({ users: users.selected, channels: channels.selected, source }, 'rocketchat selection read');
+    if (users.selected + channels.selected === 0) logger?.warn({ users: users.read, channels: channels.read }, 'rocketchat selection is empty: the import will bring nothing');
+
+    // 2. startImport: the documented array form, then the short form once.
+    const first = await client.call('startImport', spool.arrayBody());
+    if (first.kind === 'ok') {
+      form = 'array';
+    } else {
+      logger?.warn({ message: first.message }, 'rocketchat startImport refused the array form; retrying once in the short form');
+      fellBack = true;
+      // all: true only when the server's own list was taken whole; a given INPUT may be a subset.
+      const whole = (k: SelectionKind) => source === 'server' && selector.counts(k).selected === selector.counts(k).read;
+      const second = await client.call('startImport', spool.shortBody({ users: whole('users'), channels: whole('channels') }));
+      if (second.kind !== 'ok') {
+        throw new ChatmigrateError('CM_TARGET', `startImport refused both body forms (array: ${first.message}; short: ${second.message})`, {
+          hint: 'this server version may expect another startImport body; please report it with the server version',
+        });
+      }
+      form = 'short';
+    }
+    logger?.info({ form }, 'rocketchat startImport accepted');
+
+    // 3. Progress until a final step.
+    for (;;) {
+      const res = await client.call('getImportProgress');
+      const next = res.kind === 'ok' ? readImportState(res.body) : undefined;
+      if (next === undefined) throw new ChatmigrateError('CM_TARGET', 'getImportProgress answered without a step');
+      state = next;
+      if (showProgress) stream.write(`\rrocketchat import: ${state.step}  ${state.count.completed}/${state.count.total}${state.count.error > 0 ? `  ${state.count.error} errors` : ''}\x1b[K`);
+      if (state.step === STEP_DONE) break;
+      if (state.step === STEP_FAILED || state.step === STEP_CANCELLED) {
+        const what = state.step === STEP_FAILED ? 'failed' : 'was cancelled';
+        throw new ChatmigrateError('CM_TARGET', `the Rocket.Chat import ${what} on the server (${state.step}; ${state.count.completed}/${state.count.total} completed, ${state.count.error} errors)`, {
+          hint: 'see the server log and Administration → Import for the cause',
+        });
+      }
+      await wait(config.pollIntervalMs, `the import to finish (last step ${state.step})`);
+    }
+  } catch (err) {
+    if (signal?.aborted) {
+      status = 'interrupted';
+      error = new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal');
+    } else {
+      status = 'failed';
+      error = toChatmigrateError(err);
+    }
+  } finally {
+    if (showProgress && state !== null) stream.write('\r\x1b[K');
+    await client?.close().catch(() => undefined);
+    spool?.dispose();
+  }
+  const finished = Date.now();
+  const stats = client?.stats() ?? { requests: 0, retries: 0, throttled: 0 };
+  return buildRocketChatReport({
+    input,
+    selection: { users: { ...selector.counts('users') }, channels: { ...selector.counts('channels') }, dedupeIndexBytes: selector.indexBytes() },
+    form,
+    fellBack,
+    import: state,
+    requests: stats.requests,
+    retries: stats.retries,
+    throttled: stats.throttled,
+    durationMs: finished - started,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    status,
+    ...(error === undefined ? {} : { error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } }),
+  });
+}

@@ -1,0 +1,89 @@
+// The `import --to rocketchat` report (JSON) and its human summary. Counts add up per kind:
+// read = invalid + duplicates + skipped + selected, and the totals follow SPEC §4's
+// read = invalid + skipped + duplicates + valid (valid = selected).
+
+import { ERROR_CODES, EXIT, type ErrorCode, type ExitCode } from '../../errors.js';
+import { formatDuration, formatInt } from '../../run/report.js';
+import { VERSION } from '../../version.js';
+import type { KindCounts } from './selection.js';
+
+export type RocketChatRunStatus = 'ok' | 'failed' | 'interrupted';
+
+export interface RocketChatReport {
+  tool: 'chatmigrate';
+  version: string;
+  command: 'import';
+  target: 'rocketchat';
+  /** Where the selection came from: a file, stdin, or the server's getImportFileData. */
+  input: { name: string; source: 'file' | 'stdin' | 'server'; bytes: number };
+  read: number;
+  invalid: number;
+  skipped: number;
+  duplicates: number;
+  valid: number;
+  selection: { users: KindCounts; channels: KindCounts; /** Memory of the user_id/channel_id dedupe indexes. */ dedupeIndexBytes: number };
+  /** The startImport body form the server accepted (null: none was accepted). */
+  form: 'array' | 'short' | null;
+  /** True when the array form was refused (invalid-params) and the short form was sent. */
+  fellBack: boolean;
+  /** The last getImportProgress answer seen. */
+  import: { step: string; count: { total: number; completed: number; error: number } } | null;
+  requests: number;
+  retries: number;
+  throttled: number;
+  durationMs: number;
+  startedAt: string;
+  finishedAt: string;
+  status: RocketChatRunStatus;
+  exitCode: ExitCode;
+  error?: { code: ErrorCode; message: string; hint?: string };
+}
+
+export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 'version' | 'command' | 'target' | 'read' | 'invalid' | 'skipped' | 'duplicates' | 'valid' | 'exitCode'>): RocketChatReport {
+  const { users, channels } = parts.selection;
+  // The stopping error's own exit code (SPEC §4): 1 fatal, 2 config, 130 interrupted.
+  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : parts.status === 'ok' ? EXIT.ok : EXIT.fatal;
+  return {
+    tool: 'chatmigrate',
+    version: VERSION,
+    command: 'import',
+    target: 'rocketchat',
+    input: parts.input,
+    read: users.read + channels.read,
+    invalid: users.invalid + channels.invalid,
+    skipped: users.skipped + channels.skipped,
+    duplicates: users.duplicates + channels.duplicates,
+    valid: users.selected + channels.selected,
+    selection: parts.selection,
+    form: parts.form,
+    fellBack: parts.fellBack,
+    import: parts.import,
+    requests: parts.requests,
+    retries: parts.retries,
+    throttled: parts.throttled,
+    durationMs: parts.durationMs,
+    startedAt: parts.startedAt,
+    finishedAt: parts.finishedAt,
+    status: parts.status,
+    exitCode,
+    ...(parts.error === undefined ? {} : { error: parts.error }),
+  };
+}
+
+function kindLine(label: string, c: KindCounts): string {
+  const by = Object.entries(c.skippedBy).map(([rule, n]) => `${rule} ${formatInt(n)}`).join(', ');
+  return `  ${label}: ${formatInt(c.read)} read = ${formatInt(c.selected)} selected + ${formatInt(c.skipped)} skipped${by ? ` (${by})` : ''} + ${formatInt(c.duplicates)} duplicates + ${formatInt(c.invalid)} invalid`;
+}
+
+export function formatRocketChatSummary(r: RocketChatReport, reportPath?: string): string {
+  const lines = [
+    `chatmigrate import --to rocketchat: ${r.status}  (${formatDuration(r.durationMs)}, selection from ${r.input.source === 'server' ? 'the server' : r.input.name})`,
+    kindLine('users', r.selection.users),
+    kindLine('channels', r.selection.channels),
+    `  startImport: ${r.form === null ? 'not accepted' : `${r.form} form${r.fellBack ? ' (after the array form was refused)' : ''}`}; requests ${formatInt(r.requests)} (${formatInt(r.retries)} retries, ${formatInt(r.throttled)} throttled)`,
+  ];
+  if (r.import !== null) lines.push(`  import: ${r.import.step}, ${formatInt(r.import.count.completed)}/${formatInt(r.import.count.total)} completed, ${formatInt(r.import.count.error)} errors`);
+  if (reportPath) lines.push(`  report: ${reportPath}`);
+  if (r.status === 'interrupted') lines.push('  interrupted: an import already started keeps running on the server (see Administration → Import)');
+  return lines.join('\n');
+}
