@@ -28,7 +28,7 @@ export interface Baseline {
 }
 
 export const BASELINE_ABOUT =
-  'Written by `npm run bench:baseline -- --results FILE` from a quiet run. `npm run bench:check` fails when a metric is worse than ' +
+  'Written by `npm run bench:baseline -- --results FILE` (take FILE from a quiet run of `npm run bench`). `npm run bench:check` fails when a metric is worse than ' +
   'value × (1 − tolerance) (better: higher) or value × (1 + tolerance) (better: lower). Edit a tolerance here to widen or narrow one guard.';
 
 /** A baseline from a results file; `tolerance` overrides every suite's suggested tolerance. */
@@ -38,7 +38,7 @@ export function createBaseline(results: BenchResults, tolerance?: number): Basel
     if (!row.guard) continue;
     if (!Number.isFinite(row.guard.value)) throw new Error(`metric ${row.id} has no finite value (${row.guard.value}): not a usable baseline`);
     metrics[row.id] = {
-      value: row.guard.value,
+      value: Number(row.guard.value.toPrecision(4)), // 4 digits: far finer than any tolerance
       better: row.guard.better,
       tolerance: tolerance ?? row.guard.tolerance,
       unit: row.ratio !== undefined && row.guard.value === row.ratio ? `ratio: ${row.unit} ÷ same-run baseline` : row.unit,
