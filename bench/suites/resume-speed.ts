@@ -4,12 +4,15 @@
 
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { benchInput } from '../lib/bench-data.js';
 import { median, runProbe } from '../lib/measure.js';
-import type { BenchRow, BenchSuite } from '../lib/types.js';
+import { describeInput, throughputInput } from '../lib/throughput-data.js';
+import type { BenchSuite } from '../lib/types.js';
 
 export const RESUME_RATIO_TARGET = 0.9;
 const PREFIX_SHARE = 0.9;
+/** Issue 4 asks for 1 GB; two alternating reps keep the suite near a minute. */
+const RESUME_INPUT_BYTES = 1e9;
+const RESUME_TOLERANCE = 0.15;
 
 /** Writes the first 90% of an NDJSON file's lines (whole lines) next to it, once. */
 async function prefixOf(path: string, lines: number): Promise<string> {
@@ -32,12 +35,14 @@ export const resumeSpeed: BenchSuite = {
   name: 'resume',
   question: 'resuming at 90% of the input: re-read speed up to the checkpoint vs validate on the same bytes (target ≥ 0.9×)',
   async run(ctx) {
-    const input = await benchInput({ format: 'ndjson', bytes: ctx.sizeBytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01 });
+    const input = await throughputInput('ndjson', RESUME_INPUT_BYTES);
     const prefix = await prefixOf(input.path, input.expected.read);
+    const reps = Math.min(ctx.settings.reps, 2);
+    ctx.setup(`data: ${describeInput('ndjson', input)}; checkpoint made by validating its first 90% of records; default workers, ${reps} alternating reps, medians`);
     const validate: number[] = [];
     const resume: number[] = [];
     let prefixBytes = 0;
-    for (let i = 0; i < ctx.reps; i++) {
+    for (let i = 0; i < reps; i++) {
       const v = await runProbe('validate-probe', [prefix]);
       prefixBytes = v.output['bytes'] as number;
       validate.push(prefixBytes / 1e6 / ((v.output['ms'] as number) / 1000));
@@ -49,6 +54,19 @@ export const resumeSpeed: BenchSuite = {
     const value = median(resume);
     const ratio = value / baseline;
     ctx.log(`resume: ${value.toFixed(1)} MB/s up to the checkpoint vs validate ${baseline.toFixed(1)} MB/s = ${ratio.toFixed(2)}x (${(prefixBytes / 1e6).toFixed(0)} MB prefix)`);
-    return [{ bench: 'resume', case: `ndjson, 90% of ${(input.bytes / 1e6).toFixed(0)} MB settled`, value, unit: 'MB/s to the watermark', baseline, ratio, target: RESUME_RATIO_TARGET, pass: ratio >= RESUME_RATIO_TARGET }];
+    return [
+      {
+        id: 'resume/ndjson/to-watermark',
+        bench: 'resume',
+        case: `ndjson, 90% of ${(input.bytes / 1e6).toFixed(0)} MB settled`,
+        value,
+        unit: 'MB/s to the watermark',
+        baseline,
+        ratio,
+        target: RESUME_RATIO_TARGET,
+        pass: ratio >= RESUME_RATIO_TARGET,
+        guard: { value: ratio, better: 'higher', tolerance: RESUME_TOLERANCE },
+      },
+    ];
   },
 };

@@ -35,7 +35,7 @@ export function validateManyMembers(count: number): BenchSuite {
       const countsOk = r.read === count && r.valid === count;
       ctx.log(`validate ${count} members from stdin: ${seconds.toFixed(0)} s, ${(count / seconds / 1000).toFixed(0)}k records/s, peak RSS ${rssMB.toFixed(0)} MB, counts ${countsOk ? 'right' : 'WRONG'}`);
       return [
-        { bench: 'validate-stdin', case: `${count / 1e6}M members`, value: rssMB, unit: 'MB peak RSS', target: RSS_LIMIT_MB, pass: rssMB <= RSS_LIMIT_MB && countsOk, notes: `read ${r.read}, valid ${r.valid}, ${seconds.toFixed(0)} s` },
+        { id: `validate-stdin/${count / 1e6}m`, bench: 'validate-stdin', case: `${count / 1e6}M members`, value: rssMB, unit: 'MB peak RSS', target: RSS_LIMIT_MB, pass: rssMB <= RSS_LIMIT_MB && countsOk, notes: `read ${r.read}, valid ${r.valid}, ${seconds.toFixed(0)} s` },
       ];
     },
   };
