@@ -201,6 +201,7 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     while (inProcess.length > keep) {
       const { block, result } = inProcess.shift()!;
       consume(block, await result);
+      builder.recycle(block);
       if (target) for (const b of readyBatches.splice(0)) await submit(b);
     }
   }

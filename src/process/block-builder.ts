@@ -23,20 +23,27 @@ export interface BlockBuilder {
   flush(): void;
   /** Records added so far (= the next record's input index). */
   readonly records: number;
+  /** A consumed block's memory, for the next blocks (nothing may use the block afterwards). */
+  recycle(block: PendingBlock): void;
 }
 
-/** A buffer with an ArrayBuffer of its own (not Node's shared pool), so it can be transferred. */
-function newBytes(size: number): Buffer {
-  const ab = new ArrayBuffer(size);
-  return Buffer.from(ab, 0, size);
-}
+/** Spare blocks kept for reuse: about as many as are in process at once. */
+const POOL_LIMIT = 32;
 
 export function createBlockBuilder(onBlock: (block: PendingBlock) => void): BlockBuilder {
+  // Consumed blocks come back here: reusing their memory spares the GC ~256 KiB per block (it was
+  // ~10% of the main thread's time on a 100 MB input).
+  const spareBytes: ArrayBuffer[] = [];
+  const spareArrays: Array<{ ends: Int32Array; offsets: Float64Array; lines: Float64Array }> = [];
+  /** A buffer with an ArrayBuffer of its own (not Node's shared pool), so it can be transferred. */
+  const newBytes = (size: number): Buffer => {
+    const ab = size === BLOCK_BYTES * 2 && spareBytes.length > 0 ? spareBytes.pop()! : new ArrayBuffer(size);
+    return Buffer.from(ab, 0, size);
+  };
+  const newArrays = () => spareArrays.pop() ?? { ends: new Int32Array(BLOCK_RECORDS), offsets: new Float64Array(BLOCK_RECORDS), lines: new Float64Array(BLOCK_RECORDS) };
   let bytes = newBytes(BLOCK_BYTES * 2);
   let used = 0;
-  let ends = new Int32Array(BLOCK_RECORDS);
-  let offsets = new Float64Array(BLOCK_RECORDS);
-  let lines = new Float64Array(BLOCK_RECORDS);
+  let { ends, offsets, lines } = newArrays();
   let keys: Array<string | undefined> | undefined;
   let count = 0;
   let firstIndex = 0;
@@ -48,9 +55,7 @@ export function createBlockBuilder(onBlock: (block: PendingBlock) => void): Bloc
     onBlock({ input, firstIndex, offsets: offsets.subarray(0, count), lines: lines.subarray(0, count) });
     // The handed-on block keeps its arrays; start the next block on fresh ones.
     bytes = newBytes(BLOCK_BYTES * 2);
-    ends = new Int32Array(BLOCK_RECORDS);
-    offsets = new Float64Array(BLOCK_RECORDS);
-    lines = new Float64Array(BLOCK_RECORDS);
+    ({ ends, offsets, lines } = newArrays());
     keys = undefined;
     used = 0;
     count = 0;
@@ -81,5 +86,13 @@ export function createBlockBuilder(onBlock: (block: PendingBlock) => void): Bloc
       if (used >= BLOCK_BYTES || count === BLOCK_RECORDS) flush();
     },
     flush,
+    recycle(block) {
+      const ab = block.input.bytes.buffer;
+      if (ab.byteLength === BLOCK_BYTES * 2 && spareBytes.length < POOL_LIMIT && ab instanceof ArrayBuffer) spareBytes.push(ab);
+      const e = block.input.ends;
+      if (e.buffer.byteLength === BLOCK_RECORDS * 4 && spareArrays.length < POOL_LIMIT && block.offsets.buffer.byteLength === BLOCK_RECORDS * 8) {
+        spareArrays.push({ ends: new Int32Array(e.buffer as ArrayBuffer), offsets: new Float64Array(block.offsets.buffer as ArrayBuffer), lines: new Float64Array(block.lines.buffer as ArrayBuffer) });
+      }
+    },
   };
 }
