@@ -20,10 +20,11 @@ import { createProgress, type Progress } from './run/progress.js';
 import { silentLogger, type Logger } from './run/logger.js';
 import { createShardFilter } from './run/shard.js';
 import { Bucket, createLedger, type LedgerRecord } from './run/ledger.js';
-import { createHeadHasher, createPrefixHasher, type PrefixHasher } from './run/prefix-hasher.js';
+import { createHeadKeeper, createPrefixHasher, HEAD_BYTES, type PrefixHasher } from './run/prefix-hasher.js';
 import { createCheckpointer, type Checkpointer } from './run/checkpointer.js';
 import { openDeliveryJournal, type DeliveryJournal } from './run/delivery-journal.js';
-import { prepareResume, runIdentity, verifyHead, verifyReplay } from './run/resume.js';
+import { acquireCheckpointLock } from './run/checkpoint-lock.js';
+import { newJobId, prepareResume, runIdentity, verifyHead, verifyReplay } from './run/resume.js';
 import { createCometChatTarget } from './targets/cometchat/index.js';
 import { createRocketChatSource } from './source/rocketchat/index.js';
 
@@ -41,6 +42,15 @@ export interface PipelineDeps {
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
+  const lock = config.checkpoint ? acquireCheckpointLock(config.checkpoint) : undefined;
+  try {
+    return await run(config, deps);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   const startedAt = new Date();
   const log = deps.logger ?? silentLogger();
   // Resuming (or refusing to overwrite an unfinished checkpoint) is decided before anything is read.
@@ -63,7 +73,9 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   const builder = createBlockBuilder((block) => inProcess.push({ block, result: processor.process(block.input, block.firstIndex + block.input.count <= resumeAt ? false : undefined) }));
   const reader = createRecordReader(config.from, builder.add);
   const hasher: PrefixHasher | undefined = config.checkpoint ? createPrefixHasher() : undefined;
-  const headHasher = config.checkpoint ? createHeadHasher() : undefined;
+  const head = config.checkpoint ? createHeadKeeper() : undefined;
+  /** A resumed run checks the input's first bytes as soon as it has them. */
+  let headChecked = !checkpoint;
   const ledger = createLedger({
     ...(checkpoint ? { start: { records: checkpoint.watermark.records, byteEnd: checkpoint.watermark.byteEnd, counts: checkpoint.counts, skippedBy: checkpoint.skippedBy } } : {}),
     onReject: (entry) => rejects?.add(entry),
@@ -189,7 +201,9 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     if (!entry) return false;
     resume!.window.delete(record.key);
     if (entry[0] === 's') {
+      // It may have arrived before the stop: remembered as sent until it is answered, in every checkpoint.
       record.resent = true;
+      record.state = 's';
       return false;
     }
     onOutcome(record, entry[0] === 'i' ? { kind: 'imported' } : entry[0] === 'a' ? { kind: 'alreadyPresent', code: 'JOURNAL' } : { kind: 'rejected', code: entry[2]!, message: entry[3]! });
@@ -207,15 +221,17 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
   }
 
   async function submit(b: LedgerRecord[]): Promise<void> {
-    if (journal) {
-      // Written before the batch can reach the wire: after a kill, the resumed run knows what may have arrived.
-      for (const record of b) {
-        record.state = 's';
-        journal.add(['s', record.key]);
-      }
-      journal.commit();
-    }
     await untilAborted(target!.submit(b), deps.signal);
+  }
+
+  /** Journaled just before the request is written: after a kill, the resumed run knows what may have arrived. */
+  function onSend(sent: readonly PendingRecord[]): void {
+    for (const pending of sent) {
+      const record = pending as LedgerRecord;
+      if (record.state === 'q' || record.state === 's') record.state = 's';
+      journal?.add(['s', record.key]);
+    }
+    journal?.commit();
   }
 
   function skip(index: number, end: number, rule: string, replay: boolean): void {
@@ -269,10 +285,15 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     await untilAborted(target.drain(), deps.signal);
   }
 
-  /** Far ahead of the watermark (a batch stuck in retries): let delivery catch up before reading on. */
+  /**
+   * Far ahead of the watermark (a batch stuck in retries while others flow): let delivery catch up
+   * before reading on, so the records, rejects and input bytes held for it stay bounded.
+   */
   async function boundReadAhead(): Promise<void> {
-    if (!hasher || hasher.retained <= MAX_READ_AHEAD_BYTES || replaying) return;
-    log.info({ bytes: hasher.retained }, 'waiting for delivery to catch up with reading');
+    if (replaying) return;
+    const ahead = reader.bytesSeen - ledger.watermark().byteEnd;
+    if (ahead <= MAX_READ_AHEAD_BYTES) return;
+    log.info({ bytes: ahead }, 'waiting for delivery to catch up with reading');
     await deliverAll();
   }
 
@@ -282,15 +303,20 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     input = await openInputPath(config.input, deps.stdin);
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt }, 'run started');
     if (config.rejects) rejects = await openRejectsWriter(config.rejects, checkpoint?.rejects ?? undefined);
-    if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome, onBatchSettled: () => journal?.commit() }, log);
+    if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome, onSend, onBatchSettled: () => journal?.commit() }, log);
     if (config.checkpoint && hasher) {
-      journal = openDeliveryJournal(config.checkpoint, resume?.nextJournal ?? 0, checkpoint?.journal);
+      const job = checkpoint?.run.job ?? newJobId();
+      journal = openDeliveryJournal(config.checkpoint, job, resume?.nextJournal ?? 0, checkpoint?.journal);
       const t = target;
       checkpointer = createCheckpointer({
         path: config.checkpoint,
-        run: { ...runIdentity(config), nowSeconds },
+        run: { ...(await runIdentity(config, job)), nowSeconds },
         inputName: input.name,
-        head: () => headHasher?.head,
+        head: (byteEnd: number) => {
+          // Only bytes below the watermark: a bad record after it may be fixed before resuming.
+          const bytes = Math.min(HEAD_BYTES, byteEnd, head!.kept);
+          return { bytes, sha256: head!.hashOf(bytes) };
+        },
         ledger,
         hasher,
         journal,
@@ -320,9 +346,12 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
     });
     for await (const chunk of input.chunks) {
       hasher?.push(chunk);
-      if (headHasher && !headHasher.head) {
-        headHasher.push(chunk);
-        if (checkpoint && headHasher.head) verifyHead(checkpoint, input.name, headHasher.head);
+      if (head) {
+        head.push(chunk);
+        if (!headChecked && head.kept >= (checkpoint!.input.head?.bytes ?? 0)) {
+          verifyHead(checkpoint!, input.name, head);
+          headChecked = true;
+        }
       }
       await splitOrFinish(() => reader.push(chunk));
       await consumeBlocks(maxInProcess);
@@ -332,10 +361,7 @@ export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): P
       progress.update({ records: counts.read, bytes: input.sourceBytesRead(), ...(target ? { valid: counts.valid, delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}) });
       if (deps.signal?.aborted) throw new Interrupted();
     }
-    if (headHasher && !headHasher.head) {
-      headHasher.end();
-      if (checkpoint) verifyHead(checkpoint, input.name, headHasher.head!);
-    }
+    if (!headChecked) verifyHead(checkpoint!, input.name, head!);
     await splitOrFinish(() => reader.end());
     await processAll();
     await deliverAll();
@@ -459,7 +485,7 @@ function describeFailure(err: unknown, inputName: string): ChatmigrateError {
   if (err instanceof MalformedInputError) {
     const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
     return new ChatmigrateError('CM_INPUT_MALFORMED', `${inputName}: malformed input at ${where}: ${err.message}`, {
-      hint: 'fix or remove the bad record and run again; records before it were processed (see the report)',
+      hint: 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)',
     });
   }
   if (err instanceof FormatError) {

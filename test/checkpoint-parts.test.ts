@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFileSync, readFileSync, existsSync, appendFileSync } from 'node:fs';
+import { writeFileSync, existsSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrefixHasher } from '../src/run/prefix-hasher.js';
 import { loadCheckpoint, parseCheckpoint, saveCheckpoint, serializeCheckpoint, type Checkpoint } from '../src/run/checkpoint-file.js';
-import { journalPath, openDeliveryJournal, readDeliveryJournals } from '../src/run/delivery-journal.js';
+import { journalPath, openDeliveryJournal, readDeliveryJournals, removeJournals } from '../src/run/delivery-journal.js';
 import { Bucket, createLedger, type LedgerRecord } from '../src/run/ledger.js';
 import type { RejectEntry } from '../src/run/rejects-writer.js';
 import { createCounts } from '../src/run/report.js';
@@ -47,7 +47,7 @@ function sampleCheckpoint(): Checkpoint {
     tool: '0.0.0-test',
     savedAt: '2026-01-01T00:00:00.000Z',
     state: 'running',
-    run: { command: 'import', to: 'cometchat', target: 'http://127.0.0.1:1/v3', format: 'ndjson', shard: null, nowSeconds: 1767225600, rejects: null },
+    run: { job: '0123456789abcdef', command: 'import', to: 'cometchat', target: 'http://127.0.0.1:1/v3', format: 'ndjson', shard: null, nowSeconds: 1767225600, rejects: null, sources: null },
     input: { name: 'export.ndjson', head: { bytes: 65536, sha256: 'b'.repeat(64) } },
     watermark: { records: 10, byteEnd: 1234, sha256: 'a'.repeat(64) },
     counts: { ...createCounts(), read: 10, valid: 9, invalid: 1, imported: 9, reasons: { MISSING_UID: 1 } },
@@ -79,10 +79,11 @@ test('a checkpoint survives a round trip; any damage (truncation, an edited digi
   assert.throws(() => parseCheckpoint(forged, path), /unexpected content/);
 });
 
-test('the delivery journal: lines survive in order across rotations; a torn last line is ignored; old files are dropped', () => {
+test('the delivery journal: lines survive in order across rotations; a torn last line is ignored; old files are dropped; another job\'s files are never read', () => {
   const dir = tempDir();
   const cp = join(dir, 'cp.json');
-  const j = openDeliveryJournal(cp, 0);
+  const JOB = 'aaaaaaaaaaaaaaaa';
+  const j = openDeliveryJournal(cp, JOB, 0);
   j.add(['s', 'a']);
   j.add(['s', 'b']);
   j.commit();
@@ -90,17 +91,19 @@ test('the delivery journal: lines survive in order across rotations; a torn last
   assert.equal(j.rotate(), 1, 'rotation commits the queued line first');
   j.add(['r', 'b', 'ERR_X', 'bad']);
   j.commit();
-  assert.deepEqual(readDeliveryJournals(cp, 0), { entries: [['s', 'a'], ['s', 'b'], ['i', 'a'], ['r', 'b', 'ERR_X', 'bad']], next: 2 });
-  assert.deepEqual(readDeliveryJournals(cp, 1).entries, [['r', 'b', 'ERR_X', 'bad']]);
+  assert.deepEqual(readDeliveryJournals(cp, 0, JOB), { entries: [['s', 'a'], ['s', 'b'], ['i', 'a'], ['r', 'b', 'ERR_X', 'bad']], next: 2 });
+  assert.deepEqual(readDeliveryJournals(cp, 1, JOB).entries, [['r', 'b', 'ERR_X', 'bad']]);
+  assert.deepEqual(readDeliveryJournals(cp, 0, 'bbbbbbbbbbbbbbbb'), { entries: [], next: 0 }, 'a file of another job stops the series');
   appendFileSync(journalPath(cp, 1), '["i","c"'); // power loss mid-line
-  assert.deepEqual(readDeliveryJournals(cp, 1).entries, [['r', 'b', 'ERR_X', 'bad']]);
+  assert.deepEqual(readDeliveryJournals(cp, 1, JOB).entries, [['r', 'b', 'ERR_X', 'bad']]);
   j.dropBefore(1);
   assert.equal(existsSync(journalPath(cp, 0)), false);
   assert.equal(existsSync(journalPath(cp, 1)), true);
   j.close();
-  writeFileSync(journalPath(cp, 1), '["i","c"]\nnot json\n["i","d"]\n');
-  assert.throws(() => readDeliveryJournals(cp, 1), /damaged at line 2/);
-  assert.equal(readFileSync(journalPath(cp, 1), 'utf8').length > 0, true);
+  writeFileSync(journalPath(cp, 1), `${JSON.stringify(['j', JOB])}\n["i","c"]\nnot json\n["i","d"]\n`);
+  assert.throws(() => readDeliveryJournals(cp, 1, JOB), /damaged at line 3/);
+  removeJournals(cp);
+  assert.equal(existsSync(journalPath(cp, 1)), false, 'a new job removes every journal file of the old one');
 });
 
 test('the ledger: the watermark stops at the first unsettled record; rejects come out in input order; counts are final below it', () => {

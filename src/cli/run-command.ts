@@ -52,7 +52,7 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
       }
     }
     process.stderr.write(formatSummary(report, { rejects: config.rejects, report: config.report }) + '\n');
-    if (report.error) printError(new ChatmigrateError(report.error.code as never, report.error.message));
+    if (report.error) printError(new ChatmigrateError(report.error.code as never, report.error.message, report.error.hint ? { hint: report.error.hint } : {}));
     if (config.json) process.stdout.write(JSON.stringify(report) + '\n');
     return report.exitCode;
   } finally {

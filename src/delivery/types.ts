@@ -34,6 +34,11 @@ export interface DeliveryCallbacks {
   onOutcome(record: PendingRecord, outcome: RecordOutcome): void;
   /** Every record of the batch has its final outcome (the checkpoint hook). */
   onBatchSettled?(batch: readonly PendingRecord[]): void;
+  /**
+   * These records go on the wire now (a first send or a re-send), called synchronously just
+   * before the request is written: the delivery journal records exactly what may have arrived.
+   */
+  onSend?(records: readonly PendingRecord[]): void;
 }
 
 export interface Target {

@@ -25,6 +25,8 @@ export interface Checkpoint {
   state: 'running' | 'stopped' | 'complete';
   /** What must not change between the run and its resumption (it would change the result). */
   run: {
+    /** Random id of the job (kept across resumes): ties the journal files to this checkpoint. */
+    job: string;
     command: 'validate' | 'import';
     to: string;
     /** The API root records are delivered to (no credentials), or null for validate. */
@@ -35,6 +37,8 @@ export interface Checkpoint {
     nowSeconds: number;
     /** Absolute path of the rejects file, or null. */
     rejects: string | null;
+    /** SHA-256 of extra inputs that shape the records (--rooms, --users), by flag; null if none. */
+    sources: Record<string, string> | null;
   };
   /** The input's name, and a hash of its first bytes once read (checked before anything else). */
   input: { name: string; head: { bytes: number; sha256: string } | null };
@@ -63,6 +67,7 @@ const schema = z.object({
   savedAt: z.string(),
   state: z.enum(['running', 'stopped', 'complete']),
   run: z.object({
+    job: z.string().regex(/^[0-9a-f]{16}$/),
     command: z.enum(['validate', 'import']),
     to: z.string(),
     target: z.string().nullable(),
@@ -70,6 +75,7 @@ const schema = z.object({
     shard: z.string().nullable(),
     nowSeconds: count,
     rejects: z.string().nullable(),
+    sources: z.record(z.string(), z.string()).nullable(),
   }),
   input: z.object({ name: z.string(), head: z.object({ bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable() }),
   watermark: z.object({ records: count, byteEnd: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),

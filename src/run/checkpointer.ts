@@ -14,8 +14,8 @@ export interface CheckpointerDeps {
   path: string;
   run: Checkpoint['run'];
   inputName: string;
-  /** Hash of the input's first bytes, once read. */
-  head(): { bytes: number; sha256: string } | undefined;
+  /** Hash of the input's first bytes up to (at most) the watermark. */
+  head(byteEnd: number): { bytes: number; sha256: string };
   ledger: Ledger;
   hasher: PrefixHasher;
   journal: DeliveryJournal;
@@ -62,7 +62,7 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
       savedAt: new Date().toISOString(),
       state,
       run: { ...deps.run, format: deps.format() ?? null },
-      input: { name: deps.inputName, head: deps.head() ?? null },
+      input: { name: deps.inputName, head: deps.head(watermark.byteEnd) },
       watermark: { ...watermark, sha256: deps.hasher.digestAt(watermark.byteEnd) },
       counts: structuredClone(ledger.counts),
       skippedBy: { ...ledger.skippedBy },

@@ -3,7 +3,8 @@
 // seconds; this file covers the gap, so after `kill -9` a resumed run re-sends only what was in
 // flight and still counts its own earlier deliveries as imported, not as "already present".
 
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
 import type { WindowEntry } from './checkpoint-file.js';
 
@@ -33,9 +34,11 @@ export function journalPath(checkpointPath: string, generation: number): string 
  * Starts writing the series at `generation` (a fresh file); `oldest` is the first file that may
  * still exist (a resumed run's predecessors), deleted once a checkpoint no longer needs it.
  */
-export function openDeliveryJournal(checkpointPath: string, generation: number, oldest = generation): DeliveryJournal {
+export function openDeliveryJournal(checkpointPath: string, job: string, generation: number, oldest = generation): DeliveryJournal {
   let current = generation;
-  let fd = openFresh(journalPath(checkpointPath, current));
+  // Each file starts with its job's id: a file left behind by another job is never read as ours.
+  const header = JSON.stringify(['j', job]) + '\n';
+  let fd = openFresh(journalPath(checkpointPath, current), header);
   let queued = '';
   return {
     add(entry) {
@@ -43,13 +46,12 @@ export function openDeliveryJournal(checkpointPath: string, generation: number, 
     },
     commit() {
       if (queued.length === 0) return;
-      const text = queued;
+      writeAll(fd, queued);
       queued = '';
-      writeSync(fd, text);
     },
     rotate() {
       this.commit();
-      const next = openFresh(journalPath(checkpointPath, current + 1));
+      const next = openFresh(journalPath(checkpointPath, current + 1), header);
       closeSync(fd);
       fd = next;
       current++;
@@ -69,11 +71,37 @@ export function openDeliveryJournal(checkpointPath: string, generation: number, 
   };
 }
 
-function openFresh(path: string): number {
+function openFresh(path: string, header: string): number {
   try {
-    return openSync(path, 'w');
+    const fd = openSync(path, 'w');
+    writeAll(fd, header);
+    return fd;
   } catch (err) {
     throw new ChatmigrateError('CM_OUTPUT', `cannot write the delivery journal ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** A short write (a full disk) must not leave half a line that later lines would follow. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/** Deletes the checkpoint's journal files numbered below `below` (all of them by default). */
+export function removeJournals(checkpointPath: string, below = Number.POSITIVE_INFINITY): void {
+  const dir = dirname(checkpointPath);
+  const prefix = `${basename(checkpointPath)}.journal.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const n = Number(name.slice(prefix.length));
+    if (Number.isInteger(n) && n >= 0 && n < below) rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -81,18 +109,18 @@ function openFresh(path: string): number {
  * The entries of journal files `from`, `from + 1`, … in order (stopping at the first missing
  * file), and the number after the last file found. A torn last line (power loss) is ignored.
  */
-export function readDeliveryJournals(checkpointPath: string, from: number): { entries: WindowEntry[]; next: number } {
+export function readDeliveryJournals(checkpointPath: string, from: number, job: string): { entries: WindowEntry[]; next: number } {
   const entries: WindowEntry[] = [];
   let gen = from;
   for (;; gen++) {
     const path = journalPath(checkpointPath, gen);
-    if (!existsSync(path)) break;
-    readJournalFile(path, entries);
+    if (!existsSync(path) || !readJournalFile(path, job, entries)) break;
   }
   return { entries, next: gen };
 }
 
-function readJournalFile(path: string, entries: WindowEntry[]): void {
+/** Appends the file's entries; false (nothing read) when it belongs to another job. */
+function readJournalFile(path: string, job: string, entries: WindowEntry[]): boolean {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -100,7 +128,8 @@ function readJournalFile(path: string, entries: WindowEntry[]): void {
     throw new ChatmigrateError('CM_CHECKPOINT_CORRUPT', `cannot read the delivery journal ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
+  if (lines[0] !== JSON.stringify(['j', job])) return false;
+  for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length === 0) continue;
     let value: unknown;
@@ -115,6 +144,7 @@ function readJournalFile(path: string, entries: WindowEntry[]): void {
     if (!isEntry(value)) throw new ChatmigrateError('CM_CHECKPOINT_CORRUPT', `the delivery journal ${path} has an unexpected entry at line ${i + 1}`);
     entries.push(value);
   }
+  return true;
 }
 
 function isEntry(v: unknown): v is WindowEntry {

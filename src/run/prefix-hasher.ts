@@ -66,34 +66,34 @@ export function createPrefixHasher(): PrefixHasher {
   };
 }
 
-/** The input's first bytes, hashed as soon as they are read: a resumed run's first identity check. */
-export interface HeadHasher {
+/**
+ * The input's first bytes, kept so a checkpoint can name a hash of the part of them it settled
+ * (never beyond its watermark: a record after it may be fixed before resuming) and a resumed run
+ * can check it as soon as they are read again, before re-reading everything else.
+ */
+export interface HeadKeeper {
   push(chunk: Buffer): void;
-  /** The input ended before `limit` bytes: hash what there was. */
-  end(): void;
-  /** Known once `limit` bytes (or the whole, shorter input) were read. */
-  readonly head: { bytes: number; sha256: string } | undefined;
+  /** Bytes kept so far (at most HEAD_BYTES). */
+  readonly kept: number;
+  /** SHA-256 of the first n kept bytes (n ≤ kept). */
+  hashOf(n: number): string;
 }
 
 export const HEAD_BYTES = 64 * 1024;
 
-export function createHeadHasher(limit = HEAD_BYTES): HeadHasher {
-  const hash = createHash(PREFIX_HASH);
-  let bytes = 0;
-  let head: { bytes: number; sha256: string } | undefined;
+export function createHeadKeeper(limit = HEAD_BYTES): HeadKeeper {
+  const head = Buffer.alloc(limit);
+  let kept = 0;
   return {
     push(chunk) {
-      if (head) return;
-      const take = Math.min(chunk.length, limit - bytes);
-      hash.update(chunk.subarray(0, take));
-      bytes += take;
-      if (bytes === limit) head = { bytes, sha256: hash.digest('hex') };
+      if (kept === limit) return;
+      kept += chunk.copy(head, kept, 0, Math.min(chunk.length, limit - kept));
     },
-    end() {
-      head ??= { bytes, sha256: hash.digest('hex') };
+    get kept() {
+      return kept;
     },
-    get head() {
-      return head;
+    hashOf(n) {
+      return createHash(PREFIX_HASH).update(head.subarray(0, Math.min(n, kept))).digest('hex');
     },
   };
 }

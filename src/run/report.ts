@@ -63,7 +63,7 @@ export interface Report {
   finishedAt: string;
   status: RunStatus;
   exitCode: ExitCode;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; hint?: string };
 }
 
 export function createCounts(): Counts {
@@ -161,7 +161,7 @@ export function buildReport(r: ReportInputs): Report {
     finishedAt: finishedAt.toISOString(),
     status,
     exitCode: exitCodeFor(status, failure?.exitCode),
-    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+    ...(failure ? { error: { code: failure.code, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } } : {}),
   };
 }
 

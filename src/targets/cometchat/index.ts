@@ -119,6 +119,7 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
     try {
       // Take the socket slot first, then the rate token, so the recorded start is the real start.
       const answered = await governor.acquire(stop.signal);
+      callbacks.onSend?.(records);
       stats.requests++;
       stats.sentEntities += records.length;
       inFlight++;
