@@ -28,9 +28,28 @@ export interface RocketChatImportDeps {
   tmpDir?: string;
 }
 
+const SERVER_REPLY = { name: 'getImportFileData reply', fromServer: true };
+
 type ImportState = { step: string; count: { total: number; completed: number; error: number } };
 
-function handlersFor(selector: Selector, spool: SelectionSpool, signal: AbortSignal | undefined, onTopLevel?: (key: string, value: unknown) => void): SelectionHandlers {
+/** Invalid entries named one by one in the log (kind, index, why); the counts cover the rest. */
+const INVALID_LOGGED = 20;
+
+interface ReadState {
+  /** Lists seen in the document, and their form. */
+  forms: Partial<Record<SelectionKind, 'array' | 'short' | 'other'>>;
+  invalidLogged: number;
+}
+
+function handlersFor(
+  selector: Selector,
+  spool: SelectionSpool,
+  signal: AbortSignal | undefined,
+  state: ReadState,
+  where: { name: string; fromServer: boolean },
+  logger: DeliveryLogger | undefined,
+  onTopLevel?: (key: string, value: unknown) => void,
+): SelectionHandlers {
   return {
     entry(kind, value) {
       // A signal stops a long read at once (it would otherwise finish millions of entries first).
@@ -42,10 +61,38 @@ function handlersFor(selector: Selector, spool: SelectionSpool, signal: AbortSig
       } else if (v.kind === 'skipped') {
         // Array form: a skipped entry is sent with do_import false, as the server's own UI does.
         spool.entry(kind, v.json);
+      } else if (v.kind === 'invalid' && state.invalidLogged++ < INVALID_LOGGED) {
+        // Nothing is dropped silently: say which entry and why (never its content).
+        const field = kind === 'users' ? 'user_id' : 'channel_id';
+        const why = typeof value !== 'object' || value === null || Array.isArray(value) ? 'not an object' : `no ${field} (a non-empty string)`;
+        logger?.warn({ kind, index: selector.counts(kind).read - 1, reason: why }, 'rocketchat selection entry is invalid: not imported');
+      }
+    },
+    form(kind, form) {
+      state.forms[kind] = form;
+      // A short-form list carries ids only: nothing to judge by the rules, nothing to build the
+      // documented array form from. Refuse it rather than start an import that selects nothing.
+      if (form !== 'array') {
+        const what = form === 'short' ? 'is in the short form ({"all", "list"}), which holds ids only' : 'is not a list';
+        throw new ChatmigrateError(where.fromServer ? 'CM_TARGET' : 'CM_INPUT_FORMAT', `${where.name}: "${kind}" ${what}`, {
+          hint: where.fromServer
+            ? 'this server answers getImportFileData in an unknown shape: pass the selection as INPUT instead'
+            : 'give the array form: {"input": {"users": [{"user_id", ...}], "channels": [{"channel_id", ...}]}} or getImportFileData\'s {"users": [...], "channels": [...]}',
+        });
       }
     },
     ...(onTopLevel === undefined ? {} : { topLevel: onTopLevel }),
   };
+}
+
+/** A document without either list is not a selection (a typo'd key must not start an empty import). */
+function requireLists(state: ReadState, where: { name: string; fromServer: boolean }): void {
+  if (state.forms.users !== undefined || state.forms.channels !== undefined) return;
+  throw new ChatmigrateError(where.fromServer ? 'CM_TARGET' : 'CM_INPUT_FORMAT', `${where.name} holds neither a "users" nor a "channels" list`, {
+    hint: where.fromServer
+      ? 'the server answered getImportFileData without a selection: check the import in Administration → Import, or pass the selection as INPUT'
+      : 'give {"input": {"users": [...], "channels": [...]}} (the startImport body) or {"users": [...], "channels": [...]} (what getImportFileData answers)',
+  });
 }
 
 function readImportState(body: Record<string, unknown> | undefined): ImportState | undefined {
@@ -71,6 +118,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
   let error: ChatmigrateError | undefined;
   let spool: SelectionSpool | undefined;
   let client: RocketChatClient | undefined;
+  const readState: ReadState = { forms: {}, invalidLogged: 0 };
 
   const wait = async (ms: number, what: string): Promise<void> => {
     if (Date.now() + ms > deadline) {
@@ -88,8 +136,10 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
     // 1. The selection.
     if (config.input !== undefined) {
       const opened = await openInputPath(config.input, deps.stdin);
-      const read = await readSelection(opened.chunks, handlersFor(selector, spool, signal), opened.name);
+      const where = { name: opened.name, fromServer: false };
+      const read = await readSelection(opened.chunks, handlersFor(selector, spool, signal, readState, where, logger), opened.name);
       input.bytes = read.bytes;
+      requireLists(readState, where);
     } else {
       for (;;) {
         let waiting = false;
@@ -97,13 +147,14 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
         let errorText: unknown;
         const s = spool;
         const result = await client.call('getImportFileData', undefined, async (chunks) => {
-          const read = await readSelection(chunks, handlersFor(selector, s, signal, (key, value) => {
+          const read = await readSelection(chunks, handlersFor(selector, s, signal, readState, SERVER_REPLY, logger, (key, value) => {
             if (key === 'waiting' && value === true) waiting = true;
             if (key === 'success' && value === false) failed = true;
             if (key === 'error') errorText = value;
           }), 'getImportFileData reply');
           // A 200 that says it failed must not pass for an empty selection.
           if (failed === true) throw new ChatmigrateError('CM_TARGET', `getImportFileData failed: ${typeof errorText === 'string' ? errorText : 'success: false'}`);
+          if (!waiting) requireLists(readState, SERVER_REPLY);
           return read;
         });
         if (result.kind === 'ok' && result.consumed !== undefined) input.bytes += result.consumed.bytes;

@@ -41,8 +41,10 @@ export interface RocketChatReport {
 
 export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 'version' | 'command' | 'target' | 'read' | 'invalid' | 'skipped' | 'duplicates' | 'valid' | 'exitCode'>): RocketChatReport {
   const { users, channels } = parts.selection;
-  // The stopping error's own exit code (SPEC §4): 1 fatal, 2 config, 130 interrupted.
-  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : parts.status === 'ok' ? EXIT.ok : EXIT.fatal;
+  // The stopping error's own exit code (SPEC §4): 1 fatal, 2 config, 130 interrupted; a finished
+  // import is 3 when entries were invalid (not sent) or the server counted import errors.
+  const someNotImported = users.invalid + channels.invalid > 0 || (parts.import?.count.error ?? 0) > 0;
+  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : parts.status !== 'ok' ? EXIT.fatal : someNotImported ? EXIT.someRejected : EXIT.ok;
   return {
     tool: 'chatmigrate',
     version: VERSION,
@@ -84,6 +86,12 @@ export function formatRocketChatSummary(r: RocketChatReport, reportPath?: string
   ];
   if (r.import !== null) lines.push(`  import: ${r.import.step}, ${formatInt(r.import.count.completed)}/${formatInt(r.import.count.total)} completed, ${formatInt(r.import.count.error)} errors`);
   if (reportPath) lines.push(`  report: ${reportPath}`);
+  if (r.exitCode === EXIT.someRejected) {
+    const why: string[] = [];
+    if (r.invalid > 0) why.push(`${formatInt(r.invalid)} invalid selection entries were not sent (see the log)`);
+    if (r.import !== null && r.import.count.error > 0) why.push(`the server counted ${formatInt(r.import.count.error)} import errors`);
+    lines.push(`  not everything imported: ${why.join('; ')}`);
+  }
   if (r.status === 'interrupted') lines.push('  interrupted: an import already started keeps running on the server (see Administration → Import)');
   return lines.join('\n');
 }
