@@ -1,12 +1,14 @@
 // `import --to rocketchat` (library flow) on what must not start an import, or must not pass for
 // a clean one: short-form or list-less selections, a getImportFileData reply without lists,
 // invalid entries (exit 3, each named in the log), server-side import errors (exit 3), and a
-// token scrubber that hides secrets without mangling the server's words.
+// token scrubber that hides secrets without mangling the server's words; the dry run behind
+// `validate --to rocketchat`.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
@@ -16,6 +18,7 @@ import { resolveRocketChatConfig } from '../src/targets/rocketchat/config.js';
 import { runRocketChatImport } from '../src/targets/rocketchat/import-flow.js';
 import type { RocketChatReport } from '../src/targets/rocketchat/report.js';
 import { formatRocketChatSummary } from '../src/targets/rocketchat/report.js';
+import { tempDir } from './helpers/run.js';
 
 const ENV = { ROCKETCHAT_USER_ID: 'rc-admin', ROCKETCHAT_AUTH_TOKEN: 'rc-token-5e1c0d9a77' };
 
@@ -136,4 +139,28 @@ test('the token scrubber: real tokens go everywhere, toy tokens only where they 
   assert.equal(toy('bad token q (q)'), 'bad token [redacted] ([redacted])');
   assert.equal(createScrubber('a.b')('x a.b axb'), 'x [redacted] axb', 'regex characters are literal');
   assert.equal(createScrubber('')('text'), 'text');
+});
+
+test('dry run (validate --to rocketchat): the same counts as an import, no credentials, no request, no temp files', async () => {
+  const text = JSON.stringify({ input: { users: [{ user_id: 'ann', username: 'ann' }, { user_id: 'ann' }, { user_id: 'bot', is_bot: true }, 7], channels: [{ channel_id: 'gen', name: 'general' }, { channel_id: 'old', is_archived: true }] } });
+  const rules = { skipBots: true, skipArchived: true };
+  await withSandbox(async (s) => {
+    const real = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', baseUrl: s.url, input: '-', pollIntervalMs: 10, progress: false, ...rules }, ENV), { stdin: Readable.from([Buffer.from(text)]) });
+    const tmp = tempDir();
+    const dry = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', input: '-', ...rules }, {}, 'validate'), { stdin: Readable.from([Buffer.from(text)]), tmpDir: tmp });
+    assert.deepEqual([dry.command, dry.status, dry.exitCode, dry.requests, dry.form, dry.import], ['validate', 'ok', 3, 0, null, null]);
+    assert.deepEqual(dry.selection, real.selection);
+    assert.deepEqual([dry.read, dry.invalid, dry.skipped, dry.duplicates, dry.valid], [real.read, real.invalid, real.skipped, real.duplicates, real.valid]);
+    assert.deepEqual([dry.valid, dry.skipped, dry.duplicates, dry.invalid], [2, 2, 1, 1]);
+    assert.deepEqual(readdirSync(tmp), [], 'a dry run spools nothing');
+    assert.equal(s.accepted('rocketchat-imports').size, 1, 'only the real run started an import');
+    const summary = formatRocketChatSummary(dry);
+    assert.match(summary, /^chatmigrate validate --to rocketchat: ok \(dry run: nothing sent\)/);
+    assert.doesNotMatch(summary, /startImport/);
+  });
+  // Without INPUT a dry run would have to ask the server: a usage error that says so.
+  assert.throws(() => resolveRocketChatConfig({ to: 'rocketchat' }, {}, 'validate'), (err: Error & { code?: string }) => err.code === 'CM_USAGE' && /validate --to rocketchat needs INPUT/.test(err.message));
+  // A clean selection is exit 0.
+  const clean = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', input: '-' }, {}, 'validate'), { stdin: Readable.from([Buffer.from('{"users":[{"user_id":"a"}],"channels":[]}')]) });
+  assert.deepEqual([clean.exitCode, clean.valid], [0, 1]);
 });

@@ -1,7 +1,8 @@
 // `chatmigrate import --to rocketchat`, top to bottom: read the selection (INPUT streamed, or the
 // server's getImportFileData polled while it is "waiting"), judge and spool it, POST startImport
 // (array form, then the short form once if refused with invalid-params), poll getImportProgress
-// to importer_done / importer_import_failed, and report.
+// to importer_done / importer_import_failed, and report. `validate --to rocketchat` (dryRun) stops
+// after judging the selection: the same counts, nothing sent.
 
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +28,16 @@ export interface RocketChatImportDeps {
   /** Temp directory for the spooled selection (default os.tmpdir()). */
   tmpDir?: string;
 }
+
+/** The spool of a dry run: entries are judged and counted, never kept. */
+const DISCARD: SelectionSpool = {
+  entry() {},
+  selectedId() {},
+  finish() {},
+  arrayBody: () => { throw new Error('a dry run builds no body'); },
+  shortBody: () => { throw new Error('a dry run builds no body'); },
+  dispose() {},
+};
 
 const SERVER_REPLY = { name: 'getImportFileData reply', fromServer: true };
 
@@ -130,8 +141,9 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
   };
 
   try {
-    spool = createSelectionSpool(deps.tmpDir);
-    client = createRocketChatClient({ ...config, ...(signal === undefined ? {} : { signal }), ...(logger === undefined ? {} : { logger }) });
+    // A dry run judges and counts only: no temp files, no connection.
+    spool = config.dryRun ? DISCARD : createSelectionSpool(deps.tmpDir);
+    if (!config.dryRun) client = createRocketChatClient({ ...config, ...(signal === undefined ? {} : { signal }), ...(logger === undefined ? {} : { logger }) });
 
     // 1. The selection.
     if (config.input !== undefined) {
@@ -146,7 +158,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
         let failed: unknown;
         let errorText: unknown;
         const s = spool;
-        const result = await client.call('getImportFileData', undefined, async (chunks) => {
+        const result = await (client as RocketChatClient).call('getImportFileData', undefined, async (chunks) => {
           const read = await readSelection(chunks, handlersFor(selector, s, signal, readState, SERVER_REPLY, logger, (key, value) => {
             if (key === 'waiting' && value === true) waiting = true;
             if (key === 'success' && value === false) failed = true;
@@ -167,42 +179,45 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
     const users = selector.counts('users');
     const channels = selector.counts('channels');
     logger?.info({ users: users.selected, channels: channels.selected, source }, 'rocketchat selection read');
-    if (users.selected + channels.selected === 0) logger?.warn({ users: users.read, channels: channels.read }, 'rocketchat selection is empty: the import will bring nothing');
+    if (users.selected + channels.selected === 0) logger?.warn({ users: users.read, channels: channels.read }, config.dryRun ? 'rocketchat selection is empty' : 'rocketchat selection is empty: the import will bring nothing');
 
-    // 2. startImport: the documented array form, then the short form once.
-    const first = await client.call('startImport', spool.arrayBody());
-    if (first.kind === 'ok') {
-      form = 'array';
-    } else {
-      logger?.warn({ message: first.message }, 'rocketchat startImport refused the array form; retrying once in the short form');
-      fellBack = true;
-      // all: true only when the server's own list was taken whole; a given INPUT may be a subset.
-      const whole = (k: SelectionKind) => source === 'server' && selector.counts(k).selected === selector.counts(k).read;
-      const second = await client.call('startImport', spool.shortBody({ users: whole('users'), channels: whole('channels') }));
-      if (second.kind !== 'ok') {
-        throw new ChatmigrateError('CM_TARGET', `startImport refused both body forms (array: ${first.message}; short: ${second.message})`, {
-          hint: 'this server version may expect another startImport body; please report it with the server version',
-        });
+    if (!config.dryRun) {
+      const api = client as RocketChatClient;
+      // 2. startImport: the documented array form, then the short form once.
+      const first = await api.call('startImport', spool.arrayBody());
+      if (first.kind === 'ok') {
+        form = 'array';
+      } else {
+        logger?.warn({ message: first.message }, 'rocketchat startImport refused the array form; retrying once in the short form');
+        fellBack = true;
+        // all: true only when the server's own list was taken whole; a given INPUT may be a subset.
+        const whole = (k: SelectionKind) => source === 'server' && selector.counts(k).selected === selector.counts(k).read;
+        const second = await api.call('startImport', spool.shortBody({ users: whole('users'), channels: whole('channels') }));
+        if (second.kind !== 'ok') {
+          throw new ChatmigrateError('CM_TARGET', `startImport refused both body forms (array: ${first.message}; short: ${second.message})`, {
+            hint: 'this server version may expect another startImport body; please report it with the server version',
+          });
+        }
+        form = 'short';
       }
-      form = 'short';
-    }
-    logger?.info({ form }, 'rocketchat startImport accepted');
+      logger?.info({ form }, 'rocketchat startImport accepted');
 
-    // 3. Progress until a final step.
-    for (;;) {
-      const res = await client.call('getImportProgress');
-      const next = res.kind === 'ok' ? readImportState(res.body) : undefined;
-      if (next === undefined) throw new ChatmigrateError('CM_TARGET', 'getImportProgress answered without a step');
-      state = next;
-      if (showProgress) stream.write(`\rrocketchat import: ${state.step}  ${state.count.completed}/${state.count.total}${state.count.error > 0 ? `  ${state.count.error} errors` : ''}\x1b[K`);
-      if (state.step === STEP_DONE) break;
-      if (state.step === STEP_FAILED || state.step === STEP_CANCELLED) {
-        const what = state.step === STEP_FAILED ? 'failed' : 'was cancelled';
-        throw new ChatmigrateError('CM_TARGET', `the Rocket.Chat import ${what} on the server (${state.step}; ${state.count.completed}/${state.count.total} completed, ${state.count.error} errors)`, {
-          hint: 'see the server log and Administration → Import for the cause',
-        });
+      // 3. Progress until a final step.
+      for (;;) {
+        const res = await api.call('getImportProgress');
+        const next = res.kind === 'ok' ? readImportState(res.body) : undefined;
+        if (next === undefined) throw new ChatmigrateError('CM_TARGET', 'getImportProgress answered without a step');
+        state = next;
+        if (showProgress) stream.write(`\rrocketchat import: ${state.step}  ${state.count.completed}/${state.count.total}${state.count.error > 0 ? `  ${state.count.error} errors` : ''}\x1b[K`);
+        if (state.step === STEP_DONE) break;
+        if (state.step === STEP_FAILED || state.step === STEP_CANCELLED) {
+          const what = state.step === STEP_FAILED ? 'failed' : 'was cancelled';
+          throw new ChatmigrateError('CM_TARGET', `the Rocket.Chat import ${what} on the server (${state.step}; ${state.count.completed}/${state.count.total} completed, ${state.count.error} errors)`, {
+            hint: 'see the server log and Administration → Import for the cause',
+          });
+        }
+        await wait(config.pollIntervalMs, `the import to finish (last step ${state.step})`);
       }
-      await wait(config.pollIntervalMs, `the import to finish (last step ${state.step})`);
     }
   } catch (err) {
     if (signal?.aborted) {
@@ -220,6 +235,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
   const finished = Date.now();
   const stats = client?.stats() ?? { requests: 0, retries: 0, throttled: 0 };
   return buildRocketChatReport({
+    command: config.dryRun ? 'validate' : 'import',
     input,
     selection: { users: { ...selector.counts('users') }, channels: { ...selector.counts('channels') }, dedupeIndexBytes: selector.indexBytes() },
     form,
