@@ -51,6 +51,9 @@ test('mongoexport encodings: ids and dates in relaxed, canonical and legacy form
   for (const form of [
     { $date: '2023-01-10T09:00:00.000Z' },
     { $date: '2023-01-10T10:00:00+01:00' },
+    // mongoexport before 4.2 (legacy): local time with a colon-less offset.
+    { $date: '2023-01-10T05:00:00.000-0400' },
+    { $date: '2023-01-10T09:00:00.000+0000' },
     { $date: { $numberLong: '1673341200000' } },
     { $date: 1673341200000 },
     { $numberLong: '1673341200000' },
@@ -182,6 +185,11 @@ test('edge cases: no rid, no user id, unknown room type, not an object', () => {
   assert.equal(outcome({ rid: 'R1', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
   assert.equal(outcome({ rid: 'R2', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
   assert.deepEqual(odd.roomStats, { documents: 3, ignored: 1, duplicates: 0 });
+  // Every mongoexport date form of a subscription's ts gives the same joinedAt.
+  for (const ts of [{ $date: '2023-01-12T00:00:00Z' }, { $date: '2023-01-11T20:00:00.000-0400' }, { $date: { $numberLong: '1673481600000' } }, { $date: 1673481600000 }, 1673481600000, '2023-01-12T00:00:00.000+00:00']) {
+    const json = outcome({ rid: 'GENERAL', u: { _id: 'carolId03' }, ts }, fixtureTables());
+    assert.equal((JSON.parse(json) as { joinedAt: string }).joinedAt, '1673481600', JSON.stringify(ts));
+  }
   // A room type from the room wins over the subscription's copy.
   assert.equal(outcome({ rid: 'R1', t: 'd', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
 });

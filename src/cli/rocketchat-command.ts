@@ -1,5 +1,6 @@
-// `chatmigrate import --to rocketchat`: resolve the config, run the import flow with signal
-// handling, write the report, print the summary and any stopping error, return the exit code.
+// `chatmigrate import --to rocketchat` (and `validate --to rocketchat`, its dry run): resolve the
+// config, run the flow with signal handling, write the report, print the summary and any stopping
+// error, return the exit code.
 
 import type { RunOptions } from '../config.js';
 import { ChatmigrateError, EXIT, toChatmigrateError } from '../errors.js';
@@ -10,15 +11,15 @@ import { runRocketChatImport } from '../targets/rocketchat/import-flow.js';
 import { formatRocketChatSummary } from '../targets/rocketchat/report.js';
 import { printError } from './print-error.js';
 
-export async function runRocketChatCommand(options: RunOptions): Promise<number> {
-  const config = resolveRocketChatConfig(options);
+export async function runRocketChatCommand(options: RunOptions, command: 'import' | 'validate' = 'import'): Promise<number> {
+  const config = resolveRocketChatConfig(options, process.env, command);
   if (config.input === '-' && process.stdin.isTTY) {
     throw new ChatmigrateError('CM_USAGE', 'INPUT is - but stdin is a terminal', {
-      hint: 'pipe the selection in, pass a file, or leave INPUT out to read it from the server (getImportFileData)',
+      hint: config.dryRun ? 'pipe the selection in, or pass a file' : 'pipe the selection in, pass a file, or leave INPUT out to read it from the server (getImportFileData)',
     });
   }
   const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
-  if (options.authToken !== undefined) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer ROCKETCHAT_AUTH_TOKEN');
+  if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer ROCKETCHAT_AUTH_TOKEN');
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (name: NodeJS.Signals): void => {

@@ -64,7 +64,7 @@ export function createRocketChatClient(o: RocketChatClientOptions): RocketChatCl
     if (g === undefined) governors.set(endpoint, (g = createRateGovernor({ rpm: o.rpm, windowMs: o.rateWindowMs })));
     return g;
   };
-  const scrub = (text: string): string => text.split(o.authToken).join('[redacted]');
+  const scrub = createScrubber(o.authToken);
 
   /** The server said how much budget is left: with none, wait for its reset instead of earning a 429. */
   function observeRateHeaders(g: RateGovernor, headers: Record<string, string | string[] | undefined>): void {
@@ -146,4 +146,17 @@ export function createRocketChatClient(o: RocketChatClientOptions): RocketChatCl
       await pool.close();
     },
   };
+}
+
+/**
+ * Removes a token from text shown to people. A token long enough to be a real secret goes
+ * wherever it appears; a short one only where it stands alone, so that a toy token such as "q"
+ * does not mangle the server's words ("re[redacted]uired").
+ */
+export function createScrubber(token: string): (text: string) => string {
+  if (token === '') return (text) => text;
+  if (token.length >= 8) return (text) => text.split(token).join('[redacted]');
+  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const alone = new RegExp(`(?<![A-Za-z0-9_-])${escaped}(?![A-Za-z0-9_-])`, 'g');
+  return (text) => text.replace(alone, '[redacted]');
 }

@@ -9,6 +9,8 @@ import { ROCKETCHAT_DEFAULTS, ROCKETCHAT_LIMITS } from './limits.js';
 import type { SelectionRules } from './selection.js';
 
 export type RocketChatImportConfig = Readonly<{
+  /** `validate --to rocketchat`: judge the selection and report; no network, nothing started. */
+  dryRun: boolean;
   /** undefined: read the selection from the server (getImportFileData); '-': stdin. */
   input: string | undefined;
   /** Server root, without a trailing slash. */
@@ -55,23 +57,31 @@ function credential(flag: string, envName: string, given: string | undefined, en
   return value;
 }
 
-export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = process.env): RocketChatImportConfig {
+export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = process.env, command: 'import' | 'validate' = 'import'): RocketChatImportConfig {
+  const dryRun = command === 'validate';
   for (const [key, flag] of NOT_FOR_ROCKETCHAT) {
     if (o[key] !== undefined && o[key] !== false) throw new ChatmigrateError('CM_USAGE', `${flag} does not apply to --to rocketchat`, { hint: 'run `chatmigrate import --help`' });
   }
   if (o.from !== undefined && o.from !== 'auto') throw new ChatmigrateError('CM_USAGE', `--from ${o.from} does not apply to --to rocketchat: INPUT is a startImport selection`);
-  if (o.baseUrl === undefined) {
+  if (dryRun && o.input === undefined) {
+    throw new ChatmigrateError('CM_USAGE', 'validate --to rocketchat needs INPUT (a selection file, or - for stdin): it never asks the server', {
+      hint: 'save what getImportFileData answers, or the startImport body, and pass it as INPUT; `import --to rocketchat` without INPUT reads it from the server',
+    });
+  }
+  if (o.baseUrl === undefined && !dryRun) {
     throw new ChatmigrateError('CM_CONFIG', 'no Rocket.Chat server: pass --base-url (the server root, e.g. https://chat.example.com)', {
       hint: 'for a rehearsal run `chatmigrate sandbox` and pass its URL without /v3',
     });
   }
-  let baseUrl: string;
-  try {
-    const u = new URL(o.baseUrl);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-    baseUrl = o.baseUrl.replace(/\/+$/, '');
-  } catch {
-    throw usageError('--base-url', 'an http(s) URL of the Rocket.Chat server root', o.baseUrl);
+  let baseUrl = '';
+  if (o.baseUrl !== undefined) {
+    try {
+      const u = new URL(o.baseUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      baseUrl = o.baseUrl.replace(/\/+$/, '');
+    } catch {
+      throw usageError('--base-url', 'an http(s) URL of the Rocket.Chat server root', o.baseUrl);
+    }
   }
   let exclude: RegExp | undefined;
   if (o.exclude !== undefined) {
@@ -90,10 +100,12 @@ export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = 
     throw new ChatmigrateError('CM_USAGE', `--report ${JSON.stringify(o.report)} is the input file itself: choose another path`);
   }
   return Object.freeze({
+    dryRun,
     input: o.input,
     baseUrl,
-    userId: credential('--user-id', 'ROCKETCHAT_USER_ID', o.userId, env),
-    authToken: credential('--auth-token', 'ROCKETCHAT_AUTH_TOKEN', o.authToken, env),
+    // A dry run sends nothing: no credentials needed (and none kept).
+    userId: dryRun ? '' : credential('--user-id', 'ROCKETCHAT_USER_ID', o.userId, env),
+    authToken: dryRun ? '' : credential('--auth-token', 'ROCKETCHAT_AUTH_TOKEN', o.authToken, env),
     rules: Object.freeze({
       skipBots: o.skipBots === true,
       skipDeleted: o.skipDeleted === true,

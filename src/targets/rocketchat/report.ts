@@ -12,7 +12,8 @@ export type RocketChatRunStatus = 'ok' | 'failed' | 'interrupted';
 export interface RocketChatReport {
   tool: 'chatmigrate';
   version: string;
-  command: 'import';
+  /** validate: a dry run (selection judged and counted, nothing sent). */
+  command: 'import' | 'validate';
   target: 'rocketchat';
   /** Where the selection came from: a file, stdin, or the server's getImportFileData. */
   input: { name: string; source: 'file' | 'stdin' | 'server'; bytes: number };
@@ -39,14 +40,16 @@ export interface RocketChatReport {
   error?: { code: ErrorCode; message: string; hint?: string };
 }
 
-export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 'version' | 'command' | 'target' | 'read' | 'invalid' | 'skipped' | 'duplicates' | 'valid' | 'exitCode'>): RocketChatReport {
+export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 'version' | 'target' | 'read' | 'invalid' | 'skipped' | 'duplicates' | 'valid' | 'exitCode'>): RocketChatReport {
   const { users, channels } = parts.selection;
-  // The stopping error's own exit code (SPEC §4): 1 fatal, 2 config, 130 interrupted.
-  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : parts.status === 'ok' ? EXIT.ok : EXIT.fatal;
+  // The stopping error's own exit code (SPEC §4): 1 fatal, 2 config, 130 interrupted; a finished
+  // import is 3 when entries were invalid (not sent) or the server counted import errors.
+  const someNotImported = users.invalid + channels.invalid > 0 || (parts.import?.count.error ?? 0) > 0;
+  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : parts.status !== 'ok' ? EXIT.fatal : someNotImported ? EXIT.someRejected : EXIT.ok;
   return {
     tool: 'chatmigrate',
     version: VERSION,
-    command: 'import',
+    command: parts.command,
     target: 'rocketchat',
     input: parts.input,
     read: users.read + channels.read,
@@ -77,13 +80,19 @@ function kindLine(label: string, c: KindCounts): string {
 
 export function formatRocketChatSummary(r: RocketChatReport, reportPath?: string): string {
   const lines = [
-    `chatmigrate import --to rocketchat: ${r.status}  (${formatDuration(r.durationMs)}, selection from ${r.input.source === 'server' ? 'the server' : r.input.name})`,
+    `chatmigrate ${r.command} --to rocketchat: ${r.status}${r.command === 'validate' ? ' (dry run: nothing sent)' : ''}  (${formatDuration(r.durationMs)}, selection from ${r.input.source === 'server' ? 'the server' : r.input.name})`,
     kindLine('users', r.selection.users),
     kindLine('channels', r.selection.channels),
-    `  startImport: ${r.form === null ? 'not accepted' : `${r.form} form${r.fellBack ? ' (after the array form was refused)' : ''}`}; requests ${formatInt(r.requests)} (${formatInt(r.retries)} retries, ${formatInt(r.throttled)} throttled)`,
+    ...(r.command === 'validate' ? [] : [`  startImport: ${r.form === null ? 'not accepted' : `${r.form} form${r.fellBack ? ' (after the array form was refused)' : ''}`}; requests ${formatInt(r.requests)} (${formatInt(r.retries)} retries, ${formatInt(r.throttled)} throttled)`]),
   ];
   if (r.import !== null) lines.push(`  import: ${r.import.step}, ${formatInt(r.import.count.completed)}/${formatInt(r.import.count.total)} completed, ${formatInt(r.import.count.error)} errors`);
   if (reportPath) lines.push(`  report: ${reportPath}`);
+  if (r.exitCode === EXIT.someRejected) {
+    const why: string[] = [];
+    if (r.invalid > 0) why.push(`${formatInt(r.invalid)} invalid selection entries ${r.command === 'validate' ? 'would not be sent' : 'were not sent'} (see the log)`);
+    if (r.import !== null && r.import.count.error > 0) why.push(`the server counted ${formatInt(r.import.count.error)} import errors`);
+    lines.push(`  not everything ${r.command === 'validate' ? 'importable' : 'imported'}: ${why.join('; ')}`);
+  }
   if (r.status === 'interrupted') lines.push('  interrupted: an import already started keeps running on the server (see Administration → Import)');
   return lines.join('\n');
 }

@@ -1,0 +1,166 @@
+// `import --to rocketchat` (library flow) on what must not start an import, or must not pass for
+// a clean one: short-form or list-less selections, a getImportFileData reply without lists,
+// invalid entries (exit 3, each named in the log), server-side import errors (exit 3), and a
+// token scrubber that hides secrets without mangling the server's words; the dry run behind
+// `validate --to rocketchat`.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Readable, Writable } from 'node:stream';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { createLogger } from '../src/run/logger.js';
+import { createScrubber } from '../src/targets/rocketchat/client.js';
+import { resolveRocketChatConfig } from '../src/targets/rocketchat/config.js';
+import { runRocketChatImport } from '../src/targets/rocketchat/import-flow.js';
+import type { RocketChatReport } from '../src/targets/rocketchat/report.js';
+import { formatRocketChatSummary } from '../src/targets/rocketchat/report.js';
+import { tempDir } from './helpers/run.js';
+
+const ENV = { ROCKETCHAT_USER_ID: 'rc-admin', ROCKETCHAT_AUTH_TOKEN: 'rc-token-5e1c0d9a77' };
+
+function logSink(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function run(baseUrl: string, input: string | undefined, stdin?: string, logs = logSink()): Promise<RocketChatReport> {
+  const config = resolveRocketChatConfig({ to: 'rocketchat', baseUrl, input, pollIntervalMs: 10, retryMinMs: 5, retryMaxMs: 20, progress: false }, ENV);
+  return runRocketChatImport(config, { logger: createLogger('warn', logs.stream), ...(stdin === undefined ? {} : { stdin: Readable.from([Buffer.from(stdin)]) }) });
+}
+
+async function withSandbox<T>(fn: (s: Sandbox) => Promise<T>): Promise<T> {
+  const s = await startSandbox({ apiKey: 'unused', rocketchat: { userId: ENV.ROCKETCHAT_USER_ID, authToken: ENV.ROCKETCHAT_AUTH_TOKEN, rateLimit: 0, progressPolls: 1 } });
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/** A stand-in Rocket.Chat that answers each endpoint with a fixed body (what the sandbox never says). */
+async function withFixedServer<T>(replies: Record<string, unknown>, fn: (url: string, hits: string[]) => Promise<T>): Promise<T> {
+  const hits: string[] = [];
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    const name = (req.url ?? '').replace('/api/v1/', '');
+    hits.push(name);
+    const body = replies[name];
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { success: false, error: 'not found [error-not-found]' }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    return await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+test('a short-form or list-less selection is refused before any request: nothing is started', async () => {
+  await withSandbox(async (s) => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"input":{"users":{"all":false,"list":["a","b"]},"channels":{"all":true,"list":[]}}}', /"users" is in the short form/],
+      ['{"users":[{"user_id":"a"}],"channels":{"all":true,"list":[]}}', /"channels" is in the short form/],
+      ['{"input":{"users":null,"channels":[]}}', /"users" is not a list/],
+      ['{"foo":1}', /holds neither a "users" nor a "channels" list/],
+      ['{"input":{"user":[{"user_id":"a"}]}}', /holds neither a "users" nor a "channels" list/],
+    ];
+    for (const [text, message] of cases) {
+      const r = await run(s.url, '-', text);
+      assert.equal(r.error?.code, 'CM_INPUT_FORMAT', text);
+      assert.match(r.error!.message, message, text);
+      assert.deepEqual([r.exitCode, r.requests, r.form], [1, 0, null], text);
+    }
+    assert.equal(s.accepted('rocketchat-imports').size, 0, 'no import was started');
+    // One list alone is a selection (the other is empty).
+    const one = await run(s.url, '-', '{"users":[{"user_id":"a","username":"a"}]}');
+    assert.deepEqual([one.exitCode, one.valid, one.form], [0, 1, 'array']);
+  });
+});
+
+test('a getImportFileData reply without lists is a target error, not an empty import', async () => {
+  await withFixedServer({ getImportFileData: { success: true }, startImport: { success: true } }, async (url, hits) => {
+    const r = await run(url, undefined);
+    assert.equal(r.error?.code, 'CM_TARGET');
+    assert.match(r.error!.message, /getImportFileData reply holds neither a "users" nor a "channels" list/);
+    assert.equal(r.exitCode, 1);
+    assert.deepEqual(hits, ['getImportFileData'], 'startImport was never called');
+  });
+});
+
+test('invalid entries are not sent, named in the log by kind and index, and make exit 3', async () => {
+  await withSandbox(async (s) => {
+    const logs = logSink();
+    const text = JSON.stringify({ users: [{ user_id: 'ann', username: 'ann' }, 7, { username: 'no-id' }, { user_id: '' }], channels: [{ channel_id: 'gen', name: 'general' }, null] });
+    const r = await run(s.url, '-', text, logs);
+    assert.deepEqual([r.status, r.exitCode, r.invalid, r.valid], ['ok', 3, 4, 2]);
+    assert.equal(r.import?.step, 'importer_done');
+    const lines = logs.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const named = lines.filter((l) => l['msg'] === 'rocketchat selection entry is invalid: not imported').map((l) => `${String(l['kind'])}[${String(l['index'])}] ${String(l['reason'])}`);
+    assert.deepEqual(named, ['users[1] not an object', 'users[2] no user_id (a non-empty string)', 'users[3] no user_id (a non-empty string)', 'channels[1] not an object']);
+    assert.match(formatRocketChatSummary(r), /not everything imported: 4 invalid selection entries were not sent/);
+    assert.ok(!logs.text().includes(ENV.ROCKETCHAT_AUTH_TOKEN));
+  });
+});
+
+test('an import that ends importer_done with errors counted by the server is exit 3; without errors exit 0', async () => {
+  const selection = { users: [{ user_id: 'ann', username: 'ann' }], channels: [] };
+  const done = (error: number) => ({ success: true, step: 'importer_done', count: { total: 5, completed: 5 - error, error } });
+  await withFixedServer({ getImportFileData: selection, startImport: { success: true }, getImportProgress: done(2) }, async (url) => {
+    const r = await run(url, undefined);
+    assert.deepEqual([r.status, r.exitCode, r.import?.count.error], ['ok', 3, 2]);
+    assert.match(formatRocketChatSummary(r), /the server counted 2 import errors/);
+  });
+  await withFixedServer({ getImportFileData: selection, startImport: { success: true }, getImportProgress: done(0) }, async (url) => {
+    const r = await run(url, undefined);
+    assert.deepEqual([r.status, r.exitCode], ['ok', 0]);
+    assert.doesNotMatch(formatRocketChatSummary(r), /not everything imported/);
+  });
+});
+
+test('the token scrubber: real tokens go everywhere, toy tokens only where they stand alone', () => {
+  const long = createScrubber('DTRPbgzQ0EDlTE3sdd3Nt7WfaWZE-lG1ayi9Pfa28Fm');
+  assert.equal(long('token xDTRPbgzQ0EDlTE3sdd3Nt7WfaWZE-lG1ayi9Pfa28Fmx here'), 'token x[redacted]x here');
+  const toy = createScrubber('q');
+  const said = 'User does not have the permissions required for this action [error-unauthorized]';
+  assert.equal(toy(said), said, 'the server words are intact');
+  assert.equal(toy('bad token q (q)'), 'bad token [redacted] ([redacted])');
+  assert.equal(createScrubber('a.b')('x a.b axb'), 'x [redacted] axb', 'regex characters are literal');
+  assert.equal(createScrubber('')('text'), 'text');
+});
+
+test('dry run (validate --to rocketchat): the same counts as an import, no credentials, no request, no temp files', async () => {
+  const text = JSON.stringify({ input: { users: [{ user_id: 'ann', username: 'ann' }, { user_id: 'ann' }, { user_id: 'bot', is_bot: true }, 7], channels: [{ channel_id: 'gen', name: 'general' }, { channel_id: 'old', is_archived: true }] } });
+  const rules = { skipBots: true, skipArchived: true };
+  await withSandbox(async (s) => {
+    const real = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', baseUrl: s.url, input: '-', pollIntervalMs: 10, progress: false, ...rules }, ENV), { stdin: Readable.from([Buffer.from(text)]) });
+    const tmp = tempDir();
+    const dry = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', input: '-', ...rules }, {}, 'validate'), { stdin: Readable.from([Buffer.from(text)]), tmpDir: tmp });
+    assert.deepEqual([dry.command, dry.status, dry.exitCode, dry.requests, dry.form, dry.import], ['validate', 'ok', 3, 0, null, null]);
+    assert.deepEqual(dry.selection, real.selection);
+    assert.deepEqual([dry.read, dry.invalid, dry.skipped, dry.duplicates, dry.valid], [real.read, real.invalid, real.skipped, real.duplicates, real.valid]);
+    assert.deepEqual([dry.valid, dry.skipped, dry.duplicates, dry.invalid], [2, 2, 1, 1]);
+    assert.deepEqual(readdirSync(tmp), [], 'a dry run spools nothing');
+    assert.equal(s.accepted('rocketchat-imports').size, 1, 'only the real run started an import');
+    const summary = formatRocketChatSummary(dry);
+    assert.match(summary, /^chatmigrate validate --to rocketchat: ok \(dry run: nothing sent\)/);
+    assert.doesNotMatch(summary, /startImport/);
+  });
+  // Without INPUT a dry run would have to ask the server: a usage error that says so.
+  assert.throws(() => resolveRocketChatConfig({ to: 'rocketchat' }, {}, 'validate'), (err: Error & { code?: string }) => err.code === 'CM_USAGE' && /validate --to rocketchat needs INPUT/.test(err.message));
+  // A clean selection is exit 0.
+  const clean = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', input: '-' }, {}, 'validate'), { stdin: Readable.from([Buffer.from('{"users":[{"user_id":"a"}],"channels":[]}')]) });
+  assert.deepEqual([clean.exitCode, clean.valid], [0, 1]);
+});
