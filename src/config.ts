@@ -210,6 +210,14 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE: the file the interrupted run saved its progress to');
   }
   checkRocketChatFiles(o);
+  // The selection rules belong to `--to rocketchat` (its own config); here they would do nothing.
+  for (const [flag, given] of [['--skip-bots', options.skipBots], ['--skip-deleted', options.skipDeleted], ['--skip-archived', options.skipArchived], ['--skip-direct', options.skipDirect], ['--exclude', options.exclude]] as const) {
+    if (given !== undefined && given !== false) {
+      throw new ChatmigrateError('CM_USAGE', `${flag} selects what a Rocket.Chat import takes: it needs --to rocketchat, got --to ${o.to}`, {
+        hint: 'to leave members out of a CometChat import, filter the export (or use --shard)',
+      });
+    }
+  }
   // Writing an output over the input would destroy the export being read.
   if (o.input !== undefined && o.input !== '-') {
     for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {

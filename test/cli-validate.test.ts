@@ -89,6 +89,9 @@ test('bad flags exit 2 and name the flag, what it expects and what it got', asyn
     [['a.json', 'b.json'], /validate takes one INPUT/],
     [[input, '--rejects'], /--rejects expects a value/],
     [[input, '--rejects', input], /--rejects "fixtures\/members.ndjson" is the input file itself/],
+    [[input, '--skip-bots'], /--skip-bots selects what a Rocket.Chat import takes: it needs --to rocketchat/],
+    [[input, '--resume'], /--resume needs --checkpoint FILE/],
+    [[input, '--checkpoint', 'r.json', '--report', 'r.json'], /--checkpoint and --report are the same file/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['validate', ...args]);

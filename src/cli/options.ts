@@ -22,7 +22,7 @@ const imp = ['import'] as const;
 
 export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}}), map (bare {"<memberId>": {...}}), array, ndjson, rocketchat (mongoexport of rocketchat_subscription; needs --rooms and --users)', commands: both },
-  { flag: 'to', key: 'to', type: 'string', value: 'TARGET', help: 'target: cometchat (default); import also takes rocketchat (INPUT then optional: see the Rocket.Chat options)', commands: both },
+  { flag: 'to', key: 'to', type: 'string', value: 'TARGET', help: 'target: cometchat (default) or rocketchat (import: INPUT optional, see the Rocket.Chat options; validate: a dry run of the selection in INPUT)', commands: both },
   { flag: 'base-url', key: 'baseUrl', type: 'string', value: 'URL', help: 'CometChat API root incl. version (default https://{appId}.api-{region}.cometchat.io/v3); the tool appends /data_import/members. Rocket.Chat: the server root; the tool appends /api/v1/...', commands: imp },
   { flag: 'app-id', key: 'appId', type: 'string', value: 'ID', help: 'CometChat app id', commands: imp, env: 'COMETCHAT_APP_ID' },
   { flag: 'region', key: 'region', type: 'string', value: 'REGION', help: 'CometChat region: us (default), eu, in', commands: imp, env: 'COMETCHAT_REGION' },
@@ -42,11 +42,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   // --to rocketchat: INPUT is a startImport selection ({"input": {"users", "channels"}} or getImportFileData's {users, channels}); without INPUT it is read from the server.
   { flag: 'user-id', key: 'userId', type: 'string', value: 'ID', help: 'Rocket.Chat: id of a user holding the run-import permission', commands: imp, env: 'ROCKETCHAT_USER_ID' },
   { flag: 'auth-token', key: 'authToken', type: 'string', value: 'TOKEN', help: 'Rocket.Chat: that user\'s auth (personal access) token (prefer the env variable: flags show up in ps)', commands: imp, env: 'ROCKETCHAT_AUTH_TOKEN' },
-  { flag: 'skip-bots', key: 'skipBots', type: 'boolean', help: 'Rocket.Chat: do not import bot users', commands: imp },
-  { flag: 'skip-deleted', key: 'skipDeleted', type: 'boolean', help: 'Rocket.Chat: do not import deleted users', commands: imp },
-  { flag: 'skip-archived', key: 'skipArchived', type: 'boolean', help: 'Rocket.Chat: do not import archived channels', commands: imp },
-  { flag: 'skip-direct', key: 'skipDirect', type: 'boolean', help: 'Rocket.Chat: do not import direct-message channels', commands: imp },
-  { flag: 'exclude', key: 'exclude', type: 'string', value: 'REGEX', help: 'Rocket.Chat: users/channels whose id or name matches are not imported', commands: imp },
+  { flag: 'skip-bots', key: 'skipBots', type: 'boolean', help: 'Rocket.Chat: do not import bot users', commands: both },
+  { flag: 'skip-deleted', key: 'skipDeleted', type: 'boolean', help: 'Rocket.Chat: do not import deleted users', commands: both },
+  { flag: 'skip-archived', key: 'skipArchived', type: 'boolean', help: 'Rocket.Chat: do not import archived channels', commands: both },
+  { flag: 'skip-direct', key: 'skipDirect', type: 'boolean', help: 'Rocket.Chat: do not import direct-message channels', commands: both },
+  { flag: 'exclude', key: 'exclude', type: 'string', value: 'REGEX', help: 'Rocket.Chat: users/channels whose id or name matches are not imported', commands: both },
   { flag: 'poll-interval-ms', key: 'pollIntervalMs', type: 'string', value: 'MS', help: 'Rocket.Chat: pause between getImportFileData / getImportProgress polls (default 10000)', commands: imp },
   { flag: 'import-timeout-ms', key: 'importTimeoutMs', type: 'string', value: 'MS', help: 'Rocket.Chat: give up waiting for the file data / the import after MS (default 86400000, a day)', commands: imp },
   { flag: 'workers', key: 'workers', type: 'string', value: 'N', help: 'worker threads that parse and validate (default: one per core, up to 8; 0 = main thread only)', commands: both, advanced: true },

@@ -20,7 +20,8 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
     return EXIT.ok;
   }
   // Rocket.Chat's startImport is a different flow (a selection, not member records): its own command.
-  if (command === 'import' && parsed.options.to === 'rocketchat') return runRocketChatCommand(parsed.options);
+  // validate --to rocketchat is its dry run: the selection judged and counted, nothing sent.
+  if (parsed.options.to === 'rocketchat') return runRocketChatCommand(parsed.options, command);
   const config = resolveConfig(command, parsed.options);
   if ((config.input === undefined || config.input === '-') && process.stdin.isTTY) {
     throw new ChatmigrateError('CM_USAGE', `no INPUT given and stdin is a terminal`, {
