@@ -5,22 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { parseSandboxArgs, runSandboxCommand } from '../src/cli/sandbox-command.js';
 import { isChatmigrateError } from '../src/errors.js';
 import { startSandbox } from '../src/sandbox/index.js';
-
-const COMMAND = fileURLToPath(new URL('../src/cli/sandbox-command.js', import.meta.url));
-// Stand-in for src/cli/main.ts until the lead wires the subcommand in.
-const LAUNCHER = `
-import { runSandboxCommand } from ${JSON.stringify(COMMAND)};
-try { process.exitCode = await runSandboxCommand(process.argv.slice(1)); }
-catch (err) { process.stderr.write(String(err.message) + '\\n'); process.exitCode = err.exitCode ?? 1; }
-`;
+import { CLI } from './helpers/cli.js';
+import { SEED_REQUEST } from './helpers/seeds.js';
 
 function launch(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', LAUNCHER, '--', ...args], {
+  // The real executable, as users run it.
+  const child = spawn(process.execPath, [CLI, 'sandbox', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, COMETCHAT_API_KEY: '', ...env },
     timeout: 20_000,
@@ -108,19 +102,7 @@ test('the sandbox command in a child process: one URL line, works, stops on SIGT
     const baseUrl = await run.firstLine;
     assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v3$/);
     const root = baseUrl.slice(0, -'/v3'.length);
-    const body = {
-      members: {
-        guid1_member_uid2: {
-          memberId: 'guid1_member_uid2',
-          uid: 'uid2',
-          guid: 'guid1',
-          joinedAt: '1673421419',
-          scope: 'admin',
-          groupDetails: { guid: 'guid1', name: 'guid1', type: 'public', owner: 'uid1', createdAt: '1673421419' },
-          userDetails: { uid: 'uid2', name: 'uid2' },
-        },
-      },
-    };
+    const body = SEED_REQUEST;
     const res = await request(`${baseUrl}/data_import/members`, { method: 'POST', headers: { apikey: secret }, body: JSON.stringify(body) });
     assert.equal(res.statusCode, 200);
     assert.equal(((await res.body.json()) as any).data.guid1_member_uid2.data.joinedAt, 1673421419);

@@ -7,26 +7,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'undici';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
+// CometChat's documented example (the seed): this request must get exactly this response.
+import { SEED_REQUEST, SEED_RESPONSE } from './helpers/seeds.js';
 
 const KEY = 'test-key-123';
-
-// CometChat's documented example (the seed): this request must get exactly this response.
-const SEED_REQUEST = {
-  members: {
-    guid1_member_uid2: {
-      memberId: 'guid1_member_uid2',
-      uid: 'uid2',
-      guid: 'guid1',
-      joinedAt: '1673421419',
-      scope: 'admin',
-      groupDetails: { guid: 'guid1', name: 'guid1', type: 'public', owner: 'uid1', createdAt: '1673421419' },
-      userDetails: { uid: 'uid2', name: 'uid2' },
-    },
-  },
-};
-const SEED_RESPONSE = {
-  data: { guid1_member_uid2: { success: true, data: { guid: 'guid1', uid: 'uid2', scope: 'admin', joinedAt: 1673421419 } } },
-};
 
 interface Reply {
   status: number;

@@ -3,13 +3,12 @@
 // error, return the exit code.
 
 import type { RunOptions } from '../config.js';
-import { ChatmigrateError, EXIT, toChatmigrateError } from '../errors.js';
+import { ChatmigrateError } from '../errors.js';
 import { createLogger } from '../run/logger.js';
-import { writeJsonFileAtomic } from '../run/write-json-file.js';
 import { resolveRocketChatConfig } from '../targets/rocketchat/config.js';
 import { runRocketChatImport } from '../targets/rocketchat/import-flow.js';
 import { formatRocketChatSummary } from '../targets/rocketchat/report.js';
-import { printError } from './print-error.js';
+import { finishReport, withStopSignals } from './command-shell.js';
 
 export async function runRocketChatCommand(options: RunOptions, command: 'import' | 'validate' = 'import'): Promise<number> {
   const config = resolveRocketChatConfig(options, process.env, command);
@@ -20,31 +19,6 @@ export async function runRocketChatCommand(options: RunOptions, command: 'import
   }
   const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
   if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer ROCKETCHAT_AUTH_TOKEN');
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals): void => {
-    if (++signals > 1) process.exit(EXIT.interrupted);
-    logger.warn({ signal: name }, 'stopping');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const report = await runRocketChatImport(config, { logger, signal: controller.signal });
-    if (config.report) {
-      try {
-        await writeJsonFileAtomic(config.report, report);
-      } catch (err) {
-        printError(toChatmigrateError(err));
-        return EXIT.fatal;
-      }
-    }
-    process.stderr.write(formatRocketChatSummary(report, config.report) + '\n');
-    if (report.error) printError(new ChatmigrateError(report.error.code, report.error.message, report.error.hint === undefined ? {} : { hint: report.error.hint }));
-    if (config.json) process.stdout.write(JSON.stringify(report) + '\n');
-    return report.exitCode;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const report = await withStopSignals(logger, (signal) => runRocketChatImport(config, { logger, signal }));
+  return finishReport(report, { reportPath: config.report, summary: formatRocketChatSummary(report, config.report), json: config.json });
 }

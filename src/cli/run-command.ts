@@ -1,16 +1,15 @@
 // `chatmigrate import|validate`: parse flags, resolve the config, run the pipeline with signal
 // handling, then write the report and print the summary. All the work is in runPipeline.
 
-import { ChatmigrateError, EXIT, toChatmigrateError } from '../errors.js';
+import { ChatmigrateError, EXIT } from '../errors.js';
 import { resolveConfig } from '../config.js';
 import { runPipeline } from '../pipeline.js';
 import { createLogger } from '../run/logger.js';
 import { formatSummary } from '../run/summary.js';
-import { writeJsonFileAtomic } from '../run/write-json-file.js';
 import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
 import type { CommandName } from './options.js';
-import { printError } from './print-error.js';
+import { finishReport, withStopSignals } from './command-shell.js';
 import { runRocketChatCommand } from './rocketchat-command.js';
 
 export async function runCommand(command: CommandName, argv: readonly string[]): Promise<number> {
@@ -29,35 +28,6 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
     });
   }
   const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`\nchatmigrate: second ${name}: exiting now without waiting\n`);
-      process.exit(EXIT.interrupted);
-    }
-    logger.warn({ signal: name }, 'stopping: finishing requests in flight');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const report = await runPipeline(config, { logger, signal: controller.signal });
-    if (config.report) {
-      try {
-        await writeJsonFileAtomic(config.report, report);
-      } catch (err) {
-        printError(toChatmigrateError(err));
-        return EXIT.fatal;
-      }
-    }
-    process.stderr.write(formatSummary(report, { rejects: config.rejects, report: config.report }) + '\n');
-    if (report.error) printError(new ChatmigrateError(report.error.code as never, report.error.message, report.error.hint ? { hint: report.error.hint } : {}));
-    if (config.json) process.stdout.write(JSON.stringify(report) + '\n');
-    return report.exitCode;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const report = await withStopSignals(logger, (signal) => runPipeline(config, { logger, signal }));
+  return finishReport(report, { reportPath: config.report, summary: formatSummary(report, { rejects: config.rejects, report: config.report }), json: config.json });
 }
