@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CHUNK_SIZES, readAll } from './helpers/chunks.js';
 import { MalformedInputError } from '../src/source/formats.js';
 import { FormatError } from '../src/source/record-reader.js';
+import { createRandom } from './helpers/random.js';
 
 const FIXTURES = {
   ndjson: 'fixtures/members.ndjson',
@@ -129,4 +130,27 @@ test('detection: an NDJSON record whose first key holds an object is not mistake
   assert.equal(readAll(Buffer.from(text), 1).format, 'ndjson');
   assert.equal(readAll(Buffer.from('{"g_member_u": {"guid": "g"}}'), 1).format, 'map');
   assert.equal(readAll(Buffer.from('{"guid": "g", "uid": "u"}'), 1).format, 'ndjson');
+});
+
+test('randomized documents (escapes, quotes, braces and backslashes in strings and keys) split the same at any chunk size', () => {
+  const random = createRandom(77);
+  const pieces = ['a', 'Z', ' ', '\\', '"', '{', '}', '[', ']', ',', ':', 'é', '💬', '\n', '\\\\', '\\"'];
+  const text = (): string => Array.from({ length: Math.floor(random() * 12) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+  for (let round = 0; round < 30; round++) {
+    const records = Array.from({ length: 1 + Math.floor(random() * 20) }, () => ({ guid: text(), nested: { list: [text(), { deep: text() }], n: Math.floor(random() * 1000) }, [text()]: text() }));
+    const keys = records.map((_, i) => `k${i}_${text()}`);
+    const map = Object.fromEntries(keys.map((k, i) => [k, records[i]]));
+    const indent = random() < 0.5 ? undefined : 2;
+    const docs: Array<['array' | 'map' | 'cometchat', string]> = [
+      ['array', JSON.stringify(records, null, indent)],
+      ['map', JSON.stringify(map, null, indent)],
+      ['cometchat', JSON.stringify({ members: map }, null, indent)],
+    ];
+    for (const [from, doc] of docs) {
+      const size = 1 + Math.floor(random() * 64);
+      const { records: got } = readAll(Buffer.from(doc), size, from);
+      assert.deepEqual(got.map((r) => JSON.parse(r.text) as unknown), records, `${from}, chunks of ${size}, round ${round}`);
+      if (from !== 'array') assert.deepEqual(got.map((r) => r.key), keys, `${from} keys, chunks of ${size}`);
+    }
+  }
 });
