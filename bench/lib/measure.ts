@@ -1,6 +1,7 @@
 // Runs a probe script in a child process (optionally pinned to one core) and returns what it
 // printed as JSON, plus wall time. Separate processes keep each measurement's memory honest.
 
+import { NODE_FLAGS, RUNTIME_ENV } from '../../src/runtime-flags.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +19,12 @@ export function probePath(name: string): string {
 
 /** Runs `node <probe> args...`, pinned to `core` when taskset exists; the probe prints one JSON line. */
 export function runProbe(probe: string, args: readonly string[], options: { core?: number; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<ProbeResult> {
-  // The same V8 flag the chatmigrate executable starts with (see src/cli/main.ts).
-  const nodeArgv = ['--single-threaded-gc', ...(options.nodeArgs ?? []), probePath(probe), ...args];
+  // Started the way the chatmigrate executable starts (src/runtime-flags.ts).
+  const nodeArgv = [...NODE_FLAGS, ...(options.nodeArgs ?? []), probePath(probe), ...args];
   const [cmd, argv] = options.core !== undefined && HAS_TASKSET ? ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgv]] : [process.execPath, nodeArgv];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd as string, argv as string[], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd as string, argv as string[], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...RUNTIME_ENV } });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15 * 60_000);

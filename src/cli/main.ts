@@ -1,8 +1,7 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --single-threaded-gc --max-semi-space-size=4
 // The `chatmigrate` executable: dispatches to a command and turns errors into exit codes.
-// --single-threaded-gc: with one allocation-heavy worker thread per core, V8's parallel GC
-// helpers compete with the workers themselves; measured on 2 cores, two workers each ran at half
-// speed without it and at full speed with it (bench/RESULTS.md). It must be set at start-up.
+// The runtime settings on the first line (a malloc arena cap, V8 flags) are explained in
+// src/runtime-flags.ts; they must be set at start-up (setting V8 flags at run time crashed V8).
 
 import { ChatmigrateError, toChatmigrateError } from '../errors.js';
 import { mainHelp } from './help.js';
