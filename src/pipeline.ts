@@ -11,15 +11,18 @@ import { createBlockBuilder, type PendingBlock } from './process/block-builder.j
 import { createBlockProcessor } from './process/block-processor.js';
 import { INVALID, SKIPPED, W_ID_END, W_JSON_END, W_STATUS_DIGEST, WORDS_PER_RECORD, type BlockResult } from './process/record-block.js';
 import { REASONS } from './record/reasons.js';
-import { createRecordReader, FormatError } from './source/record-reader.js';
+import { createRecordReader } from './source/record-reader.js';
 import { MalformedInputError } from './source/formats.js';
 import { openInputPath, type OpenedInput } from './source/open-input.js';
 import { buildReport, countReason, createCounts, type Report } from './run/report.js';
-import { openRejectsWriter, unwrapRejectEntry, type RejectsWriter } from './run/rejects-writer.js';
+import { openRejectsWriter, type RejectsWriter } from './run/rejects-writer.js';
 import { createProgress, type Progress } from './run/progress.js';
 import { silentLogger, type Logger } from './run/logger.js';
 import { createShardFilter } from './run/shard.js';
-import { Bucket, createLedger, type LedgerRecord } from './run/ledger.js';
+import { Bucket, createLedger, recordPosition, type LedgerRecord } from './run/ledger.js';
+import { originalOf, position, recordEnd } from './process/block-positions.js';
+import { Interrupted, untilAborted } from './run/abortable.js';
+import { describeFailure, isInputFailure } from './run/failures.js';
 import { createHeadKeeper, createPrefixHasher, HEAD_BYTES, type PrefixHasher } from './run/prefix-hasher.js';
 import { createCheckpointer, type Checkpointer } from './run/checkpointer.js';
 import { openDeliveryJournal, type DeliveryJournal } from './run/delivery-journal.js';
@@ -412,36 +415,6 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   return report;
 }
 
-class Interrupted extends Error {}
-
-/** Input byte offset just after record i of the block (its bytes are copied verbatim). */
-function recordEnd(block: PendingBlock, i: number): number {
-  const ends = block.input.ends;
-  return block.offsets[i]! + ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
-}
-
-function recordPosition(q: LedgerRecord) {
-  return q.line > 0 ? { index: q.index, offset: q.offset, line: q.line } : { index: q.index, offset: q.offset };
-}
-
-function position(block: PendingBlock, i: number) {
-  const index = block.firstIndex + i;
-  const offset = block.offsets[i]!;
-  const line = block.lines[i]!;
-  return line > 0 ? { index, offset, line } : { index, offset };
-}
-
-/** The record as it was in the input (and its map key), for the rejects file. Rare path. */
-function originalOf(block: PendingBlock, i: number): { record: unknown; key?: string } {
-  const start = i === 0 ? 0 : block.input.ends[i - 1]!;
-  const text = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength).toString('utf8', start, block.input.ends[i]!);
-  const value = JSON.parse(text) as unknown;
-  const fedBack = unwrapRejectEntry(value);
-  const key = fedBack ? fedBack.key : block.input.keys?.[i];
-  const record = fedBack ? fedBack.record : value;
-  return key === undefined ? { record } : { record, key };
-}
-
 function targetConfig(config: RunConfig) {
   return {
     baseUrl: config.baseUrl!,
@@ -457,39 +430,3 @@ function targetConfig(config: RunConfig) {
   };
 }
 
-/** Resolves with the promise, or rejects with Interrupted as soon as the signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new Interrupted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Interrupted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function isInputFailure(e: ChatmigrateError): boolean {
-  return e.code === 'CM_INPUT_MALFORMED' || e.code === 'CM_INPUT_FORMAT' || e.code === 'CM_INPUT_UNREADABLE';
-}
-
-function describeFailure(err: unknown, inputName: string): ChatmigrateError {
-  if (err instanceof MalformedInputError) {
-    const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
-    return new ChatmigrateError('CM_INPUT_MALFORMED', `${inputName}: malformed input at ${where}: ${err.message}`, {
-      hint: 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)',
-    });
-  }
-  if (err instanceof FormatError) {
-    return new ChatmigrateError('CM_INPUT_FORMAT', `${inputName}: ${err.message}`, { hint: 'force the format with --from' });
-  }
-  return toChatmigrateError(err);
-}

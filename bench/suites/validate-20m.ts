@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { BenchRow, BenchSuite } from '../lib/types.js';
+import type { BenchSuite } from '../lib/types.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const GENERATOR = fileURLToPath(new URL('../generate.js', import.meta.url));

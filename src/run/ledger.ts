@@ -220,3 +220,8 @@ function addCounts(into: Counts, d: Counts): void {
   into.rejected += d.rejected;
   for (const [code, n] of Object.entries(d.reasons)) into.reasons[code] = (into.reasons[code] ?? 0) + n;
 }
+
+/** A held record's input position, for the rejects file. */
+export function recordPosition(q: LedgerRecord) {
+  return q.line > 0 ? { index: q.index, offset: q.offset, line: q.line } : { index: q.index, offset: q.offset };
+}
