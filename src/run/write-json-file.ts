@@ -15,6 +15,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
       await handle.close();
     }
     await fs.rename(tmp, path);
+    await syncDirectory(dirname(path));
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw new ChatmigrateError('CM_OUTPUT', `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
@@ -23,4 +24,17 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 export function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Makes a rename durable across a power loss (a crash of the process needs nothing more). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some systems refuse to open or sync a directory: the file itself is already synced.
+  } finally {
+    await handle?.close();
+  }
 }
