@@ -7,7 +7,8 @@ import type { Member } from '../src/record/member.js';
 import { REASONS, type ReasonCode } from '../src/record/reasons.js';
 import { detailsMetadataText, isValidMemberDraft, LIMITS, memberSchema } from '../src/record/member-schema.js';
 import { serializeMember, serializeValidMember, quoteJson } from '../src/record/serialize-member.js';
-import { buildMemberDraft, checkMember, validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/record/validate-member.js';
+import { buildMemberDraft, validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/record/validate-member.js';
+import { checkMember } from '../src/record/check-member.js';
 import { canonicalId, isMemberIdOf, normalizeScope } from '../src/record/ids.js';
 
 const NOW = 1_800_000_000;
