@@ -23,7 +23,7 @@ import { Bucket, createLedger, recordPosition, type LedgerRecord } from './run/l
 import { originalOf, position, recordEnd } from './process/block-positions.js';
 import { Interrupted, untilAborted } from './run/abortable.js';
 import { describeFailure, isInputFailure } from './run/failures.js';
-import { createHeadKeeper, createPrefixHasher, HEAD_BYTES, type PrefixHasher } from './run/prefix-hasher.js';
+import { createHeadKeeper, createPrefixHasher, type PrefixHasher } from './run/prefix-hasher.js';
 import { createCheckpointer, type Checkpointer } from './run/checkpointer.js';
 import { openDeliveryJournal, type DeliveryJournal } from './run/delivery-journal.js';
 import { acquireCheckpointLock } from './run/checkpoint-lock.js';
@@ -230,9 +230,8 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   /** Journaled just before the request is written: after a kill, the resumed run knows what may have arrived. */
   function onSend(sent: readonly PendingRecord[]): void {
     for (const pending of sent) {
-      const record = pending as LedgerRecord;
-      if (record.state === 'q' || record.state === 's') record.state = 's';
-      journal?.add(['s', record.key]);
+      (pending as LedgerRecord).state = 's'; // only unsettled records are sent
+      journal?.add(['s', pending.key]);
     }
     journal?.commit();
   }
@@ -300,7 +299,6 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     await deliverAll();
   }
 
-  let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     await rocketchat?.load(log);
     input = await openInputPath(config.input, deps.stdin);
@@ -315,11 +313,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
         path: config.checkpoint,
         run: { ...(await runIdentity(config, job)), nowSeconds },
         inputName: input.name,
-        head: (byteEnd: number) => {
-          // Only bytes below the watermark: a bad record after it may be fixed before resuming.
-          const bytes = Math.min(HEAD_BYTES, byteEnd, head!.kept);
-          return { bytes, sha256: head!.hashOf(bytes) };
-        },
+        head: head!,
         ledger,
         hasher,
         journal,
@@ -333,11 +327,8 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       });
       // A fresh run marks its checkpoint at once, so a second run cannot start over it by mistake.
       if (!checkpoint) await checkpointer.save('running');
-      const c = checkpointer;
-      ticker = setInterval(() => {
-        if (!replaying) c.tick();
-      }, Math.min(1000, config.checkpointIntervalMs));
-      ticker.unref();
+      // A resumed run saves nothing until it has proved the input is the same.
+      checkpointer.startTicking(() => replaying);
     }
     const stderr = deps.stderr ?? process.stderr;
     progress = createProgress({
@@ -378,7 +369,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       }
     }
   } finally {
-    if (ticker) clearInterval(ticker);
+    checkpointer?.stopTicking();
     progress.done();
     if (target) await target.close(interrupted || failure ? (deps.graceMs ?? 5000) : 0);
     await processor.close();

@@ -7,15 +7,15 @@ import { VERSION } from '../version.js';
 import { saveCheckpoint, type Checkpoint, type WindowEntry } from './checkpoint-file.js';
 import type { DeliveryJournal } from './delivery-journal.js';
 import type { Ledger } from './ledger.js';
-import type { PrefixHasher } from './prefix-hasher.js';
+import { HEAD_BYTES, type HeadKeeper, type PrefixHasher } from './prefix-hasher.js';
 import type { RejectsWriter } from './rejects-writer.js';
 
 export interface CheckpointerDeps {
   path: string;
   run: Checkpoint['run'];
   inputName: string;
-  /** Hash of the input's first bytes up to (at most) the watermark. */
-  head(byteEnd: number): { bytes: number; sha256: string };
+  /** The input's first bytes, for the head hash. */
+  head: HeadKeeper;
   ledger: Ledger;
   hasher: PrefixHasher;
   journal: DeliveryJournal;
@@ -35,6 +35,9 @@ export interface CheckpointerDeps {
 export interface Checkpointer {
   /** Starts a save when the interval has passed and none is running. */
   tick(): void;
+  /** Ticks on a timer from now on, skipping while `paused()` says so. */
+  startTicking(paused: () => boolean): void;
+  stopTicking(): void;
   /** Saves now (after any save in progress). */
   save(state: Checkpoint['state']): Promise<void>;
   /** The first failure of a background save, if any: the run must stop. */
@@ -62,7 +65,7 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
       savedAt: new Date().toISOString(),
       state,
       run: { ...deps.run, format: deps.format() ?? null },
-      input: { name: deps.inputName, head: deps.head(watermark.byteEnd) },
+      input: { name: deps.inputName, head: headUpTo(deps.head, watermark.byteEnd) },
       watermark: { ...watermark, sha256: deps.hasher.digestAt(watermark.byteEnd) },
       counts: structuredClone(ledger.counts),
       skippedBy: { ...ledger.skippedBy },
@@ -99,10 +102,23 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
     return next;
   }
 
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  function tick(): void {
+    if (running || failure !== undefined || Date.now() - last < deps.intervalMs) return;
+    save('running').catch((err: unknown) => (failure ??= err));
+  }
+
   return {
-    tick() {
-      if (running || failure !== undefined || Date.now() - last < deps.intervalMs) return;
-      save('running').catch((err: unknown) => (failure ??= err));
+    tick,
+    startTicking(paused) {
+      ticker = setInterval(() => {
+        if (!paused()) tick();
+      }, Math.min(1000, deps.intervalMs));
+      ticker.unref();
+    },
+    stopTicking() {
+      if (ticker) clearInterval(ticker);
+      ticker = undefined;
     },
     save,
     get failure() {
@@ -112,4 +128,10 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
       return saves;
     },
   };
+}
+
+/** The head hash covers only bytes below the watermark: a bad record after it may be fixed before resuming. */
+function headUpTo(head: HeadKeeper, byteEnd: number): { bytes: number; sha256: string } {
+  const bytes = Math.min(HEAD_BYTES, byteEnd, head.kept);
+  return { bytes, sha256: head.hashOf(bytes) };
 }

@@ -12,20 +12,13 @@ import { headerValue, MAX_WAIT_MS } from '../cometchat/classify.js';
 import { classifyRocketChatReply } from './classify.js';
 import { ROCKETCHAT_PATHS, type RocketChatEndpoint } from './limits.js';
 import type { StreamedBody } from './spool.js';
+import type { RocketChatImportConfig } from './config.js';
 
-export interface RocketChatClientOptions {
-  baseUrl: string;
-  userId: string;
-  authToken: string;
-  rpm: number;
-  rateWindowMs: number;
-  maxRetries: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  requestTimeoutMs: number;
-  signal?: AbortSignal;
-  logger?: DeliveryLogger;
-}
+/** The client's share of the import's settings (the same names and meanings), plus how to stop and log. */
+export type RocketChatClientOptions = Pick<
+  RocketChatImportConfig,
+  'baseUrl' | 'userId' | 'authToken' | 'rpm' | 'rateWindowMs' | 'maxRetries' | 'retryMinMs' | 'retryMaxMs' | 'requestTimeoutMs'
+> & { signal?: AbortSignal; logger?: DeliveryLogger };
 
 export interface ClientStats {
   requests: number;
