@@ -8,6 +8,7 @@ import { LOG_LEVELS, type LogLevel } from './run/logger.js';
 import type { FormatChoice } from './source/formats.js';
 import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './targets/cometchat/limits.js';
 import { defaultWorkerCount } from './process/block-processor.js';
+import { checkRocketChatOptions } from './rocketchat-options.js';
 
 export const REGIONS = ['us', 'eu', 'in'] as const;
 
@@ -209,15 +210,7 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
   if (o.resume && o.checkpoint === undefined) {
     throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE: the file the interrupted run saved its progress to');
   }
-  checkRocketChatFiles(o);
-  // The selection rules belong to `--to rocketchat` (its own config); here they would do nothing.
-  for (const [flag, given] of [['--skip-bots', options.skipBots], ['--skip-deleted', options.skipDeleted], ['--skip-archived', options.skipArchived], ['--skip-direct', options.skipDirect], ['--exclude', options.exclude]] as const) {
-    if (given !== undefined && given !== false) {
-      throw new ChatmigrateError('CM_USAGE', `${flag} selects what a Rocket.Chat import takes: it needs --to rocketchat, got --to ${o.to}`, {
-        hint: 'to leave members out of a CometChat import, filter the export (or use --shard)',
-      });
-    }
-  }
+  checkRocketChatOptions(o, options);
   // Writing an output over the input would destroy the export being read.
   if (o.input !== undefined && o.input !== '-') {
     for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {
@@ -263,25 +256,4 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     rooms: o.rooms,
     users: o.users,
   });
-}
-
-/** --rooms and --users go with --from rocketchat, both of them, and are files other than INPUT and the outputs. */
-function checkRocketChatFiles(o: { from: string; input?: string | undefined; rooms?: string | undefined; users?: string | undefined; rejects?: string | undefined; report?: string | undefined; checkpoint?: string | undefined }): void {
-  const files = [['--rooms', o.rooms], ['--users', o.users]] as const;
-  if (o.from !== 'rocketchat') {
-    for (const [flag, path] of files) {
-      if (path !== undefined) throw new ChatmigrateError('CM_USAGE', `${flag} is only for --from rocketchat, got --from ${o.from}`, { hint: 'add --from rocketchat, or drop --rooms/--users' });
-    }
-    return;
-  }
-  for (const [flag, path] of files) {
-    if (path === undefined || path === '') {
-      throw new ChatmigrateError('CM_USAGE', `--from rocketchat needs ${flag} FILE (the mongoexport of ${flag === '--rooms' ? 'rocketchat_room' : 'users'})`, { hint: 'chatmigrate validate subscriptions.json --from rocketchat --rooms rooms.json --users users.json' });
-    }
-    if (path === '-') throw new ChatmigrateError('CM_USAGE', `${flag} expects a file, got "-" (stdin carries the subscriptions)`);
-    const clash = [['INPUT', o.input], ['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint], ...files.filter(([f]) => f !== flag)].find(
-      ([, other]) => other !== undefined && other !== '-' && resolvePath(other) === resolvePath(path),
-    );
-    if (clash) throw new ChatmigrateError('CM_USAGE', `${flag} ${JSON.stringify(path)} is also ${clash[0]}: give each file its own path`);
-  }
 }
