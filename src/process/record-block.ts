@@ -4,6 +4,7 @@
 
 import { fingerprint128, contentDigest16 } from '../dedupe/fingerprint.js';
 import { validateMember } from '../record/validate-member.js';
+import { scanMember, scannedMemberId } from '../record/scan-member.js';
 import type { ReasonCode } from '../record/reasons.js';
 import { unwrapRejectEntry } from '../run/rejects-writer.js';
 import { excerptAround, locateJsonError } from '../source/json-error-position.js';
@@ -93,6 +94,13 @@ export function processBlock(input: BlockInput, options: ProcessOptions, map?: R
     const end = ends[i]!;
     const text = bytes.toString('utf8', start, end);
     start = end;
+    let key = keys?.[i];
+    // Records written the usual way are judged from their text; the rest are parsed.
+    const scanned = map ? undefined : scanMember(text, key, options.nowSeconds);
+    if (scanned !== undefined) {
+      addValid(w, scannedMemberId(), scanned);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -101,7 +109,6 @@ export function processBlock(input: BlockInput, options: ProcessOptions, map?: R
       const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
       return finish(i, { index: i, byteDelta: Buffer.byteLength(text.slice(0, at)), message: `${detail} near ${JSON.stringify(excerptAround(text, at))}` });
     }
-    let key = keys?.[i];
     const fedBack = unwrapRejectEntry(value);
     if (fedBack) {
       value = fedBack.record;
@@ -128,23 +135,26 @@ export function processBlock(input: BlockInput, options: ProcessOptions, map?: R
       invalid.push({ index: i, reason: checked.reason, message: checked.message });
       continue;
     }
-    const memberId = checked.member.memberId;
+    addValid(w, checked.member.memberId, checked.json);
+  }
+  return finish(count, undefined);
+
+  function addValid(w: number, memberId: string, json: string): void {
     fingerprint128(memberId, fp);
     words[w] = fp[0]!;
     words[w + 1] = fp[1]!;
     words[w + 2] = fp[2]!;
     words[w + 3] = fp[3]!;
-    words[w + W_STATUS_DIGEST] = contentDigest16(checked.json); // status VALID is 0
+    words[w + W_STATUS_DIGEST] = contentDigest16(json); // status VALID is 0
     ids.push(memberId);
     idLength += memberId.length;
     words[w + W_ID_END] = idLength;
     if (options.wantJson) {
-      jsons.push(checked.json);
-      jsonLength += checked.json.length;
+      jsons.push(json);
+      jsonLength += json.length;
     }
     words[w + W_JSON_END] = jsonLength;
   }
-  return finish(count, undefined);
 
   function finish(processed: number, malformed: BlockResult['malformed']): BlockResult {
     const result: BlockResult = { count: processed, words, ids: ids.join(''), jsons: jsons.join(''), invalid };
