@@ -5,6 +5,7 @@
 import { fingerprint128, contentDigest16 } from '../dedupe/fingerprint.js';
 import { validateMember } from '../record/validate-member.js';
 import { scanMember, scannedMemberId } from '../record/scan-member.js';
+import { nativeScanBlock } from '../record/native-scan.js';
 import type { ReasonCode } from '../record/reasons.js';
 import { unwrapRejectEntry } from '../run/rejects-writer.js';
 import { excerptAround, locateJsonError } from '../source/json-error-position.js';
@@ -78,6 +79,22 @@ export interface BlockResult {
 
 const fp = new Uint32Array(4);
 
+// The native fast path's scratch, reused block after block (grown when a block needs more).
+let nativeFlags = new Uint8Array(0);
+let nativeIds = Buffer.alloc(0);
+let nativeJsons = Buffer.alloc(0);
+
+function scanNatively(input: BlockInput, options: ProcessOptions, words: Int32Array): number {
+  const { bytes, count } = input;
+  if (nativeFlags.length < count) nativeFlags = new Uint8Array(count * 2);
+  // A memberId is never longer than its record; canonical JSON adds at most a few dozen bytes
+  // (quotes around numbers, longer scope names) to a record it could be made of.
+  if (nativeIds.length < bytes.length) nativeIds = Buffer.alloc(bytes.length * 2);
+  const jsonBytes = bytes.length * 2 + 64 * count;
+  if (nativeJsons.length < jsonBytes) nativeJsons = Buffer.alloc(jsonBytes * 2);
+  return nativeScanBlock!(bytes, input.ends, count, input.keys ?? null, options.nowSeconds, options.wantJson, words, nativeFlags, nativeIds, nativeJsons);
+}
+
 export function processBlock(input: BlockInput, options: ProcessOptions, map?: RecordMapper): BlockResult {
   const { ends, count, keys } = input;
   const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
@@ -89,9 +106,34 @@ export function processBlock(input: BlockInput, options: ProcessOptions, map?: R
   let idLength = 0;
   let jsonLength = 0;
   let start = 0;
+  // The native fast path first (when built): it marks the records it handled and leaves their
+  // fingerprint, digest and the byte ends of their memberId and JSON in its buffers.
+  const handled = map || nativeScanBlock === undefined || count === 0 ? 0 : scanNatively(input, options, words);
+  const flags = nativeFlags;
+  let nativeIdAt = 0; // where the next handled record's memberId and JSON start in the native buffers
+  let nativeJsonAt = 0;
+  let runIdStart = -1; // the run of handled records not yet joined (-1: none)
+  let runJsonStart = 0;
   for (let i = 0; i < count; i++) {
     const w = i * WORDS_PER_RECORD;
     const end = ends[i]!;
+    if (handled > 0 && flags[i] === 1) {
+      if (runIdStart < 0) {
+        runIdStart = nativeIdAt;
+        runJsonStart = nativeJsonAt;
+      }
+      const idEnd = words[w + W_ID_END]!;
+      const jsonEnd = words[w + W_JSON_END]!;
+      idLength += idEnd - nativeIdAt;
+      jsonLength += jsonEnd - nativeJsonAt;
+      nativeIdAt = idEnd;
+      nativeJsonAt = jsonEnd;
+      words[w + W_ID_END] = idLength;
+      words[w + W_JSON_END] = jsonLength;
+      start = end;
+      continue;
+    }
+    if (runIdStart >= 0) joinRun();
     const text = bytes.toString('utf8', start, end);
     start = end;
     let key = keys?.[i];
@@ -139,6 +181,13 @@ export function processBlock(input: BlockInput, options: ProcessOptions, map?: R
   }
   return finish(count, undefined);
 
+  /** The memberIds and JSON of the handled records since the last one the JavaScript paths did (ASCII: bytes are characters). */
+  function joinRun(): void {
+    ids.push(nativeIds.toString('latin1', runIdStart, nativeIdAt));
+    if (options.wantJson) jsons.push(nativeJsons.toString('latin1', runJsonStart, nativeJsonAt));
+    runIdStart = -1;
+  }
+
   function addValid(w: number, memberId: string, json: string): void {
     fingerprint128(memberId, fp);
     words[w] = fp[0]!;
@@ -157,6 +206,7 @@ export function processBlock(input: BlockInput, options: ProcessOptions, map?: R
   }
 
   function finish(processed: number, malformed: BlockResult['malformed']): BlockResult {
+    if (runIdStart >= 0) joinRun();
     const result: BlockResult = { count: processed, words, ids: ids.join(''), jsons: jsons.join(''), invalid };
     if (malformed) result.malformed = malformed;
     if (skipped.length > 0) result.skipped = skipped;
