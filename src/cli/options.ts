@@ -49,7 +49,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'exclude', key: 'exclude', type: 'string', value: 'REGEX', help: 'Rocket.Chat: users/channels whose id or name matches are not imported', commands: both },
   { flag: 'poll-interval-ms', key: 'pollIntervalMs', type: 'string', value: 'MS', help: 'Rocket.Chat: pause between getImportFileData / getImportProgress polls (default 10000)', commands: imp },
   { flag: 'import-timeout-ms', key: 'importTimeoutMs', type: 'string', value: 'MS', help: 'Rocket.Chat: give up waiting for the file data / the import after MS (default 86400000, a day)', commands: imp },
-  { flag: 'workers', key: 'workers', type: 'string', value: 'N', help: 'worker threads that parse and validate (default: one per core, up to 8; 0 = main thread only)', commands: both, advanced: true },
+  { flag: 'workers', key: 'workers', type: 'string', value: 'N', help: 'worker threads that parse and validate (default: one per core but one for the main thread with the native fast path, at least 1, up to 8; 0 = main thread only)', commands: both, advanced: true },
   { flag: 'max-retries', key: 'maxRetries', type: 'string', value: 'N', help: 'retries per request before giving up (default 8)', commands: imp, advanced: true },
   { flag: 'retry-min-ms', key: 'retryMinMs', type: 'string', value: 'MS', help: 'first backoff delay (default 1000)', commands: imp, advanced: true },
   { flag: 'retry-max-ms', key: 'retryMaxMs', type: 'string', value: 'MS', help: 'longest backoff delay (default 60000)', commands: imp, advanced: true },
