@@ -2,6 +2,7 @@
 // in exactly one bucket, the rejects file is exact and can be fed back, malformed input stops
 // with its position, and chunking never changes a result.
 
+import { formatInt, plural } from '../src/run/report.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -147,4 +148,12 @@ test('the plan gives requests at the batch size and time under the rpm budget', 
   assert.equal(r.plan.requests, 2);
   assert.equal(r.plan.minutes, 1);
   assert.match(r.plan.text, /6 members → 2 requests → 1 min at 2 req\/min/);
+});
+
+test('counts are written with thousands separators, as en-US would', () => {
+  for (const n of [0, 7, 999, 1000, 12_345, 306_164, 10_000_000, 1_234_567_890, -4_321, 2.5, 999.6]) {
+    assert.equal(formatInt(n), Math.round(n).toLocaleString('en-US'), String(n));
+  }
+  assert.equal(plural(10_000_000, 'member'), '10,000,000 members');
+  assert.equal(plural(1, 'request'), '1 request');
 });

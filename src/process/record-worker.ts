@@ -16,3 +16,6 @@ parentPort!.on('message', (job: Job) => {
   result.input = { bytes: job.input.bytes, ends: job.input.ends };
   parentPort!.postMessage({ id: job.id, result }, [result.words.buffer as ArrayBuffer, job.input.bytes.buffer as ArrayBuffer, job.input.ends.buffer as ArrayBuffer]);
 });
+
+// Loaded and listening: the main thread sends blocks from now on (until then it processes them itself).
+parentPort!.postMessage({ ready: true });

@@ -96,8 +96,14 @@ export function exitCodeFor(status: RunStatus, errorExit?: ExitCode): ExitCode {
   }
 }
 
+/** 1234567 → "1,234,567". By hand: toLocaleString's first call loads ICU data (~14 ms of every run). */
 export function formatInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  const rounded = Math.round(n);
+  if (!Number.isFinite(rounded) || Math.abs(rounded) >= 1e21) return String(rounded); // no digit groups in exponent form
+  const digits = String(Math.abs(rounded));
+  let out = '';
+  for (let end = digits.length; end > 0; end -= 3) out = digits.slice(Math.max(0, end - 3), end) + (out === '' ? '' : ',' + out);
+  return rounded < 0 ? '-' + out : out;
 }
 
 export function formatDuration(ms: number): string {
