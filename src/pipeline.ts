@@ -219,7 +219,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   async function consumeBlocks(keep: number): Promise<void> {
     while (inProcess.length > keep) {
       const { block, result } = inProcess.shift()!;
-      consume(block, await result);
+      consume(block, await (processor.waitFor?.(result) ?? result));
       builder.recycle(block);
       if (target) for (const b of readyBatches.splice(0)) await submit(b);
     }

@@ -1,6 +1,7 @@
 // Runs processBlock over blocks of records, on the main thread or on a pool of worker threads.
 // Results come back as promises that the pipeline consumes in input order. Workers start only
-// after the first few blocks, so small inputs never pay for thread start-up.
+// from the second block, so small inputs never pay for thread start-up, and one at a time: the
+// next starts when the main thread finds a result not ready (the workers are the bottleneck).
 
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -13,6 +14,11 @@ export interface BlockProcessor {
   process(input: BlockInput, wantJson?: boolean): Promise<BlockResult>;
   /** Threads in use (0 while processing on the main thread). */
   readonly threads: number;
+  /**
+   * The consumer is about to wait for `result` (from process()). When it is not ready yet the
+   * workers are behind the main thread, and another one is started if --workers allows.
+   */
+  waitFor?(result: Promise<BlockResult>): Promise<BlockResult>;
   close(): Promise<void>;
 }
 
@@ -23,6 +29,14 @@ export interface BlockProcessor {
  * waiting for them (that wait was ~25% of a 100 MB run).
  */
 const INLINE_BLOCKS_BEFORE_WORKERS = 1;
+
+/** STARVED_WAITS waits in a row for a worker's result, each longer than STARVED_MS, start another worker (up to --workers). */
+const STARVED_MS = 2;
+const STARVED_WAITS = 3;
+
+/** Blocks queued at a worker below which it takes the next one rather than a less busy worker. */
+const SHORT_QUEUE = 2;
+
 
 /**
  * A worker's garbage is short-lived (one block's records), so a small young generation costs
@@ -46,6 +60,7 @@ export function defaultWorkerCount(): number {
 export function createBlockProcessor(workers: number, options: ProcessOptions): BlockProcessor {
   let pool: WorkerPool | undefined;
   let blocks = 0;
+  let starvedInARow = 0;
   return {
     get threads() {
       return pool?.size ?? 0;
@@ -70,6 +85,21 @@ export function createBlockProcessor(workers: number, options: ProcessOptions): 
       }
       return pool.process(input, opts);
     },
+    waitFor(result) {
+      if (pool === undefined || !pool.canGrow()) return result;
+      // A result already computed arrives within an event-loop turn; a longer wait means the
+      // workers are behind the main thread.
+      const from = performance.now();
+      return result.then((r) => {
+        // Several long waits in a row: one can be a worker's GC pause or the scheduler.
+        starvedInARow = performance.now() - from > STARVED_MS ? starvedInARow + 1 : 0;
+        if (starvedInARow >= STARVED_WAITS) {
+          starvedInARow = 0;
+          pool?.grow();
+        }
+        return r;
+      });
+    },
     async close() {
       await pool?.close();
     },
@@ -80,6 +110,9 @@ interface WorkerPool {
   size: number;
   /** Some worker has loaded its code and takes blocks. */
   ready(): boolean;
+  /** Another worker may start: fewer than --workers run, and all of them have loaded. */
+  canGrow(): boolean;
+  grow(): void;
   process(input: BlockInput, options: ProcessOptions): Promise<BlockResult>;
   close(): Promise<void>;
 }
@@ -98,7 +131,12 @@ function createWorkerPool(size: number): WorkerPool {
   let closing = false;
   let anyReady = false;
   const slots: Slot[] = [];
-  for (let i = 0; i < size; i++) {
+  // Workers start one at a time, the next only when the main thread had to wait for a result:
+  // with the native fast path one worker usually keeps up with the main thread, and a second
+  // isolate would only cost start-up CPU and memory (~100 ms, ~20 MB) on cores it needs.
+  spawn();
+
+  function spawn(): void {
     const slot: Slot = { worker: new Worker(url, { resourceLimits: WORKER_LIMITS }), outstanding: 0, ready: false };
     slot.worker.on('message', (msg: { id: number; result: BlockResult } | { ready: true }) => {
       if ('ready' in msg) {
@@ -127,14 +165,25 @@ function createWorkerPool(size: number): WorkerPool {
   }
 
   return {
-    size,
+    get size() {
+      return slots.length;
+    },
     // A failed pool counts as ready, so the failure is reported by process().
     ready: () => anyReady || failure !== undefined,
     process(input: BlockInput, options: ProcessOptions): Promise<BlockResult> {
       if (failure) return Promise.reject(new ChatmigrateError('CM_INTERNAL', `a worker thread failed: ${failure.message}`));
-      // The least busy ready worker takes the block; order is restored by the consumer.
+      // The first ready worker with a short queue takes the block, else the least busy one: a
+      // worker that keeps up is not joined by another (threads beyond what the work needs only
+      // compete with the main thread for cores). Order is restored by the consumer.
       let slot: Slot | undefined;
-      for (const s of slots) if (s.ready && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
+      for (const s of slots) {
+        if (!s.ready) continue;
+        if (s.outstanding < SHORT_QUEUE) {
+          slot = s;
+          break;
+        }
+        if (slot === undefined || s.outstanding < slot.outstanding) slot = s;
+      }
       if (slot === undefined) throw new ChatmigrateError('CM_INTERNAL', 'no worker thread is ready');
       slot.outstanding++;
       const id = nextId++;
@@ -151,6 +200,10 @@ function createWorkerPool(size: number): WorkerPool {
         // Transferred, not copied: copying 128 KiB per block costs more than processing it.
         slot.worker.postMessage({ id, input, options }, [input.bytes.buffer as ArrayBuffer, input.ends.buffer as ArrayBuffer]);
       });
+    },
+    canGrow: () => slots.length < size && slots.every((s) => s.ready),
+    grow() {
+      if (slots.length < size && slots.every((s) => s.ready)) spawn();
     },
     async close() {
       closing = true;
