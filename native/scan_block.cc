@@ -62,46 +62,20 @@ class Scanner {
     for (uint32_t i = 0; i < n_; i++) {
       if (b_[i] >= 0x80) return false;  // ASCII only: no decoding or character counting here
     }
-    uint32_t i = Space(0);
-    if (At(i) != '{') return false;
-    unsigned seen = 0;
-    for (i = Space(i + 1);;) {
-      if (At(i) != '"') return false;
-      const uint32_t start = i + 1;
-      const uint32_t end = KeyEnd(start);
-      if (end == kFail) return false;
-      const uint32_t len = end - start;
-      unsigned bit = 0;
-      if (Key(start, len, "guid")) bit = 1;
-      else if (Key(start, len, "uid")) bit = 2;
-      else if (Key(start, len, "memberId")) bit = 4;
-      else if (Key(start, len, "joinedAt")) bit = 8;
-      else if (Key(start, len, "scope")) bit = 16;
-      else if (Key(start, len, "isBanned")) bit = 32;
-      else if (Key(start, len, "groupDetails")) bit = 64;
-      else if (Key(start, len, "userDetails")) bit = 128;
-      if (bit == 0 || (seen & bit) != 0) return false;
-      seen |= bit;
-      i = AfterColon(end + 1);
-      if (i == kFail) return false;
-      switch (bit) {
-        case 1: i = Id(i, r.guid); break;
-        case 2: i = Id(i, r.uid); break;
-        case 4: i = Str(i, r.memberId); break;
-        case 8: i = Timestamp(i, r.joined); break;
-        case 16: i = ScopeValue(i, r.scope); break;
-        case 32: i = Boolean(i, r.banned); break;
-        case 64: r.hasGroup = true; i = Group(i, r); break;
-        default: r.hasUser = true; i = User(i, r); break;
+    static const char* const kKeys[] = {"guid", "uid", "memberId", "joinedAt", "scope", "isBanned", "groupDetails", "userDetails"};
+    const uint32_t end = Object(Space(0), kKeys, 8, [&](int key, uint32_t i) {
+      switch (key) {
+        case 0: return Id(i, r.guid);
+        case 1: return Id(i, r.uid);
+        case 2: return Str(i, r.memberId);
+        case 3: return Timestamp(i, r.joined);
+        case 4: return ScopeValue(i, r.scope);
+        case 5: return Boolean(i, r.banned);
+        case 6: r.hasGroup = true; return Group(i, r);
+        default: r.hasUser = true; return User(i, r);
       }
-      if (i == kFail) return false;
-      i = Space(i);
-      const int c = At(i);
-      if (c == '}') break;
-      if (c != ',') return false;
-      i = Space(i + 1);
-    }
-    return Space(i + 1) == n_;
+    });
+    return end != kFail && Space(end) == n_;
   }
 
   const uint8_t* bytes() const { return b_; }
@@ -135,6 +109,37 @@ class Scanner {
     i = Space(i);
     if (At(i) != ':') return kFail;
     return Space(i + 1);
+  }
+
+  /**
+   * An object at i whose keys are all among `keys` (each at most once): `value(k, at)` reads the
+   * value of keys[k] at `at` and returns the position after it (kFail to give up). The position
+   * after the object, or kFail; an empty object gives up (no member, group or user is valid
+   * without fields).
+   */
+  template <typename ReadValue>
+  uint32_t Object(uint32_t i, const char* const* keys, int keyCount, ReadValue value) const {
+    if (At(i) != '{') return kFail;
+    unsigned seen = 0;
+    for (i = Space(i + 1);;) {
+      if (At(i) != '"') return kFail;
+      const uint32_t start = i + 1;
+      const uint32_t end = KeyEnd(start);
+      if (end == kFail) return kFail;
+      int key = 0;
+      while (key < keyCount && !Key(start, end - start, keys[key])) key++;
+      if (key == keyCount || (seen & (1u << key)) != 0) return kFail;
+      seen |= 1u << key;
+      i = AfterColon(end + 1);
+      if (i == kFail) return kFail;
+      i = value(key, i);
+      if (i == kFail) return kFail;
+      i = Space(i);
+      const int c = At(i);
+      if (c == '}') return i + 1;
+      if (c != ',') return kFail;
+      i = Space(i + 1);
+    }
   }
 
   /** A string value without escapes or control characters: its content's span; the position after it. */
@@ -343,42 +348,18 @@ class Scanner {
   }
 
   uint32_t Group(uint32_t i, Record& r) const {
-    if (At(i) != '{') return kFail;
-    unsigned seen = 0;
-    for (i = Space(i + 1);;) {
-      if (At(i) != '"') return kFail;
-      const uint32_t start = i + 1;
-      const uint32_t end = KeyEnd(start);
-      if (end == kFail) return kFail;
-      const uint32_t len = end - start;
-      unsigned bit = 0;
-      if (Key(start, len, "guid")) bit = 1;
-      else if (Key(start, len, "name")) bit = 2;
-      else if (Key(start, len, "type")) bit = 4;
-      else if (Key(start, len, "owner")) bit = 8;
-      else if (Key(start, len, "createdAt")) bit = 16;
-      else if (Key(start, len, "icon")) bit = 32;
-      else if (Key(start, len, "password")) bit = 64;
-      if (bit == 0 || (seen & bit) != 0) return kFail;
-      seen |= bit;
-      i = AfterColon(end + 1);
-      if (i == kFail) return kFail;
-      switch (bit) {
-        case 1: i = Id(i, r.gGuid); break;
-        case 2: i = Name(i, r.gName); break;
-        case 4: i = GroupType(i, r.gType); break;
-        case 8: i = Id(i, r.gOwner); break;
-        case 16: i = Timestamp(i, r.gCreated); break;
-        case 32: i = Limited(i, r.gIcon, kUrlChars); break;
-        default: i = Limited(i, r.gPassword, kPasswordChars); break;
+    static const char* const kKeys[] = {"guid", "name", "type", "owner", "createdAt", "icon", "password"};
+    return Object(i, kKeys, 7, [&](int key, uint32_t at) {
+      switch (key) {
+        case 0: return Id(at, r.gGuid);
+        case 1: return Name(at, r.gName);
+        case 2: return GroupType(at, r.gType);
+        case 3: return Id(at, r.gOwner);
+        case 4: return Timestamp(at, r.gCreated);
+        case 5: return Limited(at, r.gIcon, kUrlChars);
+        default: return Limited(at, r.gPassword, kPasswordChars);
       }
-      if (i == kFail) return kFail;
-      i = Space(i);
-      const int c = At(i);
-      if (c == '}') return i + 1;
-      if (c != ',') return kFail;
-      i = Space(i + 1);
-    }
+    });
   }
 
   uint32_t GroupType(uint32_t i, int& type) const {
@@ -399,44 +380,19 @@ class Scanner {
   }
 
   uint32_t User(uint32_t i, Record& r) const {
-    if (At(i) != '{') return kFail;
-    unsigned seen = 0;
-    for (i = Space(i + 1);;) {
-      if (At(i) != '"') return kFail;
-      const uint32_t start = i + 1;
-      const uint32_t end = KeyEnd(start);
-      if (end == kFail) return kFail;
-      const uint32_t len = end - start;
-      unsigned bit = 0;
-      if (Key(start, len, "uid")) bit = 1;
-      else if (Key(start, len, "name")) bit = 2;
-      else if (Key(start, len, "avatar")) bit = 4;
-      else if (Key(start, len, "link")) bit = 8;
-      else if (Key(start, len, "role")) bit = 16;
-      else if (Key(start, len, "createdAt")) bit = 32;
-      else if (Key(start, len, "lastActiveAt")) bit = 64;
-      else if (Key(start, len, "deactivatedAt")) bit = 128;
-      if (bit == 0 || (seen & bit) != 0) return kFail;
-      seen |= bit;
-      i = AfterColon(end + 1);
-      if (i == kFail) return kFail;
-      switch (bit) {
-        case 1: i = Id(i, r.uUid); break;
-        case 2: i = Name(i, r.uName); break;
-        case 4: i = Limited(i, r.uAvatar, kUrlChars); break;
-        case 8: i = Limited(i, r.uLink, kUrlChars); break;
-        case 16: i = Str(i, r.uRole); break;
-        case 32: i = Timestamp(i, r.uCreated); break;
-        case 64: i = Timestamp(i, r.uLast); break;
-        default: i = Timestamp(i, r.uDeactivated); break;
+    static const char* const kKeys[] = {"uid", "name", "avatar", "link", "role", "createdAt", "lastActiveAt", "deactivatedAt"};
+    return Object(i, kKeys, 8, [&](int key, uint32_t at) {
+      switch (key) {
+        case 0: return Id(at, r.uUid);
+        case 1: return Name(at, r.uName);
+        case 2: return Limited(at, r.uAvatar, kUrlChars);
+        case 3: return Limited(at, r.uLink, kUrlChars);
+        case 4: return Str(at, r.uRole);
+        case 5: return Timestamp(at, r.uCreated);
+        case 6: return Timestamp(at, r.uLast);
+        default: return Timestamp(at, r.uDeactivated);
       }
-      if (i == kFail) return kFail;
-      i = Space(i);
-      const int c = At(i);
-      if (c == '}') return i + 1;
-      if (c != ',') return kFail;
-      i = Space(i + 1);
-    }
+    });
   }
 };
 

@@ -68,22 +68,15 @@ export function createBlockProcessor(workers: number, options: ProcessOptions): 
     process(input: BlockInput, wantJson?: boolean): Promise<BlockResult> {
       blocks++;
       const opts = wantJson === undefined || wantJson === options.wantJson ? options : { ...options, wantJson };
-      if (workers === 0 || blocks <= INLINE_BLOCKS_BEFORE_WORKERS) {
-        try {
-          return Promise.resolve(processBlock(input, opts));
-        } catch (err) {
-          return Promise.reject(err);
-        }
+      if (workers > 0 && blocks > INLINE_BLOCKS_BEFORE_WORKERS) {
+        pool ??= createWorkerPool(workers);
+        if (pool.ready()) return pool.process(input, opts);
       }
-      pool ??= createWorkerPool(workers);
-      if (!pool.ready()) {
-        try {
-          return Promise.resolve(processBlock(input, opts));
-        } catch (err) {
-          return Promise.reject(err);
-        }
+      try {
+        return Promise.resolve(processBlock(input, opts));
+      } catch (err) {
+        return Promise.reject(err);
       }
-      return pool.process(input, opts);
     },
     waitFor(result) {
       if (pool === undefined || !pool.canGrow()) return result;
@@ -156,6 +149,10 @@ function createWorkerPool(size: number): WorkerPool {
     slots.push(slot);
   }
 
+  function canGrow(): boolean {
+    return slots.length < size && slots.every((s) => s.ready);
+  }
+
   function fail(err: Error): void {
     if (closing) return; // terminate() ends workers with code 1: not a failure
     failure ??= err;
@@ -201,9 +198,9 @@ function createWorkerPool(size: number): WorkerPool {
         slot.worker.postMessage({ id, input, options }, [input.bytes.buffer as ArrayBuffer, input.ends.buffer as ArrayBuffer]);
       });
     },
-    canGrow: () => slots.length < size && slots.every((s) => s.ready),
+    canGrow,
     grow() {
-      if (slots.length < size && slots.every((s) => s.ready)) spawn();
+      if (canGrow()) spawn();
     },
     async close() {
       closing = true;
