@@ -197,6 +197,11 @@ test('fast path: an all-success compact reply is recognised without parsing; any
   assert.equal(isAllImported(good.replace(entity('g_member_b'), entity('g_member_b', false)), keys), false);
   assert.equal(isAllImported(good.replace(entity('g_member_b'), entity('g_member_x')), keys), false, 'an id that was not sent');
   assert.equal(isAllImported(JSON.stringify(JSON.parse(good), null, 1), keys), false, 'other formatting is parsed in full');
+  assert.equal(isAllImported(good, [keys[1]!, keys[0]!, keys[2]!]), false, 'keys in another order');
+  assert.equal(isAllImported(good, ['member_a', 'g_member_b', 'g_member_c']), false, 'a key that is only the end of an id sent');
+  assert.equal(isAllImported(good.replace('"g_member_c":{"success":true,', '"g_member_c":{'), keys), false, 'an entity without a success flag');
+  assert.equal(isAllImported(good.replace(entity('g_member_b'), `"g_member_b":{"success":true,"error":{"code":"X"}}`), keys), false, 'an error marker');
+  assert.equal(isAllImported(good, []), false, 'no keys sent');
   // Both paths agree on the outcome.
   const fast = classifyReply({ status: 200, headers: {}, bodyText: good }, keys, 0);
   const slow = classifyReply({ status: 200, headers: {}, body: JSON.parse(good) }, keys, 0);

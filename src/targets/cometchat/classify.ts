@@ -173,22 +173,31 @@ function classifyEntities(status: number, headers: HeaderBag, data: Record<strin
 
 const IMPORTED: RecordOutcome = { kind: 'imported' };
 
+/** A marker of anything but success anywhere in a reply. */
+const NOT_ALL_SUCCESS = /"success":false|"error"/;
+/** What follows each key of an imported entity in CometChat's compact JSON. */
+const AFTER_IMPORTED_KEY = '":{"success":true';
+const REPLY_OPEN = '{"data":{"';
+
 /**
  * The common reply — every entity imported, in CometChat's compact JSON — recognised without
  * parsing it: parsing a 50-entity reply cost ~100 µs, most of the client's CPU per request.
- * It must start like `{"data":{`, hold no failure or error marker, say `"success":true` exactly
- * once per key sent, and name every key sent (in order). Anything else is parsed in full.
+ * It must start like `{"data":{`, hold no failure or error marker, and hold exactly one
+ * `"<key>":{"success":true` per key sent, in the order sent. Anything else is parsed in full.
+ * One regular-expression scan and one split (~8 µs per 50-entity reply) instead of a search
+ * per key (~25 µs: each String.indexOf call costs ~0.2 µs to set up).
  */
 export function isAllImported(text: string, keys: readonly string[]): boolean {
-  if (!text.startsWith('{"data":{') || text.includes('"success":false') || text.includes('"error"')) return false;
-  let successes = 0;
-  for (let at = text.indexOf('"success":true'); at !== -1; at = text.indexOf('"success":true', at + 14)) successes++;
-  if (successes !== keys.length) return false;
-  let from = 0;
-  for (const key of keys) {
-    const at = text.indexOf(`"${key}":{`, from);
-    if (at === -1) return false;
-    from = at + key.length + 3;
+  if (keys.length === 0 || !text.startsWith(REPLY_OPEN) || NOT_ALL_SUCCESS.test(text)) return false;
+  // Piece i ends with the i-th key and its opening quote, preceded by `},` (or the reply's opening).
+  const pieces = text.split(AFTER_IMPORTED_KEY);
+  if (pieces.length !== keys.length + 1) return false;
+  if (pieces[0] !== REPLY_OPEN + keys[0]) return false;
+  for (let i = 1; i < keys.length; i++) {
+    const piece = pieces[i]!;
+    const key = keys[i]!;
+    const quote = piece.length - key.length - 1;
+    if (!piece.endsWith(key) || piece.charCodeAt(quote) !== 0x22 || piece.charCodeAt(quote - 1) !== 0x2c || piece.charCodeAt(quote - 2) !== 0x7d) return false;
   }
   return true;
 }

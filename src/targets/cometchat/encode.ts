@@ -10,19 +10,36 @@ export function encodeKey(key: string): string {
   return PLAIN_KEY.test(key) ? `"${key}"` : JSON.stringify(key);
 }
 
+const OPEN = '{"members":{';
+const CLOSE = '}}';
+/** Bodies are carved out of slabs this big (a 50-member body is ~5-20 KB). */
+const SLAB_BYTES = 1 << 20;
+let slab = Buffer.allocUnsafe(SLAB_BYTES);
+let slabAt = 0;
+
 /**
- * `{"members":{"<key>":<json>,...}}` from records whose `json` is already canonical JSON text.
- * Joining text is ~10x cheaper than JSON.stringify of objects (PERF-NOTES, HTTP section), and
- * the bytes sent are exactly the bytes validated.
+ * `{"members":{"<key>":<json>,...}}` as UTF-8 bytes, from records whose `json` is already
+ * canonical JSON text: the bytes sent are exactly the text validated. Joined as text (V8 keeps
+ * the pieces as a rope) and encoded once into a shared slab: no copy of the body as a flat
+ * string and no Buffer of its own per request. Each body is its own region of the slab; a
+ * slab is replaced (and freed once its bodies are sent) when the next body may not fit.
  */
-export function encodeMembersBody(records: readonly PendingRecord[]): string {
-  let body = '{"members":{';
+export function encodeMembersBody(records: readonly PendingRecord[]): Buffer {
+  let text = OPEN;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    if (i > 0) body += ',';
-    body += encodeKey(record.key);
-    body += ':';
-    body += record.json;
+    if (i > 0) text += ',';
+    text += encodeKey(record.key);
+    text += ':';
+    text += record.json;
   }
-  return body + '}}';
+  text += CLOSE;
+  // A UTF-16 unit never takes more than 3 UTF-8 bytes.
+  if (SLAB_BYTES - slabAt < 3 * text.length) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, 3 * text.length));
+    slabAt = 0;
+  }
+  const start = slabAt;
+  slabAt += slab.write(text, start, 'utf8');
+  return slab.subarray(start, slabAt);
 }
