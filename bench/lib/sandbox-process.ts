@@ -1,5 +1,5 @@
-// Starts `chatmigrate sandbox` in its own process (pinned to a core when possible) for
-// benchmarks, and talks to its introspection endpoints.
+// Starts `chatmigrate sandbox` (or another server) in its own process, pinned to a core when
+// possible, for benchmarks, and talks to the sandbox's introspection endpoints.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,22 +16,8 @@ export interface SandboxProcess {
 }
 
 export async function startSandboxProcess(args: readonly string[], core?: number): Promise<SandboxProcess> {
-  const argv = [CLI, 'sandbox', '--port', '0', ...args];
-  const child: ChildProcess =
-    core !== undefined && HAS_TASKSET ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('sandbox did not print its URL within 10 s')), 10_000);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('http'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited early with ${code}`)));
-  });
+  const server = await startServerProcess([CLI, 'sandbox', '--port', '0', ...args], core);
+  const { url: baseUrl } = server;
   const url = baseUrl.replace(/\/v3$/, '');
   return {
     baseUrl,
@@ -44,8 +30,38 @@ export async function startSandboxProcess(args: readonly string[], core?: number
       const res = await fetch(`${url}/__sandbox/reset`, { method: 'POST' });
       await res.arrayBuffer();
     },
+    stop: server.stop,
+  };
+}
+
+export interface ServerProcess {
+  /** The first line the server printed that starts with http. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node ...argv` (pinned to a core when possible) and waits for it to print its URL. */
+export async function startServerProcess(argv: readonly string[], core?: number): Promise<ServerProcess> {
+  const child: ChildProcess =
+    core !== undefined && HAS_TASKSET ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not print its URL within 10 s`)), 10_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('http'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited early with ${code}`)));
+  });
+  return {
+    url,
     stop() {
       return new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
