@@ -41,7 +41,7 @@ export const importSuite: BenchSuite = {
       const { floor, rounds } = await interleaveWithFloor(input, ctx.settings.reps, async () => {
         await sandbox.reset();
         const r = await runProbe('import-probe', [input.path, sandbox.baseUrl, KEY, '--rpm', '0', '--connections', String(CONNECTIONS), '--workers', '0'], { core: PROBE_CORE });
-        const stats = (await sandbox.stats()) as { accepted: { members: number }; maxOpenConnections: number };
+        const stats = (await sandbox.stats()) as { accepted: { members: number }; maxOpenConnections: number; entitiesReceived: number; cpuMs: number };
         if (r.output['imported'] !== input.expected.valid || stats.accepted.members !== input.expected.valid) {
           throw new Error(`import delivered ${String(r.output['imported'])}, sandbox accepted ${stats.accepted.members}, expected ${input.expected.valid}`);
         }
@@ -55,7 +55,7 @@ export const importSuite: BenchSuite = {
           latency,
           sockets: r.output['socketsOpened'] as number,
           serverMax: stats.maxOpenConnections,
-          cpu: { imp: perRecord(r.output), val: perRecord(v.output), floor: f.output['cpuUsPerRecord'] as number, floorPerRequest: f.output['cpuUsPerRequest'] as number },
+          cpu: { imp: perRecord(r.output), val: perRecord(v.output), floor: f.output['cpuUsPerRecord'] as number, floorPerRequest: f.output['cpuUsPerRequest'] as number, sandbox: (stats.cpuMs * 1000) / stats.entitiesReceived },
         };
       });
       const value = median(rounds.map((r) => r.imp.recordsPerSecond));
@@ -71,16 +71,18 @@ export const importSuite: BenchSuite = {
       const cpuValidate = median(rounds.map((r) => r.cpu.val));
       const httpFloor = median(rounds.map((r) => r.cpu.floor));
       const httpFloorPerRequest = median(rounds.map((r) => r.cpu.floorPerRequest));
+      const cpuSandbox = median(rounds.map((r) => r.cpu.sandbox));
       const cpuRatio = cpuValidate / cpuImport;
       const ceiling = cpuValidate / (cpuValidate + httpFloor);
       ctx.log(`import (no quota): ${Math.round(value)} records/s = ${vsFloor.toFixed(2)}x the floor (${Math.round(floor.recordsPerSecond)}/s), ${vsValidate.toFixed(2)}x validate (${Math.round(validate)}/s); latency p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms; ${sockets} sockets`);
-      ctx.log(`import client CPU ${cpuImport.toFixed(2)} µs/record vs validate ${cpuValidate.toFixed(2)} (${cpuRatio.toFixed(2)}x); bare HTTP ${httpFloor.toFixed(2)} µs/record (${httpFloorPerRequest.toFixed(0)} µs/request): ceiling ${ceiling.toFixed(2)}x validate`);
+      ctx.log(`import client CPU ${cpuImport.toFixed(2)} µs/record vs validate ${cpuValidate.toFixed(2)} (${cpuRatio.toFixed(2)}x); bare HTTP ${httpFloor.toFixed(2)} µs/record (${httpFloorPerRequest.toFixed(0)} µs/request): ceiling ${ceiling.toFixed(2)}x validate; sandbox CPU ${cpuSandbox.toFixed(2)} µs/member (at most ${Math.round(1e6 / cpuSandbox)} members/s on its core)`);
       const c = `ndjson ${sizeLabel(input.bytes)}, ${CONNECTIONS} connections, no quota`;
       rows.push(
         { id: 'import/no-quota/vs-floor', bench: 'import', case: c, value, unit: 'records/s', baseline: floor.recordsPerSecond, ratio: vsFloor, guard: { value: vsFloor, better: 'higher', tolerance: IMPORT_TOLERANCE } },
         { id: 'import/no-quota/vs-validate', bench: 'import-vs-validate', case: c, value, unit: 'records/s', baseline: validate, ratio: vsValidate, target: IMPORT_RATIO_TARGET, pass: vsValidate >= IMPORT_RATIO_TARGET, guard: { value: vsValidate, better: 'higher', tolerance: IMPORT_TOLERANCE } },
         { id: 'import/no-quota/client-cpu', bench: 'import-client-cpu', case: c, value: cpuImport, unit: 'µs CPU per record (client)', baseline: cpuValidate, ratio: cpuRatio, notes: 'ratio = validate CPU per record / import client CPU per record, same data, same core; independent of the sandbox\'s speed', guard: { value: cpuRatio, better: 'higher', tolerance: IMPORT_TOLERANCE } },
         { id: 'import/no-quota/http-floor', bench: 'import-http-floor', case: `${CONNECTIONS} connections, 50 records per request`, value: httpFloor, unit: 'µs CPU per record (bare undici client)', baseline: cpuValidate, ratio: ceiling, notes: `${httpFloorPerRequest.toFixed(0)} µs per request; ratio = the ceiling of import vs validate on this machine, validate / (validate + floor): delivery costing nothing beyond the bare HTTP exchange` },
+        { id: 'import/no-quota/sandbox-cpu', bench: 'import-sandbox-cpu', case: c, value: cpuSandbox, unit: 'µs CPU per member (sandbox)', baseline: cpuValidate, ratio: cpuValidate / cpuSandbox, notes: `the sandbox's CPU time (process.cpuUsage, its whole process) per entity received: on its own core it can take at most ${Math.round(1e6 / cpuSandbox)} members/s, ${(cpuValidate / cpuSandbox).toFixed(2)}x validate's rate; not guarded (a property of the test server, not of the client)` },
         { id: 'import/no-quota/latency-p50', bench: 'import-latency', case: `${c}, p50`, value: p50, unit: 'ms', notes: 'client-side, not guarded (absolute time)' },
         { id: 'import/no-quota/latency-p99', bench: 'import-latency', case: `${c}, p99`, value: p99, unit: 'ms', notes: 'client-side, not guarded (absolute time)' },
         { id: 'import/no-quota/sockets', bench: 'import-sockets', case: c, value: sockets, unit: 'sockets', target: CONNECTIONS, pass: sockets <= CONNECTIONS, notes: `sockets the client opened (undici:client:connected); the sandbox saw at most ${serverMax} open, its own stats connection included` },
