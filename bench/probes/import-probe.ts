@@ -1,4 +1,4 @@
-// Probe: one `import` run through the real pipeline into a sandbox; prints time, peak RSS, the
+// Probe: one `import` run through the real pipeline into a sandbox; prints wall and CPU time, peak RSS, the
 // report's counts and client-side request latencies (p50/p99, from undici's diagnostics
 // channels: request created → response complete) and sockets opened, as one JSON line.
 // Args: INPUT BASE_URL API_KEY [--flag value ...].
@@ -6,6 +6,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { resolveConfig } from '../../src/config.js';
 import { runPipeline } from '../../src/pipeline.js';
+import { timed } from '../lib/timed-run.js';
 
 const [input, baseUrl, apiKey, ...rest] = process.argv.slice(2);
 const options: Record<string, string> = {};
@@ -24,14 +25,7 @@ subscribe('undici:request:trailers', (m) => {
 subscribe('undici:client:connected', () => sockets++);
 
 const config = resolveConfig('import', { input, baseUrl, apiKey, progress: false, now: 1_767_225_600, ...options });
-const started = performance.now();
-const cpuBefore = process.cpuUsage();
-const report = await runPipeline(config);
-const ms = performance.now() - started;
-// This thread's and its workers' CPU time: with the probe pinned to one core, its busy time.
-const cpu = process.cpuUsage(cpuBefore);
-const cpuMs = (cpu.user + cpu.system) / 1000;
-const systemMs = cpu.system / 1000;
+const { result: report, ms, cpuMs, systemMs } = await timed(() => runPipeline(config));
 const sorted = Float64Array.from(latencies).sort();
 const pct = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
 process.stdout.write(JSON.stringify({ ms, cpuMs, systemMs, maxRssMB: process.resourceUsage().maxRSS / 1024, latency: { n: sorted.length, p50Ms: pct(0.5), p99Ms: pct(0.99) }, socketsOpened: sockets, ...report }) + '\n');

@@ -7,6 +7,7 @@
 import { resolveConfig } from '../../src/config.js';
 import { createDedupeIndex } from '../../src/dedupe/dedupe-index.js';
 import { runPipeline } from '../../src/pipeline.js';
+import { timed } from '../lib/timed-run.js';
 
 const [input, ...rest] = process.argv.slice(2);
 const options: Record<string, string> = {};
@@ -14,13 +15,7 @@ for (let i = 0; i < rest.length; i += 2) options[rest[i]!.replace(/^--/, '')] = 
 const wantIndexSize = options['index-size'] === '1';
 delete options['index-size'];
 const config = resolveConfig('validate', { input, progress: false, now: 1_767_225_600, ...options });
-const started = performance.now();
-const cpuBefore = process.cpuUsage();
-const report = await runPipeline(config);
-const ms = performance.now() - started;
-// This thread's and its workers' CPU time: with the probe pinned to one core, its busy time.
-const cpu = process.cpuUsage(cpuBefore);
-const cpuMs = (cpu.user + cpu.system) / 1000;
+const { result: report, ms, cpuMs } = await timed(() => runPipeline(config));
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(
   JSON.stringify({
