@@ -1,4 +1,4 @@
-// Probe: one `validate` run through the real pipeline (library entry), printing its time, peak
+// Probe: one `validate` run through the real pipeline (library entry), printing its wall and CPU time, peak
 // RSS and counts as one JSON line. Args: INPUT [--from F] [--workers N] [--index-size 1].
 // With --index-size 1 it also reports what a dedupe index holding that run's distinct keys
 // occupies (built afterwards from random fingerprints, so the peak RSS above excludes it): the
