@@ -90,6 +90,31 @@ test('a short-form or list-less selection is refused before any request: nothing
   });
 });
 
+test('a startImport that started the import but lost its reply is not sent again; one whose reply was refused is', async () => {
+  for (const lost of [1, 2]) {
+    const s = await startSandbox({ apiKey: 'unused', rocketchat: { userId: ENV.ROCKETCHAT_USER_ID, authToken: ENV.ROCKETCHAT_AUTH_TOKEN, rateLimit: 0, progressPolls: 2, startRepliesLost: lost } });
+    try {
+      const logs = logSink();
+      const r = await run(s.url, undefined, undefined, logs);
+      assert.deepEqual([r.status, r.exitCode, r.form, r.import?.step], ['ok', 0, 'array', 'importer_done'], logs.text());
+      assert.equal(s.accepted('rocketchat-imports').size, 1, 'started exactly once');
+      assert.equal(r.retries, 1, 'one retry: the progress check answered it');
+      assert.match(logs.text(), /startImport got no answer, but the import is running: not sending it again/);
+    } finally {
+      await s.close();
+    }
+  }
+  // A failure before the import started (the sandbox's 503 comes before the body is read) is sent again.
+  const s = await startSandbox({ apiKey: 'unused', faults: { errorRate: 0.5, seed: 7 }, rocketchat: { userId: ENV.ROCKETCHAT_USER_ID, authToken: ENV.ROCKETCHAT_AUTH_TOKEN, rateLimit: 0, progressPolls: 1 } });
+  try {
+    const r = await run(s.url, undefined);
+    assert.deepEqual([r.status, r.exitCode], ['ok', 0]);
+    assert.equal(s.accepted('rocketchat-imports').size, 1);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a getImportFileData reply without lists is a target error, not an empty import', async () => {
   await withFixedServer({ getImportFileData: { success: true }, startImport: { success: true } }, async (url, hits) => {
     const r = await run(url, undefined);

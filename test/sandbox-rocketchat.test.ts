@@ -161,15 +161,16 @@ test('sandbox flags map to the Rocket.Chat options; bad values name the flag', (
   const file = join(dir, 'data.json');
   writeFileSync(file, JSON.stringify({ users: [{ user_id: 'x' }], channels: [] }));
   const { options } = parseSandboxArgs(['--user-id', 'adm', '--auth-token', 'tok', '--plain-user', 'p1:t1', '--plain-user', 'p2:t:2', '--rc-body-form', 'short',
-    '--rc-no-operation', '--rc-file-data', file, '--rc-file-data-waits', '2', '--rc-progress-polls', '4', '--rc-import-fails', '--rc-rate-limit', '5', '--rc-rate-window-ms', '1000'], {});
+    '--rc-no-operation', '--rc-file-data', file, '--rc-file-data-waits', '2', '--rc-progress-polls', '4', '--rc-import-fails', '--rc-start-replies-lost', '3', '--rc-rate-limit', '5', '--rc-rate-window-ms', '1000'], {});
   assert.deepEqual(options.rocketchat, {
     userId: 'adm', authToken: 'tok', plainUsers: [{ userId: 'p1', authToken: 't1' }, { userId: 'p2', authToken: 't:2' }], bodyForm: 'short', operationPrepared: false,
-    fileData: { users: [{ user_id: 'x' }], channels: [] }, fileDataWaits: 2, progressPolls: 4, importFails: true, rateLimit: 5, rateWindowMs: 1000,
+    fileData: { users: [{ user_id: 'x' }], channels: [] }, fileDataWaits: 2, progressPolls: 4, importFails: true, startRepliesLost: 3, rateLimit: 5, rateWindowMs: 1000,
   });
   assert.equal(parseSandboxArgs([], { ROCKETCHAT_USER_ID: 'env-id', ROCKETCHAT_AUTH_TOKEN: 'env-tok' }).options.rocketchat?.authToken, 'env-tok');
   const usage = (args: string[], flag: string) => assert.throws(() => parseSandboxArgs(args, {}), (e) => isChatmigrateError(e) && e.code === 'CM_USAGE' && e.message.includes(flag));
   usage(['--rc-body-form', 'both'], '--rc-body-form');
   usage(['--plain-user', 'nocolon'], '--plain-user');
   usage(['--rc-rate-limit', '-1'], '--rc-rate-limit');
+  usage(['--rc-start-replies-lost', 'x'], '--rc-start-replies-lost');
   assert.throws(() => parseSandboxArgs(['--plain-user', 'p:'], {}), (e) => isChatmigrateError(e) && !e.message.includes('secret'));
 });

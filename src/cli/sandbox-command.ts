@@ -44,6 +44,8 @@ pass the server root, the printed URL without /v3, to \`import --to rocketchat -
   --rc-file-data-waits N   answer getImportFileData {"waiting": true} N times first (default 0)
   --rc-progress-polls N    getImportProgress polls until the final step (default 3)
   --rc-import-fails        end with importer_import_failed instead of importer_done
+  --rc-start-replies-lost N  the first N accepted startImport calls start the import, then drop
+                           the connection without an answer (default 0)
   --rc-rate-limit N        calls per endpoint per client per window (default 10; 0 = unlimited)
   --rc-rate-window-ms N    Rocket.Chat rate window in ms (default 60000)
 
@@ -76,6 +78,7 @@ const OPTIONS = {
   'rc-file-data-waits': { type: 'string' },
   'rc-progress-polls': { type: 'string' },
   'rc-import-fails': { type: 'boolean' },
+  'rc-start-replies-lost': { type: 'string' },
   'rc-rate-limit': { type: 'string' },
   'rc-rate-window-ms': { type: 'string' },
   help: { type: 'boolean' },
@@ -182,6 +185,7 @@ function parseRocketChatSandboxFlags(v: Values, env: NodeJS.ProcessEnv): RocketC
     fileDataWaits: integer(v, 'rc-file-data-waits', 0, 1_000_000),
     progressPolls: integer(v, 'rc-progress-polls', 1, 1_000_000),
     importFails: v['rc-import-fails'] === true,
+    startRepliesLost: integer(v, 'rc-start-replies-lost', 0, 1_000_000),
     rateLimit: integer(v, 'rc-rate-limit', 0, 1_000_000_000),
     rateWindowMs: integer(v, 'rc-rate-window-ms', 1, 24 * 3600 * 1000),
   };

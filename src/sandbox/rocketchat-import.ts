@@ -31,6 +31,7 @@ export function createRocketChatRoutes(o: ResolvedRocketChatOptions, deps: Platf
   // Fixed windows like Rocket.Chat's limiter: the count resets windowMs after a window's first call.
   const windows = new Map<string, { start: number; count: number }>();
   let maxInWindow = 0;
+  let startRepliesToLose = o.startRepliesLost;
 
   /** Returns the rate headers, or undefined after answering 429. */
   function rateLimit(res: ServerResponse, key: string, nowMs: number): OutgoingHttpHeaders | undefined {
@@ -76,6 +77,13 @@ export function createRocketChatRoutes(o: ResolvedRocketChatOptions, deps: Platf
           sendJson(res, 400, failure('error-operation-not-found', 'Import Operation Not Found', { method: 'startImport' }), headers);
         } else {
           operation.start(check.accepted());
+          if (startRepliesToLose > 0) {
+            // The import runs, but the client never hears so.
+            startRepliesToLose--;
+            stats.reset();
+            req.socket.destroy();
+            return;
+          }
           sendJson(res, 200, { success: true }, headers);
         }
       },
@@ -148,6 +156,7 @@ export function createRocketChatRoutes(o: ResolvedRocketChatOptions, deps: Platf
       operation.reset();
       windows.clear();
       maxInWindow = 0;
+      startRepliesToLose = o.startRepliesLost;
     },
   };
 }

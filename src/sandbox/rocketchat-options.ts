@@ -28,6 +28,11 @@ export interface RocketChatSandboxOptions {
   progressPolls?: number;
   /** End the import with importer_import_failed instead of importer_done. */
   importFails?: boolean;
+  /**
+   * The first N accepted startImport calls start the import and then lose their reply (the
+   * connection is dropped): a client must find the import running rather than start it again.
+   */
+  startRepliesLost?: number;
   /** Calls per endpoint per client in one window (Rocket.Chat's default 10); 0 = unlimited. */
   rateLimit?: number;
   /** Rate window length (default 60000: Rocket.Chat's per-minute limit; tests use short windows). */
@@ -46,6 +51,7 @@ export type ResolvedRocketChatOptions = Readonly<{
   fileData: RocketChatSelectionData;
   progressPolls: number;
   importFails: boolean;
+  startRepliesLost: number;
   rateLimit: number;
   rateWindowMs: number;
   maxStoredEntries: number;
@@ -99,6 +105,7 @@ export function resolveRocketChatOptions(o: RocketChatSandboxOptions = {}): Reso
     fileData,
     progressPolls: int('progressPolls', o.progressPolls, 3, 1, 1_000_000),
     importFails: o.importFails ?? false,
+    startRepliesLost: int('startRepliesLost', o.startRepliesLost, 0, 0, 1_000_000),
     rateLimit: int('rateLimit', o.rateLimit, 10, 0, 1_000_000_000),
     rateWindowMs: int('rateWindowMs', o.rateWindowMs, 60_000, 1, 24 * 3600 * 1000),
     maxStoredEntries: int('maxStoredEntries', o.maxStoredEntries, 100_000, 0, 100_000_000),

@@ -32,8 +32,16 @@ export interface RocketChatClient {
   /**
    * One call with retries. A 200 body is handed to `consume` as a stream when given (it must read
    * it to the end), else parsed as JSON. Final errors reject with a ChatmigrateError.
+   * `beforeResend` runs before every attempt after the first: a call that is not safe to repeat
+   * (startImport) checks there whether the attempt that went unanswered took effect, and
+   * returns the result to stand for it (no further attempt), or undefined to send again.
    */
-  call<T = undefined>(endpoint: RocketChatEndpoint, body?: StreamedBody, consume?: (chunks: AsyncIterable<Buffer>) => Promise<T>): Promise<CallResult<T>>;
+  call<T = undefined>(
+    endpoint: RocketChatEndpoint,
+    body?: StreamedBody,
+    consume?: (chunks: AsyncIterable<Buffer>) => Promise<T>,
+    beforeResend?: () => Promise<CallResult<T> | undefined>,
+  ): Promise<CallResult<T>>;
   stats(): ClientStats;
   close(): Promise<void>;
 }
@@ -120,8 +128,14 @@ export function createRocketChatClient(o: RocketChatClientOptions): RocketChatCl
   }
 
   return {
-    call(endpoint, body, consume) {
-      return runWithRetries((_n) => attempt(endpoint, body, consume), {
+    call(endpoint, body, consume, beforeResend) {
+      return runWithRetries(async (attemptNumber) => {
+        if (attemptNumber > 1 && beforeResend !== undefined) {
+          const settled = await beforeResend();
+          if (settled !== undefined) return settled;
+        }
+        return attempt(endpoint, body, consume);
+      }, {
         maxRetries: o.maxRetries,
         retryMinMs: o.retryMinMs,
         retryMaxMs: o.retryMaxMs,

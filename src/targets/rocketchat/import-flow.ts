@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChatmigrateError, toChatmigrateError } from '../../errors.js';
 import type { DeliveryLogger } from '../../delivery/types.js';
 import { openInputPath } from '../../source/open-input.js';
-import { createRocketChatClient, type RocketChatClient } from './client.js';
+import { createRocketChatClient, type CallResult, type RocketChatClient } from './client.js';
 import type { RocketChatImportConfig } from './config.js';
-import { STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
+import { isStartedStep, STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
 import { buildRocketChatReport, type RocketChatReport, type RocketChatRunStatus } from './report.js';
 import { createSelector, type Selector } from './selection.js';
 import { readSelection } from './selection-reader.js';
@@ -183,8 +183,21 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
 
     if (!config.dryRun) {
       const api = client as RocketChatClient;
+      /**
+       * Before startImport is sent again after an attempt that got no answer (connection lost,
+       * timeout, 5xx): if that attempt started the import, sending it again would start a second
+       * one. Only our own call can have moved the operation past importer_user_selection since
+       * getImportFileData, so a started step means the lost attempt was accepted.
+       */
+      const startedAlready = async (): Promise<CallResult<undefined> | undefined> => {
+        const res = await api.call('getImportProgress');
+        const step = res.kind === 'ok' ? readImportState(res.body)?.step : undefined;
+        if (step === undefined || !isStartedStep(step)) return undefined;
+        logger?.warn({ step }, 'rocketchat startImport got no answer, but the import is running: not sending it again');
+        return { kind: 'ok', body: undefined, consumed: undefined };
+      };
       // 2. startImport: the documented array form, then the short form once.
-      const first = await api.call('startImport', spool.arrayBody());
+      const first = await api.call('startImport', spool.arrayBody(), undefined, startedAlready);
       if (first.kind === 'ok') {
         form = 'array';
       } else {
@@ -192,7 +205,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
         fellBack = true;
         // all: true only when the server's own list was taken whole; a given INPUT may be a subset.
         const whole = (k: SelectionKind) => source === 'server' && selector.counts(k).selected === selector.counts(k).read;
-        const second = await api.call('startImport', spool.shortBody({ users: whole('users'), channels: whole('channels') }));
+        const second = await api.call('startImport', spool.shortBody({ users: whole('users'), channels: whole('channels') }), undefined, startedAlready);
         if (second.kind !== 'ok') {
           throw new ChatmigrateError('CM_TARGET', `startImport refused both body forms (array: ${first.message}; short: ${second.message})`, {
             hint: 'this server version may expect another startImport body; please report it with the server version',

@@ -30,3 +30,11 @@ export const STEP_DONE = 'importer_done';
 export const STEP_FAILED = 'importer_import_failed';
 /** An import stopped from Administration → Import also ends the run (as a failure). */
 export const STEP_CANCELLED = 'importer_import_cancelled';
+
+/**
+ * Steps of an import that startImport has started, final ones included; before it the operation
+ * is still being prepared or waits at importer_user_selection.
+ */
+export function isStartedStep(step: string): boolean {
+  return step.startsWith('importer_importing_') || step === 'importer_finishing' || step === STEP_DONE || step === STEP_FAILED || step === STEP_CANCELLED;
+}
