@@ -18,7 +18,9 @@ const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
 interface BatchState {
   records: PendingRecord[];
-  done: Set<PendingRecord>;
+  /** 1 where records[i] has its final outcome (flags by position: no per-batch Set to fill and hash). */
+  settled: Uint8Array;
+  settledCount: number;
 }
 
 export function createCometChatTarget(config: CometChatTargetConfig, callbacks: DeliveryCallbacks, logger?: DeliveryLogger): Target {
@@ -70,13 +72,13 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
     checkDrain();
   }
 
-  function settle(state: BatchState, record: PendingRecord, outcome: RecordOutcome): void {
-    if (state.done.has(record)) return;
-    // Marked done only once the callback returned: if it throws (e.g. the rejects file cannot be
-    // written), the record stays in unsettled() and the error stops the run.
-    callbacks.onOutcome(record, outcome);
-    state.done.add(record);
-    if (state.done.size === state.records.length) {
+  function settle(state: BatchState, i: number, outcome: RecordOutcome): void {
+    if (state.settled[i] === 1) return;
+    // Marked settled only once the callback returned: if it throws (e.g. the rejects file cannot
+    // be written), the record stays in unsettled() and the error stops the run.
+    callbacks.onOutcome(state.records[i]!, outcome);
+    state.settled[i] = 1;
+    if (++state.settledCount === state.records.length) {
       active.delete(state);
       callbacks.onBatchSettled?.(state.records);
       checkDrain();
@@ -145,25 +147,30 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
   }
 
   async function runBatch(state: BatchState): Promise<void> {
-    let remaining = state.records;
+    // Positions in state.records still to send: all of them at first (the common, only attempt).
+    let remaining: number[] | undefined;
     await runWithRetries(
       async (attemptNumber) => {
         if (attemptNumber > 1) stats.retries++;
-        const verdict = await send(remaining);
+        const positions = remaining;
+        const sent = positions === undefined ? state.records : positions.map((i) => state.records[i]!);
+        const at = (j: number): number => (positions === undefined ? j : positions[j]!);
+        const verdict = await send(sent);
         switch (verdict.kind) {
           case 'ok':
           case 'partial':
-            for (const record of remaining) {
-              const outcome = verdict.outcomes.get(record.key);
-              if (outcome !== undefined) settle(state, record, outcome.kind === 'rejected' ? { ...outcome, message: scrub(outcome.message) } : outcome);
+            for (let j = 0; j < sent.length; j++) {
+              const outcome = verdict.outcomes.get(sent[j]!.key);
+              if (outcome !== undefined) settle(state, at(j), outcome.kind === 'rejected' ? { ...outcome, message: scrub(outcome.message) } : outcome);
             }
             if (verdict.kind === 'ok') return;
-            remaining = remaining.filter((r) => !state.done.has(r));
+            remaining = [];
+            for (let i = 0; i < state.records.length; i++) if (state.settled[i] === 0) remaining.push(i);
             throw failure(verdict.reason, verdict.throttled, verdict.waitMs);
           case 'retry':
             throw failure(verdict.reason, verdict.throttled, verdict.waitMs);
           case 'rejectAll':
-            for (const record of remaining) settle(state, record, { kind: 'rejected', code: verdict.code, message: scrub(verdict.message) });
+            for (let j = 0; j < sent.length; j++) settle(state, at(j), { kind: 'rejected', code: verdict.code, message: scrub(verdict.message) });
             return;
           case 'fatal':
             throw stopRetrying(fatal ?? fatalError(verdict.errorCode, verdict.reason, verdict.message));
@@ -176,7 +183,7 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
         maxFreeThrottles: config.maxFreeThrottles,
         operation: OPERATION,
         signal: stop.signal,
-        onRetry: (info) => logger?.warn({ ...info, reason: scrub(info.reason), entities: remaining.length }, 'request failed, will retry'),
+        onRetry: (info) => logger?.warn({ ...info, reason: scrub(info.reason), entities: remaining?.length ?? state.records.length }, 'request failed, will retry'),
       },
     );
   }
@@ -197,15 +204,18 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
     });
   }
 
+  // One set reused by every check: a batch's keys are hashed, but no set is allocated per batch.
+  const batchKeys = new Set<string>();
   function checkBatch(batch: PendingRecord[]): void {
     if (batch.length > config.batchSize) {
       throw new ChatmigrateError('CM_INTERNAL', `a batch of ${batch.length} records exceeds batchSize ${config.batchSize}`);
     }
-    const keys = new Set<string>();
+    batchKeys.clear();
     for (const record of batch) {
-      if (keys.has(record.key)) throw new ChatmigrateError('CM_INTERNAL', `a batch holds the key ${JSON.stringify(record.key)} twice`);
-      keys.add(record.key);
+      if (batchKeys.has(record.key)) throw new ChatmigrateError('CM_INTERNAL', `a batch holds the key ${JSON.stringify(record.key)} twice`);
+      batchKeys.add(record.key);
     }
+    batchKeys.clear();
   }
 
   return {
@@ -214,7 +224,7 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
       if (closing !== undefined) throw closing;
       checkBatch(batch);
       if (batch.length === 0) return;
-      const state: BatchState = { records: batch, done: new Set() };
+      const state: BatchState = { records: batch, settled: new Uint8Array(batch.length), settledCount: 0 };
       active.add(state); // counted as unsettled from here on, admitted or not
       let release: () => void;
       try {
@@ -264,7 +274,7 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
 
     unsettled() {
       const out: PendingRecord[] = [];
-      for (const state of active) for (const record of state.records) if (!state.done.has(record)) out.push(record);
+      for (const state of active) state.records.forEach((record, i) => state.settled[i] === 0 && out.push(record));
       return out;
     },
 
@@ -275,7 +285,7 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
 
   function countUnsettled(): number {
     let n = 0;
-    for (const state of active) n += state.records.length - state.done.size;
+    for (const state of active) n += state.records.length - state.settledCount;
     return n;
   }
 }
