@@ -10,7 +10,7 @@ export interface HttpPoolOptions {
   requestTimeoutMs: number;
   /** Keep idle sockets this long (servers usually close earlier; undici honours their hint). */
   keepAliveTimeoutMs?: number;
-  /** Replies larger than this are read to the end but not kept (a proxy's HTML page, not an API reply). */
+  /** Replies larger than this are not read: the request ends with an empty body and its socket is closed (a proxy's page, not an API reply). */
   maxReplyBytes?: number;
 }
 
@@ -66,14 +66,15 @@ export function createHttpPool(options: HttpPoolOptions): HttpPool {
 
 /**
  * Collects one reply: status, headers and the whole body as UTF-8 text. Reading every byte is
- * what returns the keep-alive socket to the pool, so an oversized body is read and dropped.
+ * what returns the keep-alive socket to the pool; a body over the limit is not read at all: the
+ * reply settles with its status and an empty body, and the request is aborted (socket closed).
  */
 class ReplyCollector implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: Record<string, string | string[] | undefined> = {};
   private chunks: Buffer[] = [];
   private bytes = 0;
-  private dropBody = false;
+  private settled = false;
   private abort: ((reason?: Error) => void) | undefined;
   private readonly onAbort: (() => void) | undefined;
 
@@ -99,36 +100,42 @@ class ReplyCollector implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     this.headers = undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
     const length = Number(this.headers['content-length']);
-    if (Number.isFinite(length) && length > this.maxReplyBytes) this.dropBody = true;
+    if (Number.isFinite(length) && length > this.maxReplyBytes) this.tooBig();
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.dropBody) return true;
+    if (this.settled) return false;
     this.bytes += chunk.length;
-    if (this.bytes > this.maxReplyBytes) {
-      this.dropBody = true;
-      this.chunks = [];
-    } else {
-      this.chunks.push(chunk);
-    }
+    if (this.bytes > this.maxReplyBytes) this.tooBig();
+    else this.chunks.push(chunk);
     return true;
   }
 
   onComplete(): void {
-    this.detach();
+    if (!this.settle()) return;
     const { chunks } = this;
-    const bodyText = this.dropBody ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.bytes).toString('utf8');
+    const bodyText = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.bytes).toString('utf8');
     this.resolve({ status: this.status, headers: this.headers, bodyText });
   }
 
   onError(err: Error): void {
-    this.detach();
-    this.reject(err);
+    if (this.settle()) this.reject(err);
   }
 
-  private detach(): void {
+  private tooBig(): void {
+    if (!this.settle()) return;
+    this.chunks = [];
+    this.resolve({ status: this.status, headers: this.headers, bodyText: '' });
+    this.abort?.(Object.assign(new Error(`reply over ${this.maxReplyBytes} bytes not read`), { code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' }));
+  }
+
+  /** True the first time: the reply settles once, whatever undici reports afterwards. */
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
     if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
+    return true;
   }
 }
 
