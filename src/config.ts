@@ -219,10 +219,14 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
       }
     }
   }
-  if (o.checkpoint !== undefined) {
-    for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report]] as const) {
-      if (path !== undefined && resolvePath(path) === resolvePath(o.checkpoint)) {
-        throw new ChatmigrateError('CM_USAGE', `--checkpoint and ${flag} are the same file ${JSON.stringify(path)}: choose two paths`);
+  // Two outputs on one path: the one written last would erase the other.
+  const outputs = [['--checkpoint', o.checkpoint], ['--report', o.report], ['--rejects', o.rejects]] as const;
+  for (let a = 0; a < outputs.length; a++) {
+    for (let b = a + 1; b < outputs.length; b++) {
+      const [flagA, pathA] = outputs[a]!;
+      const [flagB, pathB] = outputs[b]!;
+      if (pathA !== undefined && pathB !== undefined && resolvePath(pathA) === resolvePath(pathB)) {
+        throw new ChatmigrateError('CM_USAGE', `${flagA} and ${flagB} are the same file ${JSON.stringify(pathB)}: choose two paths`);
       }
     }
   }

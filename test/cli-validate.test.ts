@@ -92,6 +92,7 @@ test('bad flags exit 2 and name the flag, what it expects and what it got', asyn
     [[input, '--skip-bots'], /--skip-bots selects what a Rocket.Chat import takes: it needs --to rocketchat/],
     [[input, '--resume'], /--resume needs --checkpoint FILE/],
     [[input, '--checkpoint', 'r.json', '--report', 'r.json'], /--checkpoint and --report are the same file/],
+    [[input, '--report', 'r.json', '--rejects', './r.json'], /--report and --rejects are the same file/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['validate', ...args]);

@@ -84,6 +84,22 @@ test('the {"members": ...} wrapper may carry other keys, which are stepped over'
   }
 });
 
+test('--from cometchat also reads the bare map; a wrapper without "members" is an error, not an empty run', () => {
+  const bare = '{"g_member_u": {"guid": "g"}, "g_member_v": {"guid": "g"}}';
+  for (const size of CHUNK_SIZES) {
+    const { records, format } = readAll(Buffer.from(bare), size, 'cometchat');
+    assert.deepEqual([records.map((r) => r.key), format], [['g_member_u', 'g_member_v'], 'map'], `chunk size ${size}`);
+    assert.equal(readAll(Buffer.from('{}'), size, 'cometchat').records.length, 0);
+    for (const doc of ['{"version": 1}', '{"Members": {"g_member_u": {"guid": "g"}}}', '{"meta": {"members": {}}}']) {
+      assert.throws(
+        () => readAll(Buffer.from(doc), size, 'cometchat'),
+        (err: unknown) => err instanceof MalformedInputError && /no "members" key/.test(err.message) && err.offset === doc.length - 1,
+        `${doc}, chunk size ${size}`,
+      );
+    }
+  }
+});
+
 test('non-object records are still handed over (validation turns them into outcomes)', () => {
   const { records } = readAll(Buffer.from('[1, "two", null, {"a": [true]}, -3.5e2]'), 2);
   assert.deepEqual(records.map((r) => r.text), ['1', '"two"', 'null', '{"a": [true]}', '-3.5e2']);

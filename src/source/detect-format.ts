@@ -41,6 +41,22 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
   return MEMBER_OBJECT_FIELDS.has(key) ? { format: 'ndjson' } : { format: 'map' };
 }
 
+/**
+ * With `--from cometchat`, which of its two forms the input is (SPEC §2): the bare map when the
+ * first key is a memberId (`<guid>_member_<uid>`), else CometChat's import body, whose other keys
+ * besides "members" are stepped over. undefined: more bytes are needed.
+ */
+export function cometchatForm(head: Buffer, atEnd: boolean): 'cometchat' | 'map' | undefined {
+  let i = skipWhitespace(head, 0);
+  if (i < head.length && head[i] === 0x7b) i = skipWhitespace(head, i + 1);
+  if (i === head.length) return atEnd ? 'cometchat' : undefined;
+  if (head[i] === 0x7d) return 'map'; // `{}`: an empty map
+  if (head[i] !== 0x22) return 'cometchat'; // the splitter names what is wrong
+  const keyEnd = findStringEnd(head, i + 1);
+  if (keyEnd === -1) return atEnd ? 'cometchat' : undefined;
+  return head.toString('utf8', i + 1, keyEnd).includes('_member_') ? 'map' : 'cometchat';
+}
+
 function skipWhitespace(buf: Buffer, i: number): number {
   while (i < buf.length && isWhitespace(buf[i]!)) i++;
   return i;

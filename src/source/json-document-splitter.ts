@@ -66,6 +66,8 @@ export function createJsonDocumentSplitter(shape: DocumentShape, emit: RecordSin
   let capKind = 0; // 1 container, 2 string, 3 literal
   let capSkip = false; // a value we only step over (a non-"members" key of the wrapper)
   let capKey: string | undefined;
+  /** cometchat shape: whether the wrapper held a "members" key (without one nothing would be read). */
+  let sawMembers = false;
 
   const fail = (message: string, at: number): never => {
     throw new MalformedInputError(message, at);
@@ -76,7 +78,11 @@ export function createJsonDocumentSplitter(shape: DocumentShape, emit: RecordSin
     const depth = stack.length;
     if (shape === 'cometchat') {
       if (depth === 0) return 1;
-      if (depth === 1) return currentKey === 'members' ? 1 : 3;
+      if (depth === 1) {
+        if (currentKey !== 'members') return 3;
+        sawMembers = true;
+        return 1;
+      }
       return depth === 2 ? 2 : 3;
     }
     return depth === 0 ? 1 : 2;
@@ -188,6 +194,9 @@ export function createJsonDocumentSplitter(shape: DocumentShape, emit: RecordSin
     const open = stack.pop();
     if (open === undefined || (open === 0x7b) !== (c === 0x7d)) {
       fail(`unexpected '${String.fromCharCode(c)}'`, at);
+    }
+    if (stack.length === 0 && shape === 'cometchat' && !sawMembers) {
+      fail('the import body has no "members" key: expected {"members": {"<memberId>": {...}}} (or a bare map of members; force another format with --from)', at);
     }
     state = stack.length === 0 ? DONE : AFTER_VALUE;
   }

@@ -1,7 +1,7 @@
 // Turns a sequence of byte chunks into records: strips a UTF-8 BOM, detects or applies the
 // format, and drives the matching splitter. Everything here is synchronous and pure over bytes.
 
-import { detectFormat } from './detect-format.js';
+import { cometchatForm, detectFormat } from './detect-format.js';
 import { createJsonDocumentSplitter } from './json-document-splitter.js';
 import { createNdjsonSplitter } from './ndjson-splitter.js';
 import { MalformedInputError, type FormatChoice, type RecordSink, type RecordSplitter, type SourceFormat } from './formats.js';
@@ -72,6 +72,12 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
       } else {
         format = d.format;
       }
+    } else if (choice === 'cometchat') {
+      // `cometchat` is CometChat's import body or the bare map of members (SPEC §2): the first
+      // key tells which, so a bare map is never read as a wrapper without "members".
+      const form = cometchatForm(body, atEnd || headBytes >= MAX_DETECTION_BYTES);
+      if (form === undefined) return;
+      format = form;
     } else {
       format = choice;
     }
