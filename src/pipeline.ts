@@ -238,6 +238,18 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     journal?.commit();
   }
 
+  /** A send refused unprocessed (auth, rate limit) did not deliver: not "maybe arrived" after a stop. */
+  function onRefused(refused: readonly PendingRecord[]): void {
+    for (const pending of refused) {
+      const record = pending as LedgerRecord;
+      // Sent in an earlier run too: that send may still have arrived.
+      if (record.resent === true || record.state !== 's') continue;
+      record.state = 'q';
+      journal?.add(['q', record.key]);
+    }
+    journal?.commit();
+  }
+
   function skip(index: number, end: number, rule: string, replay: boolean): void {
     counts.skipped++;
     skippedBy[rule] = (skippedBy[rule] ?? 0) + 1;
@@ -306,7 +318,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     input = await openInputPath(config.input, deps.stdin);
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt }, 'run started');
     if (config.rejects) rejects = await openRejectsWriter(config.rejects, checkpoint?.rejects ?? undefined);
-    if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome, onSend, onBatchSettled: () => journal?.commit() }, log);
+    if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome, onSend, onRefused, onBatchSettled: () => journal?.commit() }, log);
     if (config.checkpoint && hasher) {
       const job = checkpoint?.run.job ?? newJobId();
       journal = openDeliveryJournal(config.checkpoint, job, resume?.nextJournal ?? 0, checkpoint?.journal);

@@ -240,3 +240,26 @@ test('SIGINT: in-flight requests finish, the checkpoint is saved as stopped, exi
     assert.equal(sandbox.stats().duplicateDeliveries, 0, 'a graceful stop re-sends nothing');
   });
 });
+
+test('a request refused with 401 delivered nothing: after --resume with the right key, records already there count as already present, not as ours', { timeout: 60_000 }, async () => {
+  const { text } = generateToString({ format: 'ndjson', count: 600, seed: 13 });
+  const input = join(tempDir(), 'export.ndjson');
+  writeFileSync(input, text);
+  await withSandbox({ requireKnownGroupsAndUsers: false }, async (sandbox) => {
+    // Everything is on the server already (an earlier migration).
+    const earlier = await runCli(importArgs(sandbox, tempDir(), input), { env: { COMETCHAT_API_KEY: SANDBOX_KEY } });
+    assert.equal(earlier.code, 0, earlier.stderr);
+    const present = acceptedIds(sandbox);
+
+    const dir = tempDir();
+    const args = importArgs(sandbox, dir, input);
+    const refused = await runCli(args, { env: { COMETCHAT_API_KEY: 'not-the-key' } });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /CM_AUTH/);
+    const resumed = await runCli([...args, '--resume'], { env: { COMETCHAT_API_KEY: SANDBOX_KEY }, timeoutMs: 30_000 });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const r = reportOf(dir);
+    assert.deepEqual([r.imported, r.alreadyPresent, r.unsent], [0, r.valid, 0], 'the refused batch was not delivered by us');
+    assert.deepEqual(acceptedIds(sandbox), present);
+  });
+});

@@ -39,6 +39,11 @@ export interface DeliveryCallbacks {
    * before the request is written: the delivery journal records exactly what may have arrived.
    */
   onSend?(records: readonly PendingRecord[]): void;
+  /**
+   * The request that carried these records was refused as a whole before anything in it was
+   * processed (auth refused, rate limited): they did not arrive, whatever onSend recorded.
+   */
+  onRefused?(records: readonly PendingRecord[]): void;
 }
 
 export interface Target {

@@ -15,6 +15,11 @@ export const CHECKPOINT_VERSION = 1;
 export type WindowState = 's' | 'i' | 'a' | 'r';
 /** [state, key] for sent ('s'), imported ('i'), already present ('a'); rejected adds code and message. */
 export type WindowEntry = [WindowState, string] | ['r', string, string, string];
+/**
+ * A delivery journal line: a window entry, or ['q', key] — its last send was refused before the
+ * server processed anything (auth, rate limit), so it is queued again, not possibly delivered.
+ */
+export type JournalEntry = WindowEntry | ['q', string];
 
 export interface Checkpoint {
   chatmigrate: 'checkpoint';

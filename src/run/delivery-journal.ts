@@ -6,11 +6,11 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
-import type { WindowEntry } from './checkpoint-file.js';
+import type { JournalEntry } from './checkpoint-file.js';
 
 export interface DeliveryJournal {
   /** Queues a line; nothing reaches the file before commit(). */
-  add(entry: WindowEntry): void;
+  add(entry: JournalEntry): void;
   /** Writes the queued lines (one write: a process kill cannot tear it). */
   commit(): void;
   /**
@@ -109,8 +109,8 @@ export function removeJournals(checkpointPath: string, below = Number.POSITIVE_I
  * The entries of journal files `from`, `from + 1`, … in order (stopping at the first missing
  * file), and the number after the last file found. A torn last line (power loss) is ignored.
  */
-export function readDeliveryJournals(checkpointPath: string, from: number, job: string): { entries: WindowEntry[]; next: number } {
-  const entries: WindowEntry[] = [];
+export function readDeliveryJournals(checkpointPath: string, from: number, job: string): { entries: JournalEntry[]; next: number } {
+  const entries: JournalEntry[] = [];
   let gen = from;
   for (;; gen++) {
     const path = journalPath(checkpointPath, gen);
@@ -120,7 +120,7 @@ export function readDeliveryJournals(checkpointPath: string, from: number, job: 
 }
 
 /** Appends the file's entries; false (nothing read) when it belongs to another job. */
-function readJournalFile(path: string, job: string, entries: WindowEntry[]): boolean {
+function readJournalFile(path: string, job: string, entries: JournalEntry[]): boolean {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -147,8 +147,8 @@ function readJournalFile(path: string, job: string, entries: WindowEntry[]): boo
   return true;
 }
 
-function isEntry(v: unknown): v is WindowEntry {
+function isEntry(v: unknown): v is JournalEntry {
   if (!Array.isArray(v) || typeof v[1] !== 'string') return false;
   if (v[0] === 'r') return v.length === 4 && typeof v[2] === 'string' && typeof v[3] === 'string';
-  return v.length === 2 && (v[0] === 's' || v[0] === 'i' || v[0] === 'a');
+  return v.length === 2 && (v[0] === 's' || v[0] === 'i' || v[0] === 'a' || v[0] === 'q');
 }

@@ -95,7 +95,11 @@ export async function prepareResume(config: RunConfig): Promise<ResumePoint | un
   for (const entry of checkpoint.window) window.set(entry[1], entry);
   removeJournals(path, checkpoint.journal); // left by a kill between a save and its clean-up
   const journal = readDeliveryJournals(path, checkpoint.journal, checkpoint.run.job);
-  for (const entry of journal.entries) window.set(entry[1], entry);
+  for (const entry of journal.entries) {
+    // 'q': its last send was refused unprocessed; it is as if it had never been sent.
+    if (entry[0] === 'q') window.delete(entry[1]);
+    else window.set(entry[1], entry);
+  }
   return { checkpoint, window, nextJournal: journal.next };
 }
 

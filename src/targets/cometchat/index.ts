@@ -139,6 +139,8 @@ export function createCometChatTarget(config: CometChatTargetConfig, callbacks: 
         if (inFlight === 0) onIdle?.();
       }
       const verdict = react(classifyReply(reply, records.map((r) => r.key), Date.now()));
+      // 401/403/429 for the whole request: nothing in it was imported (a 5xx or a lost reply may have been).
+      if ((verdict.kind === 'fatal' && verdict.errorCode === 'CM_AUTH') || (verdict.kind === 'retry' && verdict.throttled)) callbacks.onRefused?.(records);
       logger?.debug({ status: reply.status, entities: records.length, verdict: verdict.kind, ms: Math.round(performance.now() - started) }, 'request settled');
       return verdict;
     } finally {
