@@ -417,6 +417,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     failure,
   });
   log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, status: report.status, durationMs: report.durationMs }, 'run finished');
+  if (report.read === 0 && report.status !== 'failed') log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;
 }
 

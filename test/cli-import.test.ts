@@ -208,6 +208,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const report = readReport(out.report);
       assert.equal(report.status, 'interrupted');
       assert.equal(report.exitCode, 130);
+      assert.equal(report.error?.code, 'CM_INTERRUPTED');
+      assert.match(r.stderr, /CM_INTERRUPTED[\s\S]*run the same command again: members already imported/);
       assertCountsAddUp(report, signal);
       assert.ok(report.unsent! > 0, 'the run stopped early');
       assert.ok(report.imported! >= 20, `${report.imported} imported before ${signal}`);

@@ -60,6 +60,16 @@ test('a clean input exits 0 and writes the report and an empty rejects file', as
   assert.equal(readFileSync(rejects, 'utf8'), '');
 });
 
+test('an empty input is not silently a success: the summary warns (exit 0: nothing failed); an unreadable one prints only its error', async () => {
+  const empty = await runCli(['validate', '-', ...now], { stdin: '' });
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.match(empty.stderr, /0 read[\s\S]*warning: the input held no records/);
+  const missing = await runCli(['validate', join(tempDir(), 'nope.json'), ...now]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /CM_INPUT_UNREADABLE/);
+  assert.doesNotMatch(missing.stderr, /0 read|plan:|warning/);
+});
+
 test('malformed input exits 1 with byte offset (and line for NDJSON), and still writes the report', async () => {
   const dir = tempDir();
   const report = join(dir, 'report.json');

@@ -148,6 +148,10 @@ test('the plan gives requests at the batch size and time under the rpm budget', 
   assert.equal(r.plan.requests, 2);
   assert.equal(r.plan.minutes, 1);
   assert.match(r.plan.text, /6 members → 2 requests → 1 min at 2 req\/min/);
+  // With a shorter window, --rpm counts per window (as the governor does).
+  const fast = await validate({ input: 'fixtures/members.ndjson', batchSize: 4, rpm: 2, rateWindowMs: 500 });
+  assert.equal(fast.plan.minutes, 0.01);
+  assert.match(fast.plan.text, /6 members → 2 requests → 500 ms at 2 req per 500 ms/);
 });
 
 test('counts are written with thousands separators, as en-US would', () => {

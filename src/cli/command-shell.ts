@@ -44,7 +44,7 @@ export async function finishReport(report: FinishedReport, out: { reportPath: st
       return EXIT.fatal;
     }
   }
-  process.stderr.write(out.summary + '\n');
+  if (out.summary !== '') process.stderr.write(out.summary + '\n');
   const e = report.error;
   if (e) printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
   if (out.json) process.stdout.write(JSON.stringify(report) + '\n');

@@ -88,7 +88,7 @@ export async function runWithRetries<T>(attempt: (attemptNumber: number) => Prom
     if (err instanceof RetryableFailure) {
       const spent = Math.min(retriesSpent, options.maxRetries);
       throw new ChatmigrateError('CM_RETRIES_EXHAUSTED', `${options.operation} failed after ${spent} ${spent === 1 ? 'retry' : 'retries'}: ${err.reason}`, {
-        hint: 'the target kept failing; check its status, then run again with --resume',
+        hint: 'the target kept failing; check its status, then run the same command again (with --resume if you gave --checkpoint)',
       });
     }
     throw err;

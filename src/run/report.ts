@@ -1,6 +1,6 @@
 // The run report: counts that always add up (SPEC §4), the delivery plan, and the exit status.
 
-import { EXIT, type ChatmigrateError, type ExitCode } from '../errors.js';
+import { ChatmigrateError, EXIT, type ExitCode } from '../errors.js';
 import type { RunConfig } from '../config.js';
 import type { DeliveryStats } from '../delivery/types.js';
 import { VERSION } from '../version.js';
@@ -23,7 +23,10 @@ export interface Counts {
 
 export interface Plan {
   batchSize: number;
+  /** Requests allowed per rate window (`--rpm`; 0 = no limit). */
   rpm: number;
+  /** The window `rpm` counts in (`--rate-window-ms`; a minute unless set). */
+  rateWindowMs: number;
   requests: number;
   minutes: number;
   text: string;
@@ -74,13 +77,14 @@ export function countReason(counts: Counts, code: string): void {
   counts.reasons[code] = (counts.reasons[code] ?? 0) + 1;
 }
 
-/** Requests needed at the batch size, and the wall-clock time they take under the rpm budget. */
-export function planDelivery(validRecords: number, batchSize: number, rpm: number): Plan {
+/** Requests needed at the batch size, and the wall-clock time they take under the rate budget (rpm per window). */
+export function planDelivery(validRecords: number, batchSize: number, rpm: number, rateWindowMs = 60_000): Plan {
   const requests = Math.ceil(validRecords / batchSize);
-  const minutes = rpm > 0 ? requests / rpm : 0;
+  const minutes = rpm > 0 ? ((requests / rpm) * rateWindowMs) / 60_000 : 0;
   const duration = rpm > 0 ? formatDuration(minutes * 60_000) : 'no rate limit';
-  const text = `${plural(validRecords, 'member')} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${formatInt(rpm)} req/min` : ''}`;
-  return { batchSize, rpm, requests, minutes: round(minutes, 2), text };
+  const rate = rateWindowMs === 60_000 ? `${formatInt(rpm)} req/min` : `${formatInt(rpm)} req per ${formatDuration(rateWindowMs)}`;
+  const text = `${plural(validRecords, 'member')} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${rate}` : ''}`;
+  return { batchSize, rpm, rateWindowMs, requests, minutes: round(minutes, 2), text };
 }
 
 export function exitCodeFor(status: RunStatus, errorExit?: ExitCode): ExitCode {
@@ -138,8 +142,18 @@ export interface ReportInputs {
 
 /** Assembles the report from the run's counts; `unsent` is what was valid but has no outcome. */
 export function buildReport(r: ReportInputs): Report {
-  const { config, counts, delivery, failure } = r;
-  const status: RunStatus = failure ? 'failed' : r.interrupted ? 'interrupted' : counts.invalid + counts.rejected > 0 ? 'some-invalid' : 'ok';
+  const { config, counts, delivery } = r;
+  // A stop by signal is reported like any other stop: with its code and what to do next.
+  const failure =
+    r.failure ??
+    (r.interrupted
+      ? new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal before the input was finished', {
+          hint: config.checkpoint
+            ? 'run the same command again with --resume: it continues after the last checkpoint'
+            : 'run the same command again: members already imported are answered "already present" and count as delivered',
+        })
+      : undefined);
+  const status: RunStatus = r.interrupted && r.failure === undefined ? 'interrupted' : failure ? 'failed' : counts.invalid + counts.rejected > 0 ? 'some-invalid' : 'ok';
   const finishedAt = new Date();
   const durationMs = finishedAt.getTime() - r.startedAt.getTime();
   const isImport = config.command === 'import';
@@ -160,7 +174,7 @@ export function buildReport(r: ReportInputs): Report {
     reasons: counts.reasons,
     ...(Object.keys(r.skippedBy).length > 0 ? { skippedBy: r.skippedBy } : {}),
     ...(delivery ? deliveryFigures(delivery, durationMs, config, r.prior?.delivery) : {}),
-    plan: planDelivery(counts.valid, config.batchSize, config.rpm),
+    plan: planDelivery(counts.valid, config.batchSize, config.rpm, config.rateWindowMs),
     ...(r.prior ? { resumed: { fromRecord: r.prior.records, earlierRunsMs: r.prior.elapsedMs } } : {}),
     durationMs,
     startedAt: r.startedAt.toISOString(),

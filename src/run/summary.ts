@@ -5,6 +5,8 @@ import { formatDuration, formatInt, type Report } from './report.js';
 
 export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
   const r = report;
+  // The input could not even be opened: the error says it all, counts of nothing would only distract.
+  if (r.status === 'failed' && r.read === 0 && r.input.format == null) return '';
   const lines: string[] = [];
   const dupes = `${formatInt(r.duplicates)} duplicates${r.conflicts > 0 ? ` (${formatInt(r.conflicts)} with different content)` : ''}`;
   lines.push(
@@ -14,7 +16,9 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     lines.push(
       `  delivered: ${formatInt(r.imported)} imported + ${formatInt(r.alreadyPresent ?? 0)} already present; ${formatInt(r.rejected ?? 0)} rejected by the server; ${formatInt(r.unsent ?? 0)} unsent`,
     );
-    lines.push(`  requests: ${formatInt(r.requests ?? 0)} (${formatInt(r.retries ?? 0)} retries, ${formatInt(r.throttled ?? 0)} throttled), ${r.achievedRpm ?? 0} req/min`);
+    // A rate over one or two requests (an auth failure, a tiny input) means nothing.
+    const rate = (r.requests ?? 0) >= 3 && r.durationMs >= 1000 ? `, ${r.achievedRpm ?? 0} req/min` : '';
+    lines.push(`  requests: ${formatInt(r.requests ?? 0)} (${formatInt(r.retries ?? 0)} retries, ${formatInt(r.throttled ?? 0)} throttled)${rate}`);
   }
   const reasons = Object.entries(r.reasons).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
@@ -33,6 +37,8 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
   if (r.command === 'validate' || (r.unsent ?? 0) > 0) lines.push(`  plan: ${r.plan.text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);
-  if (r.status === 'interrupted') lines.push('  interrupted: run the same command again; members already imported are answered "already present" and count as delivered');
+  if (r.read === 0 && r.status !== 'failed') {
+    lines.push('  warning: the input held no records, so nothing was checked or sent (if it came through a pipe, did the command before it fail?)');
+  }
   return lines.join('\n');
 }
