@@ -16,3 +16,12 @@ test('demo imports the bundled sample into a local sandbox and prints the report
   assert.match(r.stderr, /sandbox listening at http:\/\/127\.0\.0\.1:\d+\/v3/);
   assert.match(r.stderr, new RegExp(`sandbox accepted ${report.valid} members`));
 });
+
+test('demo refuses options it does not take (exit 2) and keeps its files in one place', async () => {
+  const r = await runCli(['demo', '--rpm', '5']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /demo takes no options, got "--rpm" "5"/);
+  const help = await runCli(['demo', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /written to .*chatmigrate-demo-/);
+});

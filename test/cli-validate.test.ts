@@ -103,6 +103,9 @@ test('bad flags exit 2 and name the flag, what it expects and what it got', asyn
     [[input, '--resume'], /--resume needs --checkpoint FILE/],
     [[input, '--checkpoint', 'r.json', '--report', 'r.json'], /--checkpoint and --report are the same file/],
     [[input, '--report', 'r.json', '--rejects', './r.json'], /--report and --rejects are the same file/],
+    [[input, '--rpm', '-5'], /--rpm expects an integer from 0 to 1000000, got "-5"/],
+    [[input, '--json=yes'], /--json is a switch and takes no value/],
+    [[input, '--to', 'foo'], /--to expects one of cometchat, rocketchat, got "foo"/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['validate', ...args]);

@@ -2,11 +2,11 @@
 // the bundled sample export into it with progress, prints the report, and stops the sandbox.
 
 import { fileURLToPath } from 'node:url';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config.js';
-import { EXIT } from '../errors.js';
+import { ChatmigrateError, EXIT } from '../errors.js';
 import { runPipeline } from '../pipeline.js';
 import { createLogger } from '../run/logger.js';
 import { formatSummary } from '../run/summary.js';
@@ -22,13 +22,25 @@ const DEMO_KEY = 'demo-api-key';
 const DEMO_RPM = 10;
 const DEMO_WINDOW_MS = 1000;
 
+function demoDir(): string {
+  return join(tmpdir(), `chatmigrate-demo-${process.getuid?.() ?? 'user'}`);
+}
+
 export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help')) {
-    process.stdout.write('Usage: chatmigrate demo\n\nStarts the local sandbox, imports fixtures/sample-export.json into it, prints the report.\n');
+    process.stdout.write(`Usage: chatmigrate demo\n\nStarts the local sandbox, imports fixtures/sample-export.json into it, prints the report.\nIts rejects file and report are written to ${demoDir()} (replaced by the next demo).\n`);
     return EXIT.ok;
   }
+  if (argv.length > 0) {
+    throw new ChatmigrateError('CM_USAGE', `demo takes no options, got ${argv.map((a) => JSON.stringify(a)).join(' ')}`, {
+      hint: 'to import your own export, run `chatmigrate import FILE` (see `chatmigrate import --help`)',
+    });
+  }
   const sandbox = await startSandbox({ apiKey: DEMO_KEY, rpm: DEMO_RPM, windowMs: DEMO_WINDOW_MS });
-  const dir = await mkdtemp(join(tmpdir(), 'chatmigrate-demo-'));
+  // One directory per user, replaced by each demo: its files can be looked at afterwards, and
+  // repeated demos do not pile up temporary directories.
+  const dir = demoDir();
+  await mkdir(dir, { recursive: true });
   process.stderr.write(`sandbox listening at ${sandbox.baseUrl}\n`);
   process.stderr.write(`importing ${SAMPLE_EXPORT}\n`);
   try {
@@ -39,7 +51,6 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
       rpm: DEMO_RPM,
       rateWindowMs: DEMO_WINDOW_MS,
       rejects: join(dir, 'rejects.ndjson'),
-      report: join(dir, 'report.json'),
       progress: true,
       logLevel: 'warn',
     });

@@ -17,7 +17,7 @@ export function parseCommandArgs(command: CommandName, argv: readonly string[]):
   for (const s of specs) config[s.flag] = { type: s.type };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withNegativeValues(argv, config), options: config, allowPositionals: true, strict: true });
   } catch (err) {
     throw usageFromParseError(command, err as Error & { code?: string });
   }
@@ -46,9 +46,30 @@ function usageFromParseError(command: CommandName, err: Error & { code?: string 
     return new ChatmigrateError('CM_USAGE', `unknown option ${flag} for ${command}${near ? ` (did you mean --${near}?)` : ''}`, { hint });
   }
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    return new ChatmigrateError('CM_USAGE', `${flag || 'an option'} expects a value, got none (${err.message.split('\n')[0]})`, { hint });
+    if (/does not take an argument/.test(err.message)) return new ChatmigrateError('CM_USAGE', `${flag} is a switch and takes no value: write ${flag} alone`, { hint });
+    return new ChatmigrateError('CM_USAGE', `${flag || 'an option'} expects a value, got none`, { hint });
   }
   return new ChatmigrateError('CM_USAGE', err.message.split('\n')[0] ?? 'bad arguments', { hint });
+}
+
+/**
+ * `--rpm -5` as `--rpm=-5`: node:util reads a value that starts with a dash as a missing value
+ * ("ambiguous"), which would hide the real problem; the option's own check then says what it
+ * expects and what it got.
+ */
+function withNegativeValues(argv: readonly string[], config: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && config[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** The known flag nearest to a mistyped one (edit distance ≤ 2), for "did you mean". */

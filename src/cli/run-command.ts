@@ -20,7 +20,11 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
   }
   // Rocket.Chat's startImport is a different flow (a selection, not member records): its own command.
   // validate --to rocketchat is its dry run: the selection judged and counted, nothing sent.
-  if (parsed.options.to === 'rocketchat') return runRocketChatCommand(parsed.options, command);
+  const to = parsed.options.to;
+  if (to !== undefined && to !== 'cometchat' && to !== 'rocketchat') {
+    throw new ChatmigrateError('CM_USAGE', `--to expects one of cometchat, rocketchat, got ${JSON.stringify(to)}`);
+  }
+  if (to === 'rocketchat') return runRocketChatCommand(parsed.options, command);
   const config = resolveConfig(command, parsed.options);
   if ((config.input === undefined || config.input === '-') && process.stdin.isTTY) {
     throw new ChatmigrateError('CM_USAGE', `no INPUT given and stdin is a terminal`, {
