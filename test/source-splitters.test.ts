@@ -137,8 +137,15 @@ for (const [name, text, offset, message, from = 'auto'] of malformed) {
   });
 }
 
-test('an input that is not JSON is a format error naming the first byte', () => {
-  assert.throws(() => readAll(Buffer.from('PK\x03\x04zipdata'), 4), (err: unknown) => err instanceof FormatError && /'P'/.test(err.message));
+test('an input that is not JSON is a format error naming the first byte, or the compression it recognises', () => {
+  assert.throws(() => readAll(Buffer.from('guid,uid\ng,u\n'), 4), (err: unknown) => err instanceof FormatError && /starts with 'g'/.test(err.message));
+  const cases: Array<[Buffer, RegExp]> = [
+    [Buffer.from('PK\x03\x04zipdata', 'latin1'), /is a zip archive, not JSON: decompress it first \(unzip -p FILE/],
+    [Buffer.from('BZh91AY&SY', 'latin1'), /is bzip2-compressed, not JSON: decompress it first \(bzcat FILE/],
+    [Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00]), /is xz-compressed/],
+    [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00]), /is zstd-compressed/],
+  ];
+  for (const [bytes, message] of cases) assert.throws(() => readAll(bytes, 4), (err: unknown) => err instanceof FormatError && message.test(err.message), String(message));
 });
 
 test('detection: an NDJSON record whose first key holds an object is not mistaken for a map', () => {

@@ -18,7 +18,9 @@ export function describeFailure(err: unknown, inputName: string): ChatmigrateErr
     });
   }
   if (err instanceof FormatError) {
-    return new ChatmigrateError('CM_INPUT_FORMAT', `${inputName}: ${err.message}`, { hint: 'force the format with --from' });
+    return new ChatmigrateError('CM_INPUT_FORMAT', `${inputName}: ${err.message}`, {
+      hint: /compressed|zip archive/.test(err.message) ? 'chatmigrate reads JSON, plain or gzip-compressed' : 'check the file, or force the format with --from (auto-detection reads only the first bytes)',
+    });
   }
   return toChatmigrateError(err);
 }

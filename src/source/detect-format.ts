@@ -18,8 +18,11 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
   const first = head[i]!;
   if (first === 0x5b) return { format: 'array' };
   if (first !== 0x7b) {
+    const packed = compressionOf(head.subarray(i));
     return {
-      error: `the input does not look like JSON: it starts with ${describeByte(first)} (expected '[' or '{'; is it compressed with something other than gzip?)`,
+      error: packed
+        ? `the input is ${packed[0]}, not JSON: decompress it first (${packed[1]} FILE | chatmigrate … -)`
+        : `the input does not look like JSON: it starts with ${describeByte(first)} (expected '[' or '{'; is it compressed with something other than gzip?)`,
       offset: i,
     };
   }
@@ -55,6 +58,22 @@ export function cometchatForm(head: Buffer, atEnd: boolean): 'cometchat' | 'map'
   const keyEnd = findStringEnd(head, i + 1);
   if (keyEnd === -1) return atEnd ? 'cometchat' : undefined;
   return head.toString('utf8', i + 1, keyEnd).includes('_member_') ? 'map' : 'cometchat';
+}
+
+/** Formats recognisable by their magic bytes that people compress exports with. */
+const MAGIC: ReadonlyArray<[what: string, decompress: string, magic: number[]]> = [
+  ['gzip-compressed twice', 'zcat', [0x1f, 0x8b]],
+  ['bzip2-compressed', 'bzcat', [0x42, 0x5a, 0x68]],
+  ['xz-compressed', 'xzcat', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd-compressed', 'zstdcat', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['a zip archive', 'unzip -p', [0x50, 0x4b, 0x03, 0x04]],
+];
+
+/** [what the input is, the command that decompresses it] when its first bytes say so. */
+function compressionOf(head: Buffer): [string, string] | undefined {
+  // The first chunk may be shorter than a magic number: what it holds of it (two bytes at least) decides.
+  const hit = MAGIC.find(([, , bytes]) => head.length >= 2 && bytes.every((b, k) => k >= head.length || head[k] === b));
+  return hit && [hit[0], hit[1]];
 }
 
 function skipWhitespace(buf: Buffer, i: number): number {
