@@ -3,7 +3,8 @@
 
 import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
-import { ChatmigrateError } from './errors.js';
+import { ChatmigrateError, OPTIONS_HINT, usageError } from './errors.js';
+import { headerSafeCredential } from './credentials.js';
 import { LOG_LEVELS, type LogLevel } from './run/logger.js';
 import type { FormatChoice } from './source/formats.js';
 import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './targets/cometchat/limits.js';
@@ -184,15 +185,24 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const message = first?.code === 'custom' ? first.message : `option ${first?.path.join('.') ?? '?'}: ${first?.message ?? 'invalid'}`;
-    throw new ChatmigrateError('CM_USAGE', message, { hint: 'run `chatmigrate --help` for the list of options' });
+    throw new ChatmigrateError('CM_USAGE', message, { hint: OPTIONS_HINT });
   }
   const o = parsed.data;
   if (o.retryMinMs > o.retryMaxMs) {
     throw new ChatmigrateError('CM_USAGE', `--retry-min-ms (${o.retryMinMs}) must not exceed --retry-max-ms (${o.retryMaxMs})`);
   }
-  const apiKey = o.apiKey ?? env['COMETCHAT_API_KEY'];
-  const appId = o.appId ?? env['COMETCHAT_APP_ID'];
-  const region = options.region === undefined && env['COMETCHAT_REGION'] ? env['COMETCHAT_REGION'] : o.region;
+  const givenKey = o.apiKey ?? env['COMETCHAT_API_KEY'];
+  const apiKey = givenKey === undefined ? undefined : headerSafeCredential(givenKey, '--api-key', 'COMETCHAT_API_KEY');
+  const appId = o.appId ?? (env['COMETCHAT_APP_ID'] || undefined);
+  // The app id becomes a host name label: anything else would send the key to another host.
+  if (appId !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(appId)) {
+    throw usageError(o.appId !== undefined ? '--app-id' : 'COMETCHAT_APP_ID', 'a CometChat app ID (letters, digits and dashes, as the dashboard shows it)', appId);
+  }
+  const envRegion = env['COMETCHAT_REGION'] || undefined;
+  if (options.region === undefined && envRegion !== undefined && !(REGIONS as readonly string[]).includes(envRegion)) {
+    throw usageError('COMETCHAT_REGION', `one of ${REGIONS.join(', ')}`, envRegion);
+  }
+  const region = options.region === undefined && envRegion !== undefined ? envRegion : o.region;
   let baseUrl = o.baseUrl;
   if (baseUrl === undefined && appId) baseUrl = `https://${encodeURIComponent(appId.toLowerCase())}.api-${region}.cometchat.io/v3`;
   if (command === 'import' && o.to === 'cometchat') {

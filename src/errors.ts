@@ -46,12 +46,21 @@ export class ChatmigrateError extends Error {
   }
 }
 
+/** The hint of a usage error raised below the command; the CLI names the command's own --help instead. */
+export const OPTIONS_HINT = 'run `chatmigrate COMMAND --help` for the options';
+
 /** Usage errors name the flag, what was expected and what was given. */
 export function usageError(flag: string, expected: string, given: unknown): ChatmigrateError {
   const shown = typeof given === 'string' ? JSON.stringify(given) : String(given);
-  return new ChatmigrateError('CM_USAGE', `${flag} expects ${expected}, got ${shown}`, {
-    hint: 'run `chatmigrate --help` for the list of options',
-  });
+  return new ChatmigrateError('CM_USAGE', `${flag} expects ${expected}, got ${shown}`, { hint: OPTIONS_HINT });
+}
+
+/** The same error with the generic options hint pointed at `command`'s own help. */
+export function withCommandHint(err: unknown, command: string): unknown {
+  if (!(err instanceof ChatmigrateError) || err.hint !== OPTIONS_HINT) return err;
+  const named = new ChatmigrateError(err.code, err.message, { hint: `run \`chatmigrate ${command} --help\` for its options`, cause: err.cause });
+  named.stack = err.stack;
+  return named;
 }
 
 export function isChatmigrateError(err: unknown): err is ChatmigrateError {

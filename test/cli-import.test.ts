@@ -218,3 +218,30 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     });
   });
 }
+
+test('configuration from the environment is checked like flags: COMETCHAT_REGION, the app id, a key a header cannot carry (exit 2, nothing sent)', { timeout: 20_000 }, async () => {
+  const region = await runCli(['import', FIXTURE, '--app-id', 'myapp', '--api-key', 'k'], { env: { COMETCHAT_REGION: 'mars' } });
+  assert.equal(region.code, 2);
+  assert.match(region.stderr, /COMETCHAT_REGION expects one of us, eu, in, got "mars"/);
+  assert.match(region.stderr, /run `chatmigrate import --help`/);
+  const appId = await runCli(['import', FIXTURE, '--app-id', 'a/b', '--api-key', 'k']);
+  assert.equal(appId.code, 2);
+  assert.match(appId.stderr, /--app-id expects a CometChat app ID/);
+  await withSandbox({}, async (sandbox) => {
+    const key = await runCli(['import', FIXTURE, ...target(sandbox, 'K\ninjected: 1')]);
+    assert.equal(key.code, 2);
+    assert.match(key.stderr, /--api-key \(or COMETCHAT_API_KEY\) holds a character an HTTP header cannot carry/);
+    assert.ok(!key.stderr.includes('injected'), 'the value is not shown');
+    assert.equal(sandbox.stats().requests, 0);
+    // A key pasted with its line end still works.
+    const crlf = await runCli(['import', FIXTURE, ...target(sandbox, `${SANDBOX_KEY}\r\n`)]);
+    assert.equal(crlf.code, 3, crlf.stderr);
+    assert.deepEqual(acceptedIds(sandbox).sort(), [...FIXTURE_VALID_IDS].sort());
+  });
+});
+
+test('`chatmigrate help import` is the import help', async () => {
+  const r = await runCli(['help', 'import']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^Usage: chatmigrate import/);
+});

@@ -224,3 +224,19 @@ test('usage: missing credentials, CometChat-only flags, bad regex exit 2; --help
     assert.ok(help.stdout.includes(flag), `help lists ${flag}`);
   }
 });
+
+test('credentials from a CRLF file are trimmed and work; a control character inside is refused (exit 2) without showing the value', async () => {
+  await withRc({}, async (s) => {
+    const dir = tempDir('rc-crlf');
+    const crlf = await runCli(flags(s, join(dir, 'r.json')), { env: { ROCKETCHAT_USER_ID: `${ADMIN}\r\n`, ROCKETCHAT_AUTH_TOKEN: `${TOKEN}\r\n` } });
+    assert.equal(crlf.code, 0, crlf.stderr);
+    assert.equal(readReport(join(dir, 'r.json')).import?.step, 'importer_done');
+    const before = s.stats().requests;
+    const broken = `${TOKEN.slice(0, 6)}\u0001${TOKEN.slice(6)}`;
+    const bad = await runCli(flags(s, join(dir, 'bad.json')), { env: { ROCKETCHAT_USER_ID: ADMIN, ROCKETCHAT_AUTH_TOKEN: broken } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--auth-token \(or ROCKETCHAT_AUTH_TOKEN\) holds a character an HTTP header cannot carry/);
+    assert.ok(!bad.stderr.includes(TOKEN.slice(6)), 'the value is not shown');
+    assert.equal(s.stats().requests, before, 'nothing sent');
+  });
+});

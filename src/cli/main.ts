@@ -3,7 +3,7 @@
 // The runtime settings on the first line (a malloc arena cap, V8 flags) are explained in
 // src/runtime-flags.ts; they must be set at start-up (setting V8 flags at run time crashed V8).
 
-import { ChatmigrateError, toChatmigrateError } from '../errors.js';
+import { ChatmigrateError, EXIT, toChatmigrateError, withCommandHint } from '../errors.js';
 import { mainHelp } from './help.js';
 import { printError } from './print-error.js';
 import { runCommand } from './run-command.js';
@@ -13,6 +13,14 @@ import { VERSION } from '../version.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  try {
+    return await dispatch(command, rest);
+  } catch (err) {
+    throw command === undefined ? err : withCommandHint(err, command);
+  }
+}
+
+async function dispatch(command: string | undefined, rest: string[]): Promise<number> {
   switch (command) {
     case 'import':
     case 'validate':
@@ -25,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
+      // `chatmigrate help import` is `chatmigrate import --help`.
+      if (command === 'help' && rest.length > 0 && ['import', 'validate', 'sandbox', 'demo'].includes(rest[0]!)) return dispatch(rest[0], ['--help']);
       process.stdout.write(mainHelp() + '\n');
       return command === undefined ? 2 : 0;
     case '--version':
@@ -38,11 +48,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
+// A run that stops waiting on something that will never happen (a library that neither answers
+// nor fails) would otherwise end with exit code 0, as if everything had been delivered.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  printError(new ChatmigrateError('CM_INTERNAL', 'the run stopped making progress: nothing was left to wait for before it finished'));
+  process.exitCode = EXIT.fatal;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (err: unknown) => {
+    settled = true;
     const e = toChatmigrateError(err);
     printError(e);
     if (e.code === 'CM_INTERNAL' && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');

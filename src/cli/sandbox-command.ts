@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { usageError } from '../errors.js';
+import { ChatmigrateError, usageError } from '../errors.js';
 import { startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/index.js';
 import type { RocketChatSandboxOptions } from '../sandbox/rocketchat-options.js';
 
@@ -50,6 +50,14 @@ pass the server root, the printed URL without /v3, to \`import --to rocketchat -
   --rc-rate-window-ms N    Rocket.Chat rate window in ms (default 60000)
 
   --help                   show this help
+
+Inspection routes (no key needed; what a rehearsal or a test checks afterwards):
+  GET  /__sandbox/stats          counters as JSON: requests by status, entities, accepted per
+                                 kind, duplicate deliveries, connections, in flight, CPU time
+  GET  /__sandbox/accepted/KIND  what was accepted, as NDJSON in arrival order; KIND is members,
+                                 users, groups, rocketchat-imports, rocketchat-users or
+                                 rocketchat-channels
+  POST /__sandbox/reset          forget everything accepted and zero the counters
 `;
 
 const OPTIONS = {
@@ -204,17 +212,24 @@ export function formatStatsSummary(s: SandboxStats): string {
 }
 
 export async function runSandboxCommand(argv: string[]): Promise<number> {
-  const { help, options, defaultKey } = parseSandboxArgs(argv);
-  if (help) {
+  // Help wins over everything else on the line, even a bad value next to it.
+  const beforeEnd = argv.indexOf('--') === -1 ? argv : argv.slice(0, argv.indexOf('--'));
+  if (beforeEnd.includes('--help') || beforeEnd.includes('-h')) {
     process.stdout.write(HELP);
     return 0;
   }
+  const { options, defaultKey } = parseSandboxArgs(argv);
   let sandbox;
   try {
     sandbox = await startSandbox(options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw usageError('--port', 'a free port this user may open', options.port);
+    if (code === 'EADDRINUSE') {
+      throw new ChatmigrateError('CM_USAGE', `--port ${options.port}: that port is already in use on 127.0.0.1`, { hint: 'choose another --port, or leave --port out for a free one' });
+    }
+    if (code === 'EACCES') {
+      throw new ChatmigrateError('CM_USAGE', `--port ${options.port}: this user may not open that port`, { hint: 'choose a port above 1023, or leave --port out for a free one' });
+    }
     throw err;
   }
   if (defaultKey) {

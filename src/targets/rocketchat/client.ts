@@ -96,6 +96,8 @@ export function createRocketChatClient(o: RocketChatClientOptions): RocketChatCl
       answered();
       if (o.signal?.aborted) throw stopRetrying(o.signal.reason instanceof Error ? o.signal.reason : new Error('aborted'));
       const code = (err as { code?: string }).code;
+      // A request undici refuses to form will be refused again (and it can leave the pool stuck).
+      if (code === 'UND_ERR_INVALID_ARG') throw stopRetrying(new ChatmigrateError('CM_TARGET', `${operation}: the request could not be formed (${code})`, { hint: 'check --base-url and the credentials for stray characters' }));
       throw new RetryableFailure(`${operation}: ${code ?? scrub((err as Error).message)}`);
     }
     answered();

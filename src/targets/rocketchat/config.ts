@@ -3,6 +3,7 @@
 
 import { resolve as resolvePath } from 'node:path';
 import { ChatmigrateError, usageError } from '../../errors.js';
+import { headerSafeCredential } from '../../credentials.js';
 import type { RunOptions } from '../../config.js';
 import { LOG_LEVELS, type LogLevel } from '../../run/logger.js';
 import { ROCKETCHAT_DEFAULTS, ROCKETCHAT_LIMITS } from './limits.js';
@@ -48,7 +49,8 @@ function int(flag: string, v: number | string | undefined, min: number, max: num
 }
 
 function credential(flag: string, envName: string, given: string | undefined, env: NodeJS.ProcessEnv): string {
-  const value = given ?? (env[envName] || undefined);
+  const raw = given ?? (env[envName] || undefined);
+  const value = raw === undefined ? undefined : headerSafeCredential(raw, flag, envName);
   if (value === undefined || value === '') {
     throw new ChatmigrateError('CM_CONFIG', `no Rocket.Chat ${flag === '--user-id' ? 'user id' : 'auth token'}: pass ${flag} or set ${envName}`, {
       hint: 'create a personal access token (My Account → Personal Access Tokens) for a user with the run-import permission',
