@@ -245,3 +245,16 @@ test('`chatmigrate help import` is the import help', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Usage: chatmigrate import/);
 });
+
+test('a --report path that cannot be written is refused before anything is sent (exit 1)', { timeout: 20_000 }, async () => {
+  const dir = tempDir('cli-report-dir');
+  await withSandbox({}, async (sandbox) => {
+    const r = await runCli(['import', FIXTURE, ...target(sandbox), '--report', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--report ".*" cannot be written: it is a directory \[CM_OUTPUT\]/);
+    const missing = await runCli(['import', FIXTURE, ...target(sandbox), '--report', join(dir, 'no', 'such', 'r.json')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /its directory does not exist/);
+    assert.equal(sandbox.stats().requests, 0, 'nothing sent');
+  });
+});

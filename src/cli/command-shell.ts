@@ -4,7 +4,7 @@
 
 import { ChatmigrateError, EXIT, toChatmigrateError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../run/logger.js';
-import { writeJsonFileAtomic } from '../run/write-json-file.js';
+import { assertWritableLater, writeJsonFileAtomic } from '../run/write-json-file.js';
 import { printError } from './print-error.js';
 
 /** Runs `work` with an AbortSignal that the first SIGINT/SIGTERM aborts. */
@@ -34,19 +34,30 @@ interface FinishedReport {
   error?: { code: string; message: string; hint?: string } | undefined;
 }
 
-/** Writes the report (atomically), prints the summary, the error that stopped the run and --json. */
+/**
+ * Writes the report (atomically), prints the summary, the error that stopped the run and --json.
+ * A report that cannot be written still leaves the summary and --json: the counts are not lost.
+ */
 export async function finishReport(report: FinishedReport, out: { reportPath: string | undefined; summary: string; json: boolean }): Promise<number> {
+  let writeFailure: ChatmigrateError | undefined;
   if (out.reportPath) {
     try {
       await writeJsonFileAtomic(out.reportPath, report);
     } catch (err) {
-      printError(toChatmigrateError(err));
-      return EXIT.fatal;
+      writeFailure = toChatmigrateError(err);
     }
   }
   if (out.summary !== '') process.stderr.write(out.summary + '\n');
   const e = report.error;
   if (e) printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
+  if (writeFailure) printError(writeFailure);
   if (out.json) process.stdout.write(JSON.stringify(report) + '\n');
+  // Losing the report is a failure of its own, unless the run already ended worse.
+  if (writeFailure && (report.exitCode === EXIT.ok || report.exitCode === EXIT.someRejected)) return EXIT.fatal;
   return report.exitCode;
+}
+
+/** The outputs written only at the end are checked at the start. */
+export async function checkReportPath(path: string | undefined): Promise<void> {
+  if (path !== undefined) await assertWritableLater(path, '--report');
 }

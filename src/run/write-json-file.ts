@@ -4,8 +4,10 @@ import { promises as fs } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
 
+const tempPathFor = (path: string): string => join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = tempPathFor(path);
   try {
     const handle = await fs.open(tmp, 'w');
     try {
@@ -37,4 +39,25 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Fails now, not after a run of hours, when `path` could not be written at the end: it is a
+ * directory, or its directory does not exist or refuses new files (the write makes a temp file
+ * there and renames it). Leaves nothing behind.
+ */
+export async function assertWritableLater(path: string, flag: string): Promise<void> {
+  const refuse = (why: string): ChatmigrateError =>
+    new ChatmigrateError('CM_OUTPUT', `${flag} ${JSON.stringify(path)} cannot be written: ${why}`, { hint: `choose another ${flag} path (checked before anything is sent)` });
+  const st = await fs.stat(path).catch(() => undefined);
+  if (st?.isDirectory()) throw refuse('it is a directory');
+  const tmp = tempPathFor(path);
+  try {
+    await (await fs.open(tmp, 'wx')).close();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'its directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'its directory refuses new files (permission denied)' : code === 'EROFS' ? 'the file system is read-only' : (code ?? String(err));
+    throw refuse(why);
+  }
+  await fs.rm(tmp, { force: true });
 }
