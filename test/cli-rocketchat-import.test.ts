@@ -75,7 +75,7 @@ test('array-form server: the input file is selected by the rules, deduplicated, 
     assert.equal(rep.read, rep.invalid + rep.skipped + rep.duplicates + rep.valid);
     assert.deepEqual([rep.form, rep.fellBack, rep.status, rep.exitCode], ['array', false, 'ok', 0]);
     assert.deepEqual(rep.import, { step: 'importer_done', count: { total: 2, completed: 2, error: 0 } });
-    assert.equal(rep.requests, 1 + 2, 'one startImport, two progress polls');
+    assert.equal(rep.requests, 1 + 1 + 2, 'a progress check, one startImport, two progress polls');
     // Skipped entries travel with do_import false; duplicates not at all.
     assert.deepEqual([...s.accepted('rocketchat-imports').values()], [{ form: 'array', users: { received: 4, selected: 1, all: false }, channels: { received: 3, selected: 1, all: false } }]);
     assert.deepEqual([...s.accepted('rocketchat-users').values()], [SELECTION.users[0]]);
@@ -95,7 +95,7 @@ test('short-form server: the array form is refused with invalid-params, the shor
     assert.equal(r.code, 0, r.stderr);
     const rep = readReport(report);
     assert.deepEqual([rep.form, rep.fellBack, rep.input.source], ['short', true, 'stdin']);
-    assert.equal(rep.requests, 2 + 2);
+    assert.equal(rep.requests, 1 + 2 + 2, 'a progress check, two startImport, two polls');
     assert.deepEqual([...s.accepted('rocketchat-users').values()], [{ id: 'ann' }, { id: 'gone' }, { id: 'tmp-1' }]);
     assert.deepEqual([...s.accepted('rocketchat-channels').values()], [{ id: 'gen' }, { id: 'old' }, { id: '__directMessages__' }]);
     assert.deepEqual([...s.accepted('rocketchat-imports').values()].map((i) => (i as { users: { all: boolean } }).users.all), [false], 'stdin may be a subset: never all');
@@ -110,7 +110,7 @@ test('no INPUT: getImportFileData is polled while it answers waiting, then the w
     assert.equal(r.code, 0, r.stderr);
     const rep = readReport(report);
     assert.equal(rep.input.source, 'server');
-    assert.equal(rep.requests, 3 + 2 + 2, 'three getImportFileData, two startImport, two polls');
+    assert.equal(rep.requests, 3 + 1 + 2 + 2, 'three getImportFileData, a progress check, two startImport, two polls');
     assert.deepEqual(rep.selection.users.selected, 3);
     assert.deepEqual([...s.accepted('rocketchat-imports').values()], [{ form: 'short', users: { received: 0, selected: 0, all: true }, channels: { received: 0, selected: 0, all: true } }]);
   });

@@ -115,6 +115,27 @@ test('a startImport that started the import but lost its reply is not sent again
   }
 });
 
+test('a run stopped while its import runs leaves it running; running the command again does not start a second one', async () => {
+  const s = await startSandbox({ apiKey: 'unused', rocketchat: { userId: ENV.ROCKETCHAT_USER_ID, authToken: ENV.ROCKETCHAT_AUTH_TOKEN, rateLimit: 0, progressPolls: 1000 } });
+  try {
+    const controller = new AbortController();
+    const config = resolveRocketChatConfig({ to: 'rocketchat', baseUrl: s.url, pollIntervalMs: 10, retryMinMs: 5, retryMaxMs: 20, progress: false }, ENV);
+    const first = runRocketChatImport(config, { logger: createLogger('warn', logSink().stream), signal: controller.signal });
+    for (let i = 0; i < 500 && s.accepted('rocketchat-imports').size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    assert.equal((await first).status, 'interrupted');
+    assert.equal(s.accepted('rocketchat-imports').size, 1);
+
+    const again = await run(s.url, undefined);
+    assert.deepEqual([again.status, again.exitCode, again.error?.code, again.startImportSent, again.form], ['failed', 1, 'CM_TARGET', false, null]);
+    assert.match(again.error?.message ?? '', /an import is already running on the server \(importer_importing_\w+, \d+\/\d+ completed\): not starting a second one/);
+    assert.match(formatRocketChatSummary(again), /startImport: not sent;/);
+    assert.equal(s.accepted('rocketchat-imports').size, 1, 'still one import');
+  } finally {
+    await s.close();
+  }
+});
+
 test('a getImportFileData reply without lists is a target error, not an empty import', async () => {
   await withFixedServer({ getImportFileData: { success: true }, startImport: { success: true } }, async (url, hits) => {
     const r = await run(url, undefined);
@@ -130,7 +151,7 @@ test('invalid entries are not sent, named in the log by kind and index, and make
     const logs = logSink();
     const text = JSON.stringify({ users: [{ user_id: 'ann', username: 'ann' }, 7, { username: 'no-id' }, { user_id: '' }], channels: [{ channel_id: 'gen', name: 'general' }, null] });
     const r = await run(s.url, '-', text, logs);
-    assert.deepEqual([r.status, r.exitCode, r.invalid, r.valid], ['ok', 3, 4, 2]);
+    assert.deepEqual([r.status, r.exitCode, r.invalid, r.valid], ['some-invalid', 3, 4, 2]);
     assert.equal(r.import?.step, 'importer_done');
     const lines = logs.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const named = lines.filter((l) => l['msg'] === 'rocketchat selection entry is invalid: not imported').map((l) => `${String(l['kind'])}[${String(l['index'])}] ${String(l['reason'])}`);
@@ -145,7 +166,7 @@ test('an import that ends importer_done with errors counted by the server is exi
   const done = (error: number) => ({ success: true, step: 'importer_done', count: { total: 5, completed: 5 - error, error } });
   await withFixedServer({ getImportFileData: selection, startImport: { success: true }, getImportProgress: done(2) }, async (url) => {
     const r = await run(url, undefined);
-    assert.deepEqual([r.status, r.exitCode, r.import?.count.error], ['ok', 3, 2]);
+    assert.deepEqual([r.status, r.exitCode, r.import?.count.error], ['some-invalid', 3, 2]);
     assert.match(formatRocketChatSummary(r), /the server counted 2 import errors/);
   });
   await withFixedServer({ getImportFileData: selection, startImport: { success: true }, getImportProgress: done(0) }, async (url) => {
@@ -173,14 +194,14 @@ test('dry run (validate --to rocketchat): the same counts as an import, no crede
     const real = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', baseUrl: s.url, input: '-', pollIntervalMs: 10, progress: false, ...rules }, ENV), { stdin: Readable.from([Buffer.from(text)]) });
     const tmp = tempDir();
     const dry = await runRocketChatImport(resolveRocketChatConfig({ to: 'rocketchat', input: '-', ...rules }, {}, 'validate'), { stdin: Readable.from([Buffer.from(text)]), tmpDir: tmp });
-    assert.deepEqual([dry.command, dry.status, dry.exitCode, dry.requests, dry.form, dry.import], ['validate', 'ok', 3, 0, null, null]);
+    assert.deepEqual([dry.command, dry.status, dry.exitCode, dry.requests, dry.form, dry.import], ['validate', 'some-invalid', 3, 0, null, null]);
     assert.deepEqual(dry.selection, real.selection);
     assert.deepEqual([dry.read, dry.invalid, dry.skipped, dry.duplicates, dry.valid], [real.read, real.invalid, real.skipped, real.duplicates, real.valid]);
     assert.deepEqual([dry.valid, dry.skipped, dry.duplicates, dry.invalid], [2, 2, 1, 1]);
     assert.deepEqual(readdirSync(tmp), [], 'a dry run spools nothing');
     assert.equal(s.accepted('rocketchat-imports').size, 1, 'only the real run started an import');
     const summary = formatRocketChatSummary(dry);
-    assert.match(summary, /^chatmigrate validate --to rocketchat: ok \(dry run: nothing sent\)/);
+    assert.match(summary, /^chatmigrate validate --to rocketchat: some-invalid \(dry run: nothing sent\)/);
     assert.doesNotMatch(summary, /startImport/);
   });
   // Without INPUT a dry run would have to ask the server: a usage error that says so.

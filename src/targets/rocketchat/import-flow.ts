@@ -11,7 +11,7 @@ import type { DeliveryLogger } from '../../delivery/types.js';
 import { openInputPath } from '../../source/open-input.js';
 import { createRocketChatClient, type CallResult, type RocketChatClient } from './client.js';
 import type { RocketChatImportConfig } from './config.js';
-import { isStartedStep, STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
+import { isFinalStep, isStartedStep, STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
 import { buildRocketChatReport, type RocketChatReport, type RocketChatRunStatus } from './report.js';
 import { createSelector, type Selector } from './selection.js';
 import { readSelection } from './selection-reader.js';
@@ -106,6 +106,10 @@ function requireLists(state: ReadState, where: { name: string; fromServer: boole
   });
 }
 
+function sameState(a: ImportState, b: ImportState | undefined): boolean {
+  return b !== undefined && a.step === b.step && a.count.total === b.count.total && a.count.completed === b.count.completed && a.count.error === b.count.error;
+}
+
 function readImportState(body: Record<string, unknown> | undefined): ImportState | undefined {
   if (body === undefined || typeof body['step'] !== 'string') return undefined;
   const c = (typeof body['count'] === 'object' && body['count'] !== null ? body['count'] : {}) as Record<string, unknown>;
@@ -124,6 +128,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
   const showProgress = config.progress ?? stream.isTTY === true;
   let form: 'array' | 'short' | null = null;
   let fellBack = false;
+  let startImportSent = false;
   let state: ImportState | null = null;
   let status: RocketChatRunStatus = 'ok';
   let error: ChatmigrateError | undefined;
@@ -183,20 +188,31 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
 
     if (!config.dryRun) {
       const api = client as RocketChatClient;
+      // 2. startImport, never while an import runs: a run killed before it saw the end leaves its
+      // import running, and running the command again must not start a second one beside it.
+      const before = await api.call('getImportProgress');
+      const stateBefore = before.kind === 'ok' ? readImportState(before.body) : undefined;
+      if (stateBefore !== undefined && isStartedStep(stateBefore.step) && !isFinalStep(stateBefore.step)) {
+        state = stateBefore;
+        throw new ChatmigrateError('CM_TARGET', `an import is already running on the server (${stateBefore.step}, ${stateBefore.count.completed}/${stateBefore.count.total} completed): not starting a second one`, {
+          hint: 'a stopped run leaves its import running: follow it in Administration → Import, or cancel it there, then run again if needed',
+        });
+      }
       /**
        * Before startImport is sent again after an attempt that got no answer (connection lost,
        * timeout, 5xx): if that attempt started the import, sending it again would start a second
-       * one. Only our own call can have moved the operation past importer_user_selection since
-       * getImportFileData, so a started step means the lost attempt was accepted.
+       * one. Nothing was running just before our first attempt, so a started step that differs
+       * from what we saw then (an earlier import's final state) means the lost attempt was accepted.
        */
       const startedAlready = async (): Promise<CallResult<undefined> | undefined> => {
         const res = await api.call('getImportProgress');
-        const step = res.kind === 'ok' ? readImportState(res.body)?.step : undefined;
-        if (step === undefined || !isStartedStep(step)) return undefined;
-        logger?.warn({ step }, 'rocketchat startImport got no answer, but the import is running: not sending it again');
+        const now = res.kind === 'ok' ? readImportState(res.body) : undefined;
+        if (now === undefined || !isStartedStep(now.step) || sameState(now, stateBefore)) return undefined;
+        logger?.warn({ step: now.step }, 'rocketchat startImport got no answer, but the import is running: not sending it again');
         return { kind: 'ok', body: undefined, consumed: undefined };
       };
-      // 2. startImport: the documented array form, then the short form once.
+      // The documented array form, then the short form once.
+      startImportSent = true;
       const first = await api.call('startImport', spool.arrayBody(), undefined, startedAlready);
       if (first.kind === 'ok') {
         form = 'array';
@@ -251,6 +267,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
     command: config.dryRun ? 'validate' : 'import',
     input,
     selection: { users: { ...selector.counts('users') }, channels: { ...selector.counts('channels') }, dedupeIndexBytes: selector.indexBytes() },
+    startImportSent,
     form,
     fellBack,
     import: state,

@@ -35,6 +35,11 @@ export const STEP_CANCELLED = 'importer_import_cancelled';
  * Steps of an import that startImport has started, final ones included; before it the operation
  * is still being prepared or waits at importer_user_selection.
  */
+/** Steps after which nothing more happens to the operation. */
+export function isFinalStep(step: string): boolean {
+  return step === STEP_DONE || step === STEP_FAILED || step === STEP_CANCELLED;
+}
+
 export function isStartedStep(step: string): boolean {
-  return step.startsWith('importer_importing_') || step === 'importer_finishing' || step === STEP_DONE || step === STEP_FAILED || step === STEP_CANCELLED;
+  return step.startsWith('importer_importing_') || step === 'importer_finishing' || isFinalStep(step);
 }

@@ -7,7 +7,8 @@ import { formatDuration, formatInt } from '../../run/report.js';
 import { VERSION } from '../../version.js';
 import type { KindCounts } from './selection.js';
 
-export type RocketChatRunStatus = 'ok' | 'failed' | 'interrupted';
+/** As the member pipeline's: 'some-invalid' is a finished run that did not bring everything (exit 3). */
+export type RocketChatRunStatus = 'ok' | 'some-invalid' | 'failed' | 'interrupted';
 
 export interface RocketChatReport {
   tool: 'chatmigrate';
@@ -23,6 +24,8 @@ export interface RocketChatReport {
   duplicates: number;
   valid: number;
   selection: { users: KindCounts; channels: KindCounts; /** Memory of the user_id/channel_id dedupe indexes. */ dedupeIndexBytes: number };
+  /** Whether startImport was sent at all (false: the run stopped before it). */
+  startImportSent: boolean;
   /** The startImport body form the server accepted (null: none was accepted). */
   form: 'array' | 'short' | null;
   /** True when the array form was refused (invalid-params) and the short form was sent. */
@@ -45,7 +48,9 @@ export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 've
   // The stopping error's own exit code (SPEC §4): 1 fatal, 2 config, 130 interrupted; a finished
   // import is 3 when entries were invalid (not sent) or the server counted import errors.
   const someNotImported = users.invalid + channels.invalid > 0 || (parts.import?.count.error ?? 0) > 0;
-  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : parts.status !== 'ok' ? EXIT.fatal : someNotImported ? EXIT.someRejected : EXIT.ok;
+  const finished = parts.status === 'ok' || parts.status === 'some-invalid';
+  const exitCode = parts.error !== undefined ? ERROR_CODES[parts.error.code].exit : !finished ? EXIT.fatal : someNotImported ? EXIT.someRejected : EXIT.ok;
+  const status: RocketChatRunStatus = finished && parts.error === undefined ? (someNotImported ? 'some-invalid' : 'ok') : parts.status;
   return {
     tool: 'chatmigrate',
     version: VERSION,
@@ -58,6 +63,7 @@ export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 've
     duplicates: users.duplicates + channels.duplicates,
     valid: users.selected + channels.selected,
     selection: parts.selection,
+    startImportSent: parts.startImportSent,
     form: parts.form,
     fellBack: parts.fellBack,
     import: parts.import,
@@ -67,7 +73,7 @@ export function buildRocketChatReport(parts: Omit<RocketChatReport, 'tool' | 've
     durationMs: parts.durationMs,
     startedAt: parts.startedAt,
     finishedAt: parts.finishedAt,
-    status: parts.status,
+    status,
     exitCode,
     ...(parts.error === undefined ? {} : { error: parts.error }),
   };
@@ -83,7 +89,7 @@ export function formatRocketChatSummary(r: RocketChatReport, reportPath?: string
     `chatmigrate ${r.command} --to rocketchat: ${r.status}${r.command === 'validate' ? ' (dry run: nothing sent)' : ''}  (${formatDuration(r.durationMs)}, selection from ${r.input.source === 'server' ? 'the server' : r.input.name})`,
     kindLine('users', r.selection.users),
     kindLine('channels', r.selection.channels),
-    ...(r.command === 'validate' ? [] : [`  startImport: ${r.form === null ? 'not accepted' : `${r.form} form${r.fellBack ? ' (after the array form was refused)' : ''}`}; requests ${formatInt(r.requests)} (${formatInt(r.retries)} retries, ${formatInt(r.throttled)} throttled)`]),
+    ...(r.command === 'validate' ? [] : [`  startImport: ${r.form === null ? (r.startImportSent ? 'not accepted' : 'not sent') : `${r.form} form${r.fellBack ? ' (after the array form was refused)' : ''}`}; requests ${formatInt(r.requests)} (${formatInt(r.retries)} retries, ${formatInt(r.throttled)} throttled)`]),
   ];
   if (r.import !== null) lines.push(`  import: ${r.import.step}, ${formatInt(r.import.count.completed)}/${formatInt(r.import.count.total)} completed, ${formatInt(r.import.count.error)} errors`);
   if (reportPath) lines.push(`  report: ${reportPath}`);
