@@ -54,3 +54,23 @@ test('--from rocketchat: resuming with changed --rooms content is refused (exit 
   assert.equal(changed.code, 2, changed.stderr);
   assert.match(changed.stderr, /--rooms file changed/);
 });
+
+test('resuming with a shorter input is refused (exit 2) without a summary and without touching the report of the real run', { timeout: 30_000 }, async () => {
+  const dir = tempDir();
+  const text = generateToString({ format: 'ndjson', count: 600, seed: 6, invalidRate: 0.05, dupRate: 0.05 }).text;
+  const input = join(dir, 'export.ndjson');
+  writeFileSync(input, text);
+  const report = join(dir, 'report.json');
+  const args = ['validate', input, '--now', String(NOW), '--checkpoint', join(dir, 'cp.json'), '--report', report];
+  const first = await runCli(args);
+  assert.equal(first.code, 3, first.stderr);
+  const reportBefore = readFileSync(report, 'utf8');
+  const checkpointBefore = readFileSync(join(dir, 'cp.json'), 'utf8');
+  writeFileSync(input, text.split('\n').slice(0, 300).join('\n') + '\n');
+  const short = await runCli([...args, '--resume']);
+  assert.equal(short.code, 2, short.stderr);
+  assert.match(short.stderr, /cannot resume: .*\(it has 300 records, the checkpoint settled 600\) \[CM_RESUME_MISMATCH\]/);
+  assert.doesNotMatch(short.stderr, /^chatmigrate validate/m, 'no summary of a run that did not happen');
+  assert.equal(readFileSync(report, 'utf8'), reportBefore, 'the report of the real run is left alone');
+  assert.equal(readFileSync(join(dir, 'cp.json'), 'utf8'), checkpointBefore, 'the checkpoint is left alone');
+});

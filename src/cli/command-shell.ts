@@ -39,6 +39,13 @@ interface FinishedReport {
  * A report that cannot be written still leaves the summary and --json: the counts are not lost.
  */
 export async function finishReport(report: FinishedReport, out: { reportPath: string | undefined; summary: string; json: boolean }): Promise<number> {
+  const e = report.error;
+  // Refused for its configuration (e.g. --resume with another input): nothing ran, so there is no
+  // summary to show, and a report written now would replace the real run's report at that path.
+  if (e && report.exitCode === EXIT.usage) {
+    printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
+    return report.exitCode;
+  }
   let writeFailure: ChatmigrateError | undefined;
   if (out.reportPath) {
     try {
@@ -48,7 +55,6 @@ export async function finishReport(report: FinishedReport, out: { reportPath: st
     }
   }
   if (out.summary !== '') process.stderr.write(out.summary + '\n');
-  const e = report.error;
   if (e) printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
   if (writeFailure) printError(writeFailure);
   if (out.json) process.stdout.write(JSON.stringify(report) + '\n');
