@@ -58,9 +58,27 @@ test('the walker finds entries in both document shapes, in every chunking', asyn
 });
 
 test('malformed JSON and wrong shapes are clear input errors', async () => {
-  await assert.rejects(collect('{"users": [{"user_id": "a"}, ', 64), (err) => isChatmigrateError(err) && err.code === 'CM_INPUT_MALFORMED' && /within the first \d+ bytes/.test(err.message));
+  await assert.rejects(collect('{"users": [{"user_id": "a"}, ', 64), (err) => isChatmigrateError(err) && err.code === 'CM_INPUT_MALFORMED' && /in bytes \d+–\d+ \(line 1 or after\)/.test(err.message));
   await assert.rejects(collect('[1, 2]', 64), (err) => isChatmigrateError(err) && err.code === 'CM_INPUT_FORMAT');
   await assert.rejects(collect('', 64), (err) => isChatmigrateError(err) && err.code === 'CM_INPUT_FORMAT');
+});
+
+test('a malformed selection names the 4 KB stretch and the line where it breaks', async () => {
+  const users = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ user_id: `u${i}`, username: `u${i}`, do_import: true }));
+  const good = `{"users": [\n${users.join(',\n')}\n], "channels": []}`;
+  const at = good.indexOf('{"user_id":"u2000"');
+  const bad = good.slice(0, at) + 'xx' + good.slice(at);
+  for (const chunk of [100, 65536]) {
+    await assert.rejects(collect(bad, chunk), (err) => {
+      assert.ok(isChatmigrateError(err) && err.code === 'CM_INPUT_MALFORMED', String(err));
+      const m = /in bytes (\d+)–(\d+) \(line (\d+) or after\)/.exec(err.message);
+      assert.ok(m, err.message);
+      assert.ok(Number(m[1]) <= at && at < Number(m[2]) && Number(m[2]) - Number(m[1]) <= 4096 + 16, `${at} in ${m[1]}–${m[2]}`);
+      const line = good.slice(0, at).split('\n').length; // 1-based line of the break
+      assert.ok(Number(m[3]) <= line && line - Number(m[3]) < 200, `line ${m[3]} vs ${line}`);
+      return true;
+    });
+  }
 });
 
 test('rules, first-wins dedupe and counts that add up', () => {

@@ -1,7 +1,7 @@
 // Streams a Rocket.Chat selection document (file, stdin or an HTTP body) through stream-json's
 // tokenizer into the selection walker: one entry in memory at a time, whatever the document size.
 
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parser } from 'stream-json';
 import { ChatmigrateError, isChatmigrateError } from '../../errors.js';
@@ -14,19 +14,12 @@ export interface SelectionReadResult {
 
 /**
  * Reads the whole document and calls the handlers in document order. Rejects with
- * CM_INPUT_MALFORMED (not JSON; the byte count read so far is given), CM_INPUT_FORMAT (JSON, but
+ * CM_INPUT_MALFORMED (not JSON; the 4 KB stretch of bytes, and the line, where the tokenizer stopped), CM_INPUT_FORMAT (JSON, but
  * not a selection), or whatever a handler threw.
  */
 export async function readSelection(source: AsyncIterable<Buffer | string>, handlers: SelectionHandlers, name: string): Promise<SelectionReadResult> {
   const walker = createSelectionWalker(handlers);
   let bytes = 0;
-  async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of source) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      bytes += buf.length;
-      yield buf;
-    }
-  }
   let shapeError: ChatmigrateError | undefined;
   const sink = new Writable({
     objectMode: true,
@@ -55,13 +48,43 @@ export async function readSelection(source: AsyncIterable<Buffer | string>, hand
     });
     return shapeError;
   }
+  const tokenizer = parser.asStream({ streamValues: false }) as Writable & NodeJS.ReadableStream;
+  const drained = pipeline(tokenizer, sink);
+  drained.catch(() => undefined); // awaited below; a failure also fails the pending write
+  // The tokenizer does not say where it failed: fed one small slice at a time, with each write
+  // awaited, a failure is known to lie in the slice being written (or in a token begun just before).
+  let sliceStart = 0;
+  let linesBefore = 0;
   try {
-    await pipeline(Readable.from(counted()), parser.asStream({ streamValues: false }), sink);
+    for await (const chunk of source) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      for (let at = 0; at < buf.length; at += SLICE_BYTES) {
+        const slice = buf.subarray(at, at + SLICE_BYTES);
+        sliceStart = bytes;
+        bytes += slice.length;
+        await new Promise<void>((resolve, reject) => tokenizer.write(slice, (err) => (err ? reject(err) : resolve())));
+        linesBefore += countNewlines(slice);
+      }
+    }
+    tokenizer.end();
+    await drained;
   } catch (err) {
+    tokenizer.destroy();
     if (isChatmigrateError(err)) throw err;
     if (shapeError !== undefined) throw shapeError;
     if (bytes === 0) throw new ChatmigrateError('CM_INPUT_FORMAT', `${name} is empty: expected a selection (a JSON object)`);
-    throw new ChatmigrateError('CM_INPUT_MALFORMED', `${name} is not well-formed JSON (within the first ${bytes} bytes): ${(err as Error).message}`, { cause: err });
+    throw new ChatmigrateError('CM_INPUT_MALFORMED', `${name} is not well-formed JSON in bytes ${Math.max(0, sliceStart - LOOKAHEAD_BYTES)}–${bytes} (line ${linesBefore + 1} or after): ${(err as Error).message}`, { cause: err });
   }
   return { bytes };
+}
+
+/** Small enough to place an error closely, big enough that the per-write cost stays negligible. */
+const SLICE_BYTES = 4096;
+/** How far the tokenizer may look past a value before judging it (its longest literal pattern). */
+const LOOKAHEAD_BYTES = 16;
+
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  return n;
 }
