@@ -76,6 +76,9 @@ test('a short-form or list-less selection is refused before any request: nothing
       ['{"input":{"users":null,"channels":[]}}', /"users" is not a list/],
       ['{"foo":1}', /holds neither a "users" nor a "channels" list/],
       ['{"input":{"user":[{"user_id":"a"}]}}', /holds neither a "users" nor a "channels" list/],
+      // Past the first 4 KB slice the reader is still mid-document when the shape is judged.
+      [`{"users":{"all":false,"list":${JSON.stringify(Array.from({ length: 2000 }, (_, i) => `user-${i}`))}},"channels":[]}`, /"users" is in the short form/],
+      [`{"users":"everyone","channels":${JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ channel_id: `c${i}`, name: `channel-${i}` })))}}`, /"users" is not a list/],
     ];
     for (const [text, message] of cases) {
       const r = await run(s.url, '-', text);

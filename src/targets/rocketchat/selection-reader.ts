@@ -50,13 +50,20 @@ export async function readSelection(source: AsyncIterable<Buffer | string>, hand
   }
   const tokenizer = parser.asStream({ streamValues: false }) as Writable & NodeJS.ReadableStream;
   const drained = pipeline(tokenizer, sink);
-  drained.catch(() => undefined); // awaited below; a failure also fails the pending write
+  // The first failure downstream (a handler's own error, a shape error) is the one to report: the
+  // write that fails next only says the tokenizer was destroyed because of it.
+  let downstream: unknown;
+  drained.catch((err: unknown) => {
+    downstream ??= err;
+  });
   // The tokenizer does not say where it failed: fed one small slice at a time, with each write
   // awaited, a failure is known to lie in the slice being written (or in a token begun just before).
   let sliceStart = 0;
   let linesBefore = 0;
+  let reading = true;
   try {
     for await (const chunk of source) {
+      reading = false;
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       for (let at = 0; at < buf.length; at += SLICE_BYTES) {
         const slice = buf.subarray(at, at + SLICE_BYTES);
@@ -65,13 +72,19 @@ export async function readSelection(source: AsyncIterable<Buffer | string>, hand
         await new Promise<void>((resolve, reject) => tokenizer.write(slice, (err) => (err ? reject(err) : resolve())));
         linesBefore += countNewlines(slice);
       }
+      reading = true;
     }
+    reading = false;
     tokenizer.end();
     await drained;
   } catch (err) {
     tokenizer.destroy();
-    if (isChatmigrateError(err)) throw err;
+    // Let the pipeline settle so `downstream` holds its first error, if any.
+    await drained.catch(() => undefined);
+    if (isChatmigrateError(downstream)) throw downstream;
     if (shapeError !== undefined) throw shapeError;
+    if (isChatmigrateError(err)) throw err;
+    if (reading) throw new ChatmigrateError('CM_INPUT_UNREADABLE', `${name} could not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     if (bytes === 0) throw new ChatmigrateError('CM_INPUT_FORMAT', `${name} is empty: expected a selection (a JSON object)`);
     throw new ChatmigrateError('CM_INPUT_MALFORMED', `${name} is not well-formed JSON in bytes ${Math.max(0, sliceStart - LOOKAHEAD_BYTES)}–${bytes} (line ${linesBefore + 1} or after): ${(err as Error).message}`, { cause: err });
   }
