@@ -118,6 +118,22 @@ test('a startImport that started the import but lost its reply is not sent again
   }
 });
 
+test('a lost startImport reply while the server still shows an earlier import\'s end: the run stops, no second import', async () => {
+  // Each run's first startImport is accepted but its reply is lost; with one poll the import ends at once.
+  const s = await startSandbox({ apiKey: 'unused', rocketchat: { userId: ENV.ROCKETCHAT_USER_ID, authToken: ENV.ROCKETCHAT_AUTH_TOKEN, rateLimit: 0, progressPolls: 1, startRepliesLost: 2 } });
+  try {
+    const first = await run(s.url, undefined);
+    assert.deepEqual([first.status, first.exitCode], ['ok', 0]);
+    assert.equal(s.accepted('rocketchat-imports').size, 1);
+    const second = await run(s.url, undefined);
+    assert.deepEqual([second.status, second.exitCode, second.error?.code], ['failed', 1, 'CM_TARGET']);
+    assert.match(second.error?.message ?? '', /startImport got no answer, and the server still shows the state it showed before \(importer_done/);
+    assert.equal(s.accepted('rocketchat-imports').size, 2, 'the lost attempt counted once; nothing sent again');
+  } finally {
+    await s.close();
+  }
+});
+
 test('a run stopped while its import runs leaves it running; running the command again does not start a second one', async () => {
   const s = await startSandbox({ apiKey: 'unused', rocketchat: { userId: ENV.ROCKETCHAT_USER_ID, authToken: ENV.ROCKETCHAT_AUTH_TOKEN, rateLimit: 0, progressPolls: 1000 } });
   try {

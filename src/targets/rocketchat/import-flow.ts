@@ -202,12 +202,19 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
        * Before startImport is sent again after an attempt that got no answer (connection lost,
        * timeout, 5xx): if that attempt started the import, sending it again would start a second
        * one. Nothing was running just before our first attempt, so a started step that differs
-       * from what we saw then (an earlier import's final state) means the lost attempt was accepted.
+       * from what we saw then means the lost attempt was accepted. When the server still shows
+       * exactly an earlier import's final state, the lost attempt may have run to that same end:
+       * that cannot be told apart, so the run stops rather than risk a second import.
        */
       const startedAlready = async (): Promise<CallResult<undefined> | undefined> => {
         const res = await api.call('getImportProgress');
         const now = res.kind === 'ok' ? readImportState(res.body) : undefined;
-        if (now === undefined || !isStartedStep(now.step) || sameState(now, stateBefore)) return undefined;
+        if (now === undefined || !isStartedStep(now.step)) return undefined;
+        if (sameState(now, stateBefore)) {
+          throw new ChatmigrateError('CM_TARGET', `startImport got no answer, and the server still shows the state it showed before (${now.step}, ${now.count.completed}/${now.count.total}): whether it started an import cannot be told`, {
+            hint: 'look at Administration → Import: if no new import ran, run the same command again',
+          });
+        }
         logger?.warn({ step: now.step }, 'rocketchat startImport got no answer, but the import is running: not sending it again');
         return { kind: 'ok', body: undefined, consumed: undefined };
       };
