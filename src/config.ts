@@ -193,18 +193,21 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
   }
   const givenKey = o.apiKey ?? env['COMETCHAT_API_KEY'];
   const apiKey = givenKey === undefined ? undefined : headerSafeCredential(givenKey, '--api-key', 'COMETCHAT_API_KEY');
-  const appId = o.appId ?? (env['COMETCHAT_APP_ID'] || undefined);
-  // The app id becomes a host name label: anything else would send the key to another host.
-  if (appId !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(appId)) {
-    throw usageError(o.appId !== undefined ? '--app-id' : 'COMETCHAT_APP_ID', 'a CometChat app ID (letters, digits and dashes, as the dashboard shows it)', appId);
-  }
-  const envRegion = env['COMETCHAT_REGION'] || undefined;
-  if (options.region === undefined && envRegion !== undefined && !(REGIONS as readonly string[]).includes(envRegion)) {
-    throw usageError('COMETCHAT_REGION', `one of ${REGIONS.join(', ')}`, envRegion);
-  }
-  const region = options.region === undefined && envRegion !== undefined ? envRegion : o.region;
+  const appId = (o.appId ?? env['COMETCHAT_APP_ID'])?.trim() || undefined;
   let baseUrl = o.baseUrl;
-  if (baseUrl === undefined && appId) baseUrl = `https://${encodeURIComponent(appId.toLowerCase())}.api-${region}.cometchat.io/v3`;
+  // App id and region only matter when they make the URL (--base-url wins over them), and are
+  // only checked where the URL will be used (validate sends nothing, so stale env is harmless).
+  if (baseUrl === undefined && appId !== undefined) {
+    const strict = command === 'import';
+    const envRegion = env['COMETCHAT_REGION']?.trim().toLowerCase() || undefined;
+    const region = options.region === undefined && envRegion !== undefined ? envRegion : o.region;
+    // The app id becomes a host name label: anything else would send the key to another host.
+    const goodAppId = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(appId);
+    const goodRegion = (REGIONS as readonly string[]).includes(region);
+    if (strict && !goodAppId) throw usageError(o.appId !== undefined ? '--app-id' : 'COMETCHAT_APP_ID', 'a CometChat app ID (letters, digits and dashes, as the dashboard shows it)', appId);
+    if (strict && !goodRegion) throw usageError('COMETCHAT_REGION', `one of ${REGIONS.join(', ')}`, env['COMETCHAT_REGION']);
+    if (goodAppId && goodRegion) baseUrl = `https://${appId.toLowerCase()}.api-${region}.cometchat.io/v3`;
+  }
   if (command === 'import' && o.to === 'cometchat') {
     if (!baseUrl) {
       throw new ChatmigrateError('CM_CONFIG', 'no CometChat endpoint: pass --app-id (and --region) or --base-url', {
