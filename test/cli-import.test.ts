@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateToString } from '../bench/generate.js';
 import type { Report } from '../src/run/report.js';
@@ -255,6 +255,31 @@ test('a --report path that cannot be written is refused before anything is sent 
     const missing = await runCli(['import', FIXTURE, ...target(sandbox), '--report', join(dir, 'no', 'such', 'r.json')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /its directory does not exist/);
+    // A rename would replace a device rather than write to it.
+    const device = await runCli(['import', FIXTURE, ...target(sandbox), '--report', '/dev/null']);
+    assert.equal(device.code, 1);
+    assert.match(device.stderr, /--report "\/dev\/null" cannot be written: it is not a regular file .*use --json/);
+    const checkpoint = await runCli(['import', FIXTURE, ...target(sandbox), '--checkpoint', '/dev/null']);
+    assert.equal(checkpoint.code, 1);
+    assert.match(checkpoint.stderr, /--checkpoint "\/dev\/null" cannot be written: it is not a regular file/);
     assert.equal(sandbox.stats().requests, 0, 'nothing sent');
+  });
+});
+
+test('a report that cannot be written at the end: the summary says so, --json stands in with the real exit code (1)', { timeout: 20_000 }, async () => {
+  const dir = tempDir('cli-report-lost');
+  const reportDir = join(dir, 'reports');
+  mkdirSync(reportDir);
+  await withSandbox({ faults: { latencyMs: 150 } }, async (sandbox) => {
+    // 6 valid members one per request on one connection: about a second to remove the directory in.
+    const run = startCli(['import', FIXTURE, ...target(sandbox), '--batch-size', '1', '--connections', '1', '--report', join(reportDir, 'r.json'), '--json']);
+    await until(() => sandbox.stats().requests > 0, 10_000);
+    rmSync(reportDir, { recursive: true });
+    const r = await run.done;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^ {2}report: NOT written \(see the error below\)$/m);
+    assert.match(r.stderr, /cannot write .*r\.json: ENOENT \[CM_OUTPUT\]/);
+    const shown = JSON.parse(r.stdout) as Report;
+    assert.deepEqual([shown.exitCode, shown.status, shown.imported, shown.error?.code], [1, 'some-invalid', 6, 'CM_OUTPUT']);
   });
 });

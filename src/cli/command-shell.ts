@@ -54,16 +54,22 @@ export async function finishReport(report: FinishedReport, out: { reportPath: st
       writeFailure = toChatmigrateError(err);
     }
   }
-  if (out.summary !== '') process.stderr.write(out.summary + '\n');
+  // Losing the report is a failure of its own, unless the run already ended worse.
+  const exitCode = writeFailure && (report.exitCode === EXIT.ok || report.exitCode === EXIT.someRejected) ? EXIT.fatal : report.exitCode;
+  const summary = writeFailure ? out.summary.replace(/^ {2}report: .*$/m, '  report: NOT written (see the error below)') : out.summary;
+  if (summary !== '') process.stderr.write(summary + '\n');
   if (e) printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
   if (writeFailure) printError(writeFailure);
-  if (out.json) process.stdout.write(JSON.stringify(report) + '\n');
-  // Losing the report is a failure of its own, unless the run already ended worse.
-  if (writeFailure && (report.exitCode === EXIT.ok || report.exitCode === EXIT.someRejected)) return EXIT.fatal;
-  return report.exitCode;
+  if (out.json) {
+    // --json then stands in for the lost file, with the exit code the process really ends with.
+    const shown = writeFailure ? { ...report, exitCode, ...(e ? {} : { error: { code: writeFailure.code, message: writeFailure.message } }) } : report;
+    process.stdout.write(JSON.stringify(shown) + '\n');
+  }
+  return exitCode;
 }
 
-/** The outputs written only at the end are checked at the start. */
-export async function checkReportPath(path: string | undefined): Promise<void> {
-  if (path !== undefined) await assertWritableLater(path, '--report');
+/** The files replaced by atomic renames (the report at the end, the checkpoint as it goes) are checked at the start. */
+export async function checkOutputPaths(paths: { report?: string | undefined; checkpoint?: string | undefined }): Promise<void> {
+  if (paths.report !== undefined) await assertWritableLater(paths.report, '--report');
+  if (paths.checkpoint !== undefined) await assertWritableLater(paths.checkpoint, '--checkpoint');
 }

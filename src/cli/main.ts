@@ -34,7 +34,10 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
     case '--help':
     case '-h':
       // `chatmigrate help import` is `chatmigrate import --help`.
-      if (command === 'help' && rest.length > 0 && ['import', 'validate', 'sandbox', 'demo'].includes(rest[0]!)) return dispatch(rest[0], ['--help']);
+      if (command === 'help' && rest.length > 0) {
+        if (!COMMANDS.includes(rest[0]!)) throw unknownCommand(rest[0]!);
+        return dispatch(rest[0], ['--help']);
+      }
       process.stdout.write(mainHelp() + '\n');
       return command === undefined ? 2 : 0;
     case '--version':
@@ -42,10 +45,16 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
       process.stdout.write(VERSION + '\n');
       return 0;
     default:
-      throw new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}: expected import, validate, sandbox or demo`, {
-        hint: 'run `chatmigrate --help`',
-      });
+      throw unknownCommand(command);
   }
+}
+
+const COMMANDS = ['import', 'validate', 'sandbox', 'demo'];
+
+function unknownCommand(command: string): ChatmigrateError {
+  return new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}: expected import, validate, sandbox or demo`, {
+    hint: 'run `chatmigrate --help`',
+  });
 }
 
 let settled = false;

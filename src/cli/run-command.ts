@@ -9,7 +9,7 @@ import { formatSummary } from '../run/summary.js';
 import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
 import type { CommandName } from './options.js';
-import { checkReportPath, finishReport, withStopSignals } from './command-shell.js';
+import { checkOutputPaths, finishReport, withStopSignals } from './command-shell.js';
 import { runRocketChatCommand } from './rocketchat-command.js';
 
 export async function runCommand(command: CommandName, argv: readonly string[]): Promise<number> {
@@ -31,7 +31,7 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
       hint: `pass a file (chatmigrate ${command} export.json) or pipe one in (zcat export.json.gz | chatmigrate ${command} -)`,
     });
   }
-  await checkReportPath(config.report);
+  await checkOutputPaths(config);
   const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
   const report = await withStopSignals(logger, (signal) => runPipeline(config, { logger, signal }));
   return finishReport(report, { reportPath: config.report, summary: formatSummary(report, { rejects: config.rejects, report: config.report }), json: config.json });

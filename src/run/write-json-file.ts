@@ -51,6 +51,14 @@ export async function assertWritableLater(path: string, flag: string): Promise<v
     new ChatmigrateError('CM_OUTPUT', `${flag} ${JSON.stringify(path)} cannot be written: ${why}`, { hint: `choose another ${flag} path (checked before anything is sent)` });
   const st = await fs.stat(path).catch(() => undefined);
   if (st?.isDirectory()) throw refuse('it is a directory');
+  // The file is replaced by a rename: a device or a pipe would be replaced, not written to.
+  if (st !== undefined && !st.isFile()) throw refuse(`it is not a regular file (a device, pipe or socket would be replaced)${flag === '--report' ? '; for the report on stdout use --json' : ''}`);
+  const uid = process.getuid?.();
+  if (st !== undefined && uid !== undefined && uid !== 0 && st.uid !== uid) {
+    const dir = await fs.stat(dirname(path)).catch(() => undefined);
+    // In a sticky directory such as /tmp only a file's owner may replace it.
+    if (dir !== undefined && (dir.mode & 0o1000) !== 0 && dir.uid !== uid) throw refuse('it belongs to another user, in a directory where only its owner may replace it (like /tmp)');
+  }
   const tmp = tempPathFor(path);
   try {
     await (await fs.open(tmp, 'wx')).close();
