@@ -11,6 +11,12 @@ import type { BenchRow, BenchSuite } from '../lib/types.js';
 
 /** A regression guard, not a target: the splitters should stay close to the floor. */
 const PARSE_TOLERANCE = 0.15;
+/**
+ * The small size's runs (~0.1 s) are dominated by JIT warm-up and swing between two levels from
+ * run to run with the same code: the cometchat 10 MB ratio measured 0.53-0.65 across baselines,
+ * and 0.53-0.55 for both the 2026-11-22 baseline's commit and 2026-12-05's main in one A/B run.
+ */
+const SMALL_SIZE_TOLERANCE = 0.25;
 
 export const parseThroughput: BenchSuite = {
   name: 'parse',
@@ -40,7 +46,7 @@ export const parseThroughput: BenchSuite = {
           unit: 'MB/s',
           baseline: floor.mbPerSecond,
           ratio,
-          guard: { value: ratio, better: 'higher', tolerance: PARSE_TOLERANCE },
+          guard: { value: ratio, better: 'higher', tolerance: bytes < main ? SMALL_SIZE_TOLERANCE : PARSE_TOLERANCE },
         });
       }
     }
