@@ -186,10 +186,23 @@ test('edge cases: no rid, no user id, unknown room type, not an object', () => {
   assert.equal(outcome({ rid: 'R2', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
   assert.deepEqual(odd.roomStats, { documents: 3, ignored: 1, duplicates: 0 });
   // Every mongoexport date form of a subscription's ts gives the same joinedAt.
-  for (const ts of [{ $date: '2023-01-12T00:00:00Z' }, { $date: '2023-01-11T20:00:00.000-0400' }, { $date: { $numberLong: '1673481600000' } }, { $date: 1673481600000 }, 1673481600000, '2023-01-12T00:00:00.000+00:00']) {
+  for (const ts of [{ $date: '2023-01-12T00:00:00Z' }, { $date: '2023-01-11T20:00:00.000-0400' }, { $date: { $numberLong: '1673481600000' } }, { $date: 1673481600000 }, 1673481600000, '2023-01-12T00:00:00.000+00:00', { $numberLong: '1673481600000' }]) {
     const json = outcome({ rid: 'GENERAL', u: { _id: 'carolId03' }, ts }, fixtureTables());
     assert.equal((JSON.parse(json) as { joinedAt: string }).joinedAt, '1673481600', JSON.stringify(ts));
   }
   // A room type from the room wins over the subscription's copy.
   assert.equal(outcome({ rid: 'R1', t: 'd', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
+});
+
+test('optional fields do not cost a membership: an owner CometChat cannot take is left out; a user with no name is named by its id', () => {
+  const t = createRocketChatTables();
+  t.addRoom({ _id: 'R1', t: 'c', name: 'general', u: { _id: 'rocket.cat' }, ts: { $date: '2023-01-01T00:00:00Z' } });
+  t.addRoom({ _id: 'R2', t: 'c', name: 'ops', u: { _id: 'ann' }, ts: { $date: '2023-01-01T00:00:00Z' } });
+  t.addUser({ _id: 'ann', username: 'ann' });
+  t.addUser({ _id: 'dora' });
+  t.seal();
+  const member = (rid: string, uid: string) => JSON.parse(outcome({ rid, u: { _id: uid }, ts: { $date: '2023-02-01T00:00:00Z' } }, t)) as { groupDetails: Record<string, unknown>; userDetails: Record<string, unknown> };
+  assert.equal(member('R1', 'ann').groupDetails['owner'], undefined);
+  assert.equal(member('R2', 'ann').groupDetails['owner'], 'ann');
+  assert.equal(member('R2', 'dora').userDetails['name'], 'dora');
 });

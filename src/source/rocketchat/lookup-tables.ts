@@ -115,7 +115,8 @@ export function createRocketChatTables(): RocketChatTables {
       const u = asObject(doc);
       const id = u && idText(u['_id']);
       if (!u || id === undefined) return void userStats.ignored++;
-      texts[0] = textOf(u['name']) ?? textOf(u['username']);
+      // CometChat needs a name: the id stands in for a user that has neither (seen in hand-made dumps).
+      texts[0] = textOf(u['name']) ?? textOf(u['username']) ?? id;
       texts[1] = httpUrl(u['avatarUrl']);
       texts[2] = undefined;
       nums[0] = dateSeconds(u['createdAt']);

@@ -7,10 +7,10 @@
 // | room `_id` / user `_id`                  | guid / uid                                         |
 // | subscription `roles` owner / moderator   | scope admin / moderator (else participant; leader) |
 // | subscription `ts`                        | joinedAt                                           |
-// | room `fname ?? name`, `u._id`, `ts`      | groupDetails.name, owner, createdAt                |
+// | room `fname ?? name`, `u._id`, `ts`      | groupDetails.name, owner (if a valid id), createdAt |
 // | room `t` p / c+joinCodeRequired / c      | type private / password (password = joinCode) / public |
 // | room archived, prid, teamMain, ro        | groupDetails.tags archived, discussion, team, read-only |
-// | user `name ?? username`, `avatarUrl`     | userDetails.name, avatar (absolute http(s) only)   |
+// | user `name ?? username ?? _id`, `avatarUrl` | userDetails.name, avatar (absolute http(s) only) |
 // | user `createdAt`, `lastLogin`            | userDetails.createdAt, lastActiveAt                |
 // | user `active: false`                     | userDetails.deactivatedAt (see deactivatedAt below)  |
 // | user `type: 'bot'` or role `bot`         | userDetails.tags ["bot"]                           |
@@ -19,7 +19,8 @@
 // missing from the rooms export (the subscription's own `t` says so).
 
 import type { MappedRecord } from '../../process/record-block.js';
-import { idText } from './extended-json.js';
+import { idText, numberValue } from './extended-json.js';
+import { canonicalId } from '../../record/ids.js';
 import {
   ROOM_ARCHIVED,
   ROOM_DISCUSSION,
@@ -65,8 +66,10 @@ export function mapSubscription(value: unknown, tables: RocketChatTables, nowSec
   if (!user) return { kind: 'invalid', reason: 'USER_NOT_FOUND', message: `user ${JSON.stringify(uid)} is not in the users export` };
 
   const member: Record<string, unknown> = { guid: rid, uid, scope: scopeOf(sub['roles']) };
-  // The raw ts goes on: the record core reads every mongoexport date form and judges it.
-  if (sub['ts'] !== undefined && sub['ts'] !== null) member['joinedAt'] = sub['ts'];
+  // The raw ts goes on: the record core reads every mongoexport date form and judges it; a bare
+  // number wrapper ({"$numberLong": ms}, as users' dates may come) is unwrapped first.
+  const ts = sub['ts'];
+  if (ts !== undefined && ts !== null) member['joinedAt'] = typeof ts === 'object' && !('$date' in ts) ? (numberValue(ts) ?? ts) : ts;
   member['groupDetails'] = groupDetails(room);
   const userDetails: Record<string, unknown> = { uid, name: user.name };
   if (user.avatar !== undefined) userDetails['avatar'] = user.avatar;
@@ -104,7 +107,9 @@ function groupDetails(room: RoomView): Record<string, unknown> {
     g['type'] = 'password';
     g['password'] = room.joinCode;
   } else g['type'] = 'public';
-  if (room.owner !== undefined) g['owner'] = room.owner;
+  // The owner is optional: a creator whose id CometChat cannot take (rocket.cat) is left out
+  // rather than costing the room every membership.
+  if (room.owner !== undefined && canonicalId(room.owner) !== undefined) g['owner'] = room.owner;
   if (room.createdAt > 0) g['createdAt'] = room.createdAt;
   const tags = roomTags(room.flags);
   if (tags) g['tags'] = tags;
