@@ -51,8 +51,8 @@ export interface Report {
   rejected?: number;
   unsent?: number;
   reasons: Record<string, number>;
-  /** Why records were skipped (rule → count), when any were. */
-  skippedBy?: Record<string, number>;
+  /** Why records were skipped (rule → count); {} when none were (always present: a stable shape). */
+  skippedBy: Record<string, number>;
   requests?: number;
   retries?: number;
   throttled?: number;
@@ -172,7 +172,7 @@ export function buildReport(r: ReportInputs): Report {
     conflicts: counts.conflicts,
     ...(isImport ? { imported: counts.imported, alreadyPresent: counts.alreadyPresent, rejected: counts.rejected, unsent } : {}),
     reasons: counts.reasons,
-    ...(Object.keys(r.skippedBy).length > 0 ? { skippedBy: r.skippedBy } : {}),
+    skippedBy: r.skippedBy,
     ...(delivery ? deliveryFigures(delivery, durationMs, config, r.prior?.delivery) : {}),
     plan: planDelivery(counts.valid, config.batchSize, config.rpm, config.rateWindowMs),
     ...(r.prior ? { resumed: { fromRecord: r.prior.records, earlierRunsMs: r.prior.elapsedMs } } : {}),
