@@ -95,13 +95,17 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   let checkpointer: Checkpointer | undefined;
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
-  let progress: Progress = { update() {}, done() {} };
+  let progress: Progress = { done() {} };
+  /** Bytes read (after decompression), and the end of the last record judged: the progress share. */
+  let bytesRead = 0;
+  let bytesJudged = 0;
   let batch: LedgerRecord[] = [];
   const readyBatches: LedgerRecord[][] = [];
 
   /** Puts each record of a processed block in its bucket; valid new ones go into batches. */
   function consume(block: PendingBlock, r: BlockResult): void {
     const { words } = r;
+    if (r.count > 0) bytesJudged = recordEnd(block, r.count - 1);
     // Start the block's table reads together: independent misses overlap (~40% faster inserts).
     dedupe.prefetchHashed(words, 0, r.count, WORDS_PER_RECORD);
     // Records before the resume point were settled by an earlier run: count and index them only.
@@ -345,14 +349,25 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       checkpointer.startTicking(() => replaying);
     }
     const stderr = deps.stderr ?? process.stderr;
+    const opened = input;
+    const onTerminal = Boolean(stderr.isTTY);
     progress = createProgress({
+      mode: config.progress === false ? 'log' : onTerminal ? 'terminal' : config.progress === true ? 'lines' : 'log',
       stream: stderr,
-      enabled: config.progress ?? Boolean(stderr.isTTY),
       label: config.command,
       totalBytes: input.sizeBytes,
-      ...(target ? { quota: { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } } : {}),
+      quota: target ? { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } : undefined,
+      logger: log,
+      sample: () => ({
+        records: counts.read,
+        sourceBytes: opened.sourceBytesRead(),
+        bytesRead,
+        bytesJudged,
+        ...(target ? { valid: counts.valid, delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}),
+      }),
     });
     for await (const chunk of input.chunks) {
+      bytesRead += chunk.length;
       hasher?.push(chunk);
       if (head) {
         head.push(chunk);
@@ -366,7 +381,6 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       if (rejects) await rejects.flush();
       await boundReadAhead();
       if (checkpointer?.failure !== undefined) throw checkpointer.failure;
-      progress.update({ records: counts.read, bytes: input.sourceBytesRead(), ...(target ? { valid: counts.valid, delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}) });
       if (deps.signal?.aborted) throw new Interrupted();
     }
     if (!headChecked) verifyHead(checkpoint!, input.name, head!);
@@ -416,7 +430,8 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     interrupted,
     failure,
   });
-  log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, status: report.status, durationMs: report.durationMs }, 'run finished');
+  const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
+  log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
   if (report.read === 0 && report.status !== 'failed') log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;
 }

@@ -213,6 +213,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assertCountsAddUp(report, signal);
       assert.ok(report.unsent! > 0, 'the run stopped early');
       assert.ok(report.imported! >= 20, `${report.imported} imported before ${signal}`);
+      // The summary plans what is left, not the whole run.
+      const left = Math.ceil(report.unsent! / 10);
+      assert.match(r.stderr, new RegExp(`left to send: ${report.unsent!.toLocaleString('en-US')} members → ${left.toLocaleString('en-US')} requests`));
       // The request in flight was allowed to finish: what the sandbox holds is what the report says.
       assert.equal(sandbox.stats().accepted.members, report.imported);
     });

@@ -13,7 +13,9 @@ export async function withStopSignals<T>(logger: Logger, work: (signal: AbortSig
   let signals = 0;
   const onSignal = (name: NodeJS.Signals): void => {
     if (++signals > 1) {
-      process.stderr.write(`\nchatmigrate: second ${name}: exiting now without waiting\n`);
+      process.stderr.write(
+        `\nchatmigrate: second ${name}: exiting now without waiting: no report is written; a --checkpoint keeps its last save (at most --checkpoint-interval-ms old), so --resume still works\n`,
+      );
       process.exit(EXIT.interrupted);
     }
     logger.warn({ signal: name }, 'stopping: finishing requests in flight');

@@ -37,8 +37,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'json', key: 'json', type: 'boolean', help: 'print the JSON report on stdout', commands: both },
   { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both },
   { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent (default: warn on a terminal, info otherwise); JSON logs on stderr', commands: both },
-  { flag: 'progress', key: 'progress', type: 'boolean', help: 'force the progress line on (default: only when stderr is a terminal)', commands: both },
-  { flag: 'no-progress', key: 'progress', type: 'boolean', help: 'never show the progress line', commands: both },
+  { flag: 'progress', key: 'progress', type: 'boolean', help: 'progress even when stderr is not a terminal (a plain line every 5 s; default: a redrawn line on a terminal, else an info log every 30 s)', commands: both },
+  { flag: 'no-progress', key: 'progress', type: 'boolean', help: 'no progress line (the info log every 30 s remains); wins over --progress', commands: both },
   // --to rocketchat: INPUT is a startImport selection ({"input": {"users", "channels"}} or getImportFileData's {users, channels}); without INPUT it is read from the server.
   { flag: 'user-id', key: 'userId', type: 'string', value: 'ID', help: 'Rocket.Chat: id of a user holding the run-import permission', commands: imp, env: 'ROCKETCHAT_USER_ID' },
   { flag: 'auth-token', key: 'authToken', type: 'string', value: 'TOKEN', help: 'Rocket.Chat: that user\'s auth (personal access) token (prefer the env variable: flags show up in ps)', commands: imp, env: 'ROCKETCHAT_AUTH_TOKEN' },

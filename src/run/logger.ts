@@ -2,6 +2,7 @@
 // with secrets redacted wherever they could appear in a logged object.
 
 import { pino, type Logger } from 'pino';
+import { statusLine } from './status-line.js';
 
 export type { Logger };
 
@@ -13,7 +14,17 @@ const REDACT_PATHS = ['apiKey', 'apikey', 'authToken', 'headers.apikey', 'header
 
 export function createLogger(level: LogLevel, destination: NodeJS.WritableStream | number = 2): Logger {
   const dest = typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination;
-  return pino({ level, base: { name: 'chatmigrate' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, dest);
+  // A log line on a terminal first clears the progress line, which would otherwise run into it.
+  const toTerminal = destination === 2 && process.stderr.isTTY === true;
+  const stream = toTerminal
+    ? {
+        write(text: string): boolean {
+          statusLine.clear();
+          return dest.write(text);
+        },
+      }
+    : dest;
+  return pino({ level, base: { name: 'chatmigrate' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
 }
 
 export function silentLogger(): Logger {

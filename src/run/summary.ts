@@ -1,7 +1,7 @@
 // The short human summary printed on stderr at the end of a run.
 
 import { REASONS, type ReasonCode } from '../record/reasons.js';
-import { formatDuration, formatInt, type Report } from './report.js';
+import { formatDuration, formatInt, planDelivery, type Report } from './report.js';
 
 export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
   const r = report;
@@ -16,9 +16,15 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     lines.push(
       `  delivered: ${formatInt(r.imported)} imported + ${formatInt(r.alreadyPresent ?? 0)} already present; ${formatInt(r.rejected ?? 0)} rejected by the server; ${formatInt(r.unsent ?? 0)} unsent`,
     );
-    // A rate over one or two requests (an auth failure, a tiny input) means nothing.
-    const rate = (r.requests ?? 0) >= 3 && r.durationMs >= 1000 ? `, ${r.achievedRpm ?? 0} req/min` : '';
-    lines.push(`  requests: ${formatInt(r.requests ?? 0)} (${formatInt(r.retries ?? 0)} retries, ${formatInt(r.throttled ?? 0)} throttled)${rate}`);
+    // Under a quota, the share of its budget says whether it was used (never over: the governor);
+    // without one, a rate over one or two requests (an auth failure, a tiny input) means nothing.
+    const rate =
+      r.budgetUsed !== undefined && (r.requests ?? 0) > 0
+        ? `, ${Math.round(r.budgetUsed * 100)}% of the budget (${r.plan.rpm} per ${formatDuration(r.plan.rateWindowMs)})`
+        : (r.requests ?? 0) >= 3 && r.durationMs >= 1000
+          ? `, ${r.achievedRpm ?? 0} req/min`
+          : '';
+    lines.push(`  requests: ${formatInt(r.requests ?? 0)} (${formatInt(r.retries ?? 0)} ${r.retries === 1 ? 'retry' : 'retries'}, ${formatInt(r.throttled ?? 0)} throttled)${rate}`);
   }
   const reasons = Object.entries(r.reasons).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
@@ -34,7 +40,8 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     lines.push('  skipped, by rule:');
     for (const [rule, n] of skipped) lines.push(`    ${rule.padEnd(30)} ${formatInt(n).padStart(10)}`);
   }
-  if (r.command === 'validate' || (r.unsent ?? 0) > 0) lines.push(`  plan: ${r.plan.text}`);
+  if (r.command === 'validate') lines.push(`  plan: ${r.plan.text}`);
+  else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs).text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);
   if (r.read === 0 && r.status !== 'failed') {

@@ -12,6 +12,7 @@ import { openInputPath } from '../../source/open-input.js';
 import { createRocketChatClient, type CallResult, type RocketChatClient } from './client.js';
 import type { RocketChatImportConfig } from './config.js';
 import { isFinalStep, isStartedStep, STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
+import { statusLine } from '../../run/status-line.js';
 import { buildRocketChatReport, type RocketChatReport, type RocketChatRunStatus } from './report.js';
 import { createSelector, type Selector } from './selection.js';
 import { readSelection } from './selection-reader.js';
@@ -244,7 +245,14 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
         const next = res.kind === 'ok' ? readImportState(res.body) : undefined;
         if (next === undefined) throw new ChatmigrateError('CM_TARGET', 'getImportProgress answered without a step');
         state = next;
-        if (showProgress) stream.write(`\rrocketchat import: ${state.step}  ${state.count.completed}/${state.count.total}${state.count.error > 0 ? `  ${state.count.error} errors` : ''}\x1b[K`);
+        if (showProgress) {
+          stream.write(`\rrocketchat import: ${state.step}  ${state.count.completed}/${state.count.total}${state.count.error > 0 ? `  ${state.count.error} errors` : ''}\x1b[K`);
+          // A log line written before the next poll clears the line first instead of running into it.
+          statusLine.set(() => {
+            stream.write('\r\x1b[K');
+            statusLine.set(undefined);
+          });
+        }
         if (state.step === STEP_DONE) break;
         if (state.step === STEP_FAILED || state.step === STEP_CANCELLED) {
           const what = state.step === STEP_FAILED ? 'failed' : 'was cancelled';
@@ -264,7 +272,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
       error = toChatmigrateError(err);
     }
   } finally {
-    if (showProgress && state !== null) stream.write('\r\x1b[K');
+    if (showProgress) statusLine.clear();
     await client?.close().catch(() => undefined);
     spool?.dispose();
   }
