@@ -96,8 +96,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
   let progress: Progress = { done() {} };
-  /** Bytes read (after decompression), and the end of the last record judged: the progress share. */
-  let bytesRead = 0;
+  /** The input offset where the last judged record ends: with the bytes read, the progress share. */
   let bytesJudged = 0;
   let batch: LedgerRecord[] = [];
   const readyBatches: LedgerRecord[][] = [];
@@ -361,13 +360,12 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       sample: () => ({
         records: counts.read,
         sourceBytes: opened.sourceBytesRead(),
-        bytesRead,
+        bytesRead: reader.bytesSeen,
         bytesJudged,
         ...(target ? { valid: counts.valid, delivered: counts.imported + counts.alreadyPresent + counts.rejected } : {}),
       }),
     });
     for await (const chunk of input.chunks) {
-      bytesRead += chunk.length;
       hasher?.push(chunk);
       if (head) {
         head.push(chunk);

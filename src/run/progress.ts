@@ -113,13 +113,13 @@ export function createEstimator(startedAt: number, totalBytes: number | undefine
     view(s: ProgressSample, t: number): ProgressView {
       history.push({ t, s });
       while (history.length > 2 && t - history[1]!.t >= RATE_SPAN_MS) history.shift();
-      const first = history[0]!;
-      const span = Math.max((t - first.t) / 1000, 1e-3);
-      const since = history.length > 1 ? first.s : { records: 0, bytesRead: 0, delivered: 0 };
       const elapsed = t - startedAt;
-      const recordsPerSecond = (s.records - since.records) / (history.length > 1 ? span : Math.max(elapsed / 1000, 1e-3));
-      const mbPerSecond = (s.bytesRead - since.bytesRead) / 1e6 / (history.length > 1 ? span : Math.max(elapsed / 1000, 1e-3));
-      const deliveredPerSecond = s.delivered === undefined ? undefined : (s.delivered - (since.delivered ?? 0)) / (history.length > 1 ? span : Math.max(elapsed / 1000, 1e-3));
+      // Over the span kept (after the first tick), else since the start.
+      const since = history.length > 1 ? history[0]! : { t: startedAt, s: { records: 0, bytesRead: 0, delivered: 0 } };
+      const seconds = Math.max((t - since.t) / 1000, 1e-3);
+      const recordsPerSecond = (s.records - since.s.records) / seconds;
+      const mbPerSecond = (s.bytesRead - since.s.bytesRead) / 1e6 / seconds;
+      const deliveredPerSecond = s.delivered === undefined ? undefined : (s.delivered - (since.s.delivered ?? 0)) / seconds;
       // The share of the input whose records were judged: bytes read run ahead of the records counted.
       const share = totalBytes && totalBytes > 0 && s.bytesRead > 0 ? Math.min(1, (s.sourceBytes / totalBytes) * (s.bytesJudged / s.bytesRead)) : undefined;
       let etaMs: number | undefined;
