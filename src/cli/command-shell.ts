@@ -39,13 +39,18 @@ interface FinishedReport {
 /**
  * Writes the report (atomically), prints the summary, the error that stopped the run and --json.
  * A report that cannot be written still leaves the summary and --json: the counts are not lost.
+ * `summary` is given what to show on its report line: the path, or that the file was not written.
  */
-export async function finishReport(report: FinishedReport, out: { reportPath: string | undefined; summary: string; json: boolean }): Promise<number> {
+export async function finishReport(
+  report: FinishedReport,
+  out: { reportPath: string | undefined; summary: (reportLine: string | undefined) => string; json: boolean },
+): Promise<number> {
   const e = report.error;
+  const runError = e && new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {});
   // Refused for its configuration (e.g. --resume with another input): nothing ran, so there is no
   // summary to show, and a report written now would replace the real run's report at that path.
-  if (e && report.exitCode === EXIT.usage) {
-    printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
+  if (runError && report.exitCode === EXIT.usage) {
+    printError(runError);
     return report.exitCode;
   }
   let writeFailure: ChatmigrateError | undefined;
@@ -58,9 +63,9 @@ export async function finishReport(report: FinishedReport, out: { reportPath: st
   }
   // Losing the report is a failure of its own, unless the run already ended worse.
   const exitCode = writeFailure && (report.exitCode === EXIT.ok || report.exitCode === EXIT.someRejected) ? EXIT.fatal : report.exitCode;
-  const summary = writeFailure ? out.summary.replace(/^ {2}report: .*$/m, '  report: NOT written (see the error below)') : out.summary;
+  const summary = out.summary(writeFailure ? 'NOT written (see the error below)' : out.reportPath);
   if (summary !== '') process.stderr.write(summary + '\n');
-  if (e) printError(new ChatmigrateError(e.code as ErrorCode, e.message, e.hint ? { hint: e.hint } : {}));
+  if (runError) printError(runError);
   if (writeFailure) printError(writeFailure);
   if (out.json) {
     // --json then stands in for the lost file, with the exit code the process really ends with.

@@ -21,5 +21,5 @@ export async function runRocketChatCommand(options: RunOptions, command: 'import
   const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
   if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer ROCKETCHAT_AUTH_TOKEN');
   const report = await withStopSignals(logger, (signal) => runRocketChatImport(config, { logger, signal }));
-  return finishReport(report, { reportPath: config.report, summary: formatRocketChatSummary(report, config.report), json: config.json });
+  return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatRocketChatSummary(report, reportLine), json: config.json });
 }

@@ -34,5 +34,5 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
   await checkOutputPaths(config);
   const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
   const report = await withStopSignals(logger, (signal) => runPipeline(config, { logger, signal }));
-  return finishReport(report, { reportPath: config.report, summary: formatSummary(report, { rejects: config.rejects, report: config.report }), json: config.json });
+  return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatSummary(report, { rejects: config.rejects, report: reportLine }), json: config.json });
 }

@@ -213,8 +213,9 @@ export function formatStatsSummary(s: SandboxStats): string {
 
 export async function runSandboxCommand(argv: string[]): Promise<number> {
   // Help wins over everything else on the line, even a bad value next to it.
-  const beforeEnd = argv.indexOf('--') === -1 ? argv : argv.slice(0, argv.indexOf('--'));
-  if (beforeEnd.includes('--help') || beforeEnd.includes('-h')) {
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  if (flags.includes('--help') || flags.includes('-h')) {
     process.stdout.write(HELP);
     return 0;
   }
