@@ -9,9 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChatmigrateError, toChatmigrateError } from '../../errors.js';
 import type { DeliveryLogger } from '../../delivery/types.js';
 import { openInputPath } from '../../source/open-input.js';
-import { createRocketChatClient, type CallResult, type RocketChatClient } from './client.js';
+import { createRocketChatClient, type RocketChatClient } from './client.js';
 import type { RocketChatImportConfig } from './config.js';
-import { isFinalStep, isStartedStep, STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
+import { STEP_CANCELLED, STEP_DONE, STEP_FAILED } from './limits.js';
+import { alreadyRunningError, currentImportState, isRunning, startedAlreadyCheck, type ImportState } from './import-state.js';
 import { statusLine } from '../../run/status-line.js';
 import { buildRocketChatReport, type RocketChatReport, type RocketChatRunStatus } from './report.js';
 import { createSelector, type Selector } from './selection.js';
@@ -42,7 +43,6 @@ const DISCARD: SelectionSpool = {
 
 const SERVER_REPLY = { name: 'getImportFileData reply', fromServer: true };
 
-type ImportState = { step: string; count: { total: number; completed: number; error: number } };
 
 /** Invalid entries named one by one in the log (kind, index, why); the counts cover the rest. */
 const INVALID_LOGGED = 20;
@@ -105,17 +105,6 @@ function requireLists(state: ReadState, where: { name: string; fromServer: boole
       ? 'the server answered getImportFileData without a selection: check the import in Administration → Import, or pass the selection as INPUT'
       : 'give {"input": {"users": [...], "channels": [...]}} (the startImport body) or {"users": [...], "channels": [...]} (what getImportFileData answers)',
   });
-}
-
-function sameState(a: ImportState, b: ImportState | undefined): boolean {
-  return b !== undefined && a.step === b.step && a.count.total === b.count.total && a.count.completed === b.count.completed && a.count.error === b.count.error;
-}
-
-function readImportState(body: Record<string, unknown> | undefined): ImportState | undefined {
-  if (body === undefined || typeof body['step'] !== 'string') return undefined;
-  const c = (typeof body['count'] === 'object' && body['count'] !== null ? body['count'] : {}) as Record<string, unknown>;
-  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  return { step: body['step'], count: { total: n(c['total']), completed: n(c['completed']), error: n(c['error']) } };
 }
 
 export async function runRocketChatImport(config: RocketChatImportConfig, deps: RocketChatImportDeps = {}): Promise<RocketChatReport> {
@@ -189,36 +178,13 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
 
     if (!config.dryRun) {
       const api = client as RocketChatClient;
-      // 2. startImport, never while an import runs: a run killed before it saw the end leaves its
-      // import running, and running the command again must not start a second one beside it.
-      const before = await api.call('getImportProgress');
-      const stateBefore = before.kind === 'ok' ? readImportState(before.body) : undefined;
-      if (stateBefore !== undefined && isStartedStep(stateBefore.step) && !isFinalStep(stateBefore.step)) {
-        state = stateBefore;
-        throw new ChatmigrateError('CM_TARGET', `an import is already running on the server (${stateBefore.step}, ${stateBefore.count.completed}/${stateBefore.count.total} completed): not starting a second one`, {
-          hint: 'a stopped run leaves its import running: follow it in Administration → Import, or cancel it there, then run again if needed',
-        });
+      // 2. startImport, never twice: not beside an import already running, nor again after a lost reply.
+      const before = await currentImportState(api);
+      if (isRunning(before)) {
+        state = before;
+        throw alreadyRunningError(before);
       }
-      /**
-       * Before startImport is sent again after an attempt that got no answer (connection lost,
-       * timeout, 5xx): if that attempt started the import, sending it again would start a second
-       * one. Nothing was running just before our first attempt, so a started step that differs
-       * from what we saw then means the lost attempt was accepted. When the server still shows
-       * exactly an earlier import's final state, the lost attempt may have run to that same end:
-       * that cannot be told apart, so the run stops rather than risk a second import.
-       */
-      const startedAlready = async (): Promise<CallResult<undefined> | undefined> => {
-        const res = await api.call('getImportProgress');
-        const now = res.kind === 'ok' ? readImportState(res.body) : undefined;
-        if (now === undefined || !isStartedStep(now.step)) return undefined;
-        if (sameState(now, stateBefore)) {
-          throw new ChatmigrateError('CM_TARGET', `startImport got no answer, and the server still shows the state it showed before (${now.step}, ${now.count.completed}/${now.count.total}): whether it started an import cannot be told`, {
-            hint: 'look at Administration → Import: if no new import ran, run the same command again',
-          });
-        }
-        logger?.warn({ step: now.step }, 'rocketchat startImport got no answer, but the import is running: not sending it again');
-        return { kind: 'ok', body: undefined, consumed: undefined };
-      };
+      const startedAlready = startedAlreadyCheck(api, before, logger);
       // The documented array form, then the short form once.
       startImportSent = true;
       const first = await api.call('startImport', spool.arrayBody(), undefined, startedAlready);
@@ -241,8 +207,7 @@ export async function runRocketChatImport(config: RocketChatImportConfig, deps: 
 
       // 3. Progress until a final step.
       for (;;) {
-        const res = await api.call('getImportProgress');
-        const next = res.kind === 'ok' ? readImportState(res.body) : undefined;
+        const next = await currentImportState(api);
         if (next === undefined) throw new ChatmigrateError('CM_TARGET', 'getImportProgress answered without a step');
         state = next;
         if (showProgress) {
