@@ -12,7 +12,11 @@ import { checkCounts } from './validate-throughput.js';
 
 /** "Flat": the large input may peak at most 25% above the small one, index excluded. */
 export const RSS_RATIO_LIMIT = 1.25;
-const RSS_TOLERANCE = 0.15;
+/**
+ * A peak of the worst of 3 reps swings with GC timing: the ndjson ratio measured 1.09-1.33 on the
+ * 2026-11-22 baseline's own commit and 1.14-1.33 on 2026-12-05's main, three runs each, one hour.
+ */
+const RSS_TOLERANCE = 0.2;
 /** The plain line format and the one big object (the case where bounded memory takes care). */
 const RSS_FORMATS = ['ndjson', 'cometchat'] as const;
 
