@@ -19,8 +19,8 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CONFLICT, DUPLICATE, NEW, createDedupeIndex } from '../src/dedupe/dedupe-index.js';
-import { contentDigest16, fingerprint128 } from '../src/dedupe/fingerprint.js';
+import { CONFLICT, DUPLICATE, NEW, createDedupeIndex } from '../src/transforms/dedupe/dedupe-index.js';
+import { contentDigest16, fingerprint128 } from '../src/transforms/dedupe/fingerprint.js';
 
 export interface DedupeBenchResult {
   keys: number;

@@ -1,5 +1,5 @@
 // Pure, seeded factory of synthetic group-member records (as JSON text) for benchmarks and tests.
-import type { ReasonCode } from '../src/record/reasons.js';
+import type { ReasonCode } from '../src/entities/reasons.js';
 
 /** The defects the generator plants; each maps to exactly one reason code (SPEC §1). */
 export const INVALID_REASONS = [

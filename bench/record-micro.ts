@@ -17,7 +17,7 @@
 
 import { createRandom } from '../test/helpers/random.js';
 import { createRecordFactory } from './generate-records.js';
-import { validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/record/validate-member.js';
+import { validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/entities/validate-member.js';
 
 const WARMUP = 4;
 const PASSES = 11;

@@ -5,11 +5,11 @@ import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { ChatmigrateError, OPTIONS_HINT, usageError } from './errors.js';
 import { headerSafeCredential } from './credentials.js';
-import { LOG_LEVELS, type LogLevel } from './run/logger.js';
-import type { FormatChoice } from './source/formats.js';
-import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './targets/cometchat/limits.js';
-import { defaultWorkerCount } from './process/block-processor.js';
-import { checkRocketChatOptions } from './rocketchat-options.js';
+import { LOG_LEVELS, type LogLevel } from './observability/logger.js';
+import type { FormatChoice } from './sources/formats.js';
+import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './sinks/cometchat/limits.js';
+import { defaultWorkerCount } from './transforms/block-processor.js';
+import { checkRocketChatOptions } from './sources/rocketchat/options.js';
 
 export const REGIONS = ['us', 'eu', 'in'] as const;
 

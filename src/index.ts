@@ -2,23 +2,23 @@
 
 export { resolveConfig, type RunConfig, type RunOptions } from './config.js';
 export { runPipeline, type PipelineDeps } from './pipeline.js';
-export type { Report, RunStatus, Plan } from './run/report.js';
+export type { Report, RunStatus, Plan } from './accounting/report.js';
 export { ChatmigrateError, ERROR_CODES, EXIT, type ErrorCode } from './errors.js';
-export { REASONS, type ReasonCode } from './record/reasons.js';
-export { validateMember, type Validated, type ValidateContext } from './record/validate-member.js';
-export type { Member, GroupDetails, UserDetails, Scope, GroupType } from './record/member.js';
-export { createDedupeIndex, type DedupeIndex } from './dedupe/dedupe-index.js';
-export { createRecordReader, type RecordReader } from './source/record-reader.js';
-export type { SourceFormat, FormatChoice } from './source/formats.js';
+export { REASONS, type ReasonCode } from './entities/reasons.js';
+export { validateMember, type Validated, type ValidateContext } from './entities/validate-member.js';
+export type { Member, GroupDetails, UserDetails, Scope, GroupType } from './entities/member.js';
+export { createDedupeIndex, type DedupeIndex } from './transforms/dedupe/dedupe-index.js';
+export { createRecordReader, type RecordReader } from './sources/record-reader.js';
+export type { SourceFormat, FormatChoice } from './sources/formats.js';
 export { startSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.js';
-export { resolveRocketChatConfig, type RocketChatImportConfig } from './targets/rocketchat/config.js';
-export { runRocketChatImport, type RocketChatImportDeps } from './targets/rocketchat/import-flow.js';
-export type { RocketChatReport } from './targets/rocketchat/report.js';
+export { resolveRocketChatConfig, type RocketChatImportConfig } from './rocketchat-import/config.js';
+export { runRocketChatImport, type RocketChatImportDeps } from './rocketchat-import/import-flow.js';
+export type { RocketChatReport } from './rocketchat-import/report.js';
 
 import { Readable } from 'node:stream';
 import { resolveConfig, type RunOptions } from './config.js';
 import { runPipeline, type PipelineDeps } from './pipeline.js';
-import type { Report } from './run/report.js';
+import type { Report } from './accounting/report.js';
 
 /** Validates an export given as a path or a readable stream; resolves with the report. */
 export function validateExport(input: string | Readable, options: Omit<RunOptions, 'input'> = {}, deps: PipelineDeps = {}): Promise<Report> {

@@ -55,7 +55,7 @@ function slowedBuild(dir: string): string {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const spin = `{ const until = performance.now() + ${SPIN_MS}; while (performance.now() < until); }`;
   for (const [name, head] of [['validate-member.js', 'export function validateMember(raw, ctx) {'], ['scan-member.js', 'export function scanMember(s, key, nowSeconds) {']]) {
-    const file = join(dir, 'dist', 'src', 'record', name!);
+    const file = join(dir, 'dist', 'src', 'entities', name!);
     const source = readFileSync(file, 'utf8');
     assert.ok(source.includes(head!), `patch point ${JSON.stringify(head)} not found in ${file}: update this test`);
     writeFileSync(file, source.replace(head!, `${head} ${spin}`));

@@ -14,7 +14,7 @@ import { createRandom } from './helpers/random.js';
 import { NOW, tempDir } from './helpers/run.js';
 import { acceptedIds, SANDBOX_KEY, withSandbox } from './helpers/sandbox.js';
 import type { Sandbox } from '../src/sandbox/index.js';
-import type { Report } from '../src/run/report.js';
+import type { Report } from '../src/accounting/report.js';
 
 const CONNECTIONS = 2;
 const BATCH = 50;

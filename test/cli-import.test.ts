@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateToString } from '../bench/generate.js';
-import type { Report } from '../src/run/report.js';
+import type { Report } from '../src/accounting/report.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { CLI, runCli, type CliResult } from './helpers/cli.js';
 import { countsOf, NOW, readNdjson, tempDir } from './helpers/run.js';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
-import type { RocketChatReport } from '../src/targets/rocketchat/report.js';
+import type { RocketChatReport } from '../src/rocketchat-import/report.js';
 import { CLI, runCli, type CliResult } from './helpers/cli.js';
 import { tempDir } from './helpers/run.js';
 

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyReply, classifyTransportError, readWaitMs, MAX_WAIT_MS, type Classification } from '../src/targets/cometchat/classify.js';
+import { classifyReply, classifyTransportError, readWaitMs, MAX_WAIT_MS, type Classification } from '../src/sinks/cometchat/classify.js';
 
 const NOW = 1_700_000_000_000; // a fixed wall clock, ms
 const KEYS = ['g_member_a', 'g_member_b', 'g_member_c'];
@@ -187,7 +187,7 @@ test('transport failures: resets and timeouts retry, local argument errors are f
 });
 
 test('fast path: an all-success compact reply is recognised without parsing; anything else is not', async () => {
-  const { isAllImported, classifyReply } = await import('../src/targets/cometchat/classify.js');
+  const { isAllImported, classifyReply } = await import('../src/sinks/cometchat/classify.js');
   const entity = (id: string, ok = true) => `"${id}":{"success":${ok},"data":{"guid":"g","uid":"${id}","scope":"participant","joinedAt":1673421419}}`;
   const keys = ['g_member_a', 'g_member_b', 'g_member_c'];
   const good = `{"data":{${keys.map((k) => entity(k)).join(',')}}}`;

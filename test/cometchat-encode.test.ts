@@ -2,8 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeKey, encodeMembersBody } from '../src/targets/cometchat/encode.js';
-import type { PendingRecord } from '../src/delivery/types.js';
+import { encodeKey, encodeMembersBody } from '../src/sinks/cometchat/encode.js';
+import type { PendingRecord } from '../src/sinks/sink.js';
 
 const rec = (key: string, value: object, index = 0): PendingRecord => ({ key, json: JSON.stringify(value), index });
 

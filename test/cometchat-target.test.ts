@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createCometChatTarget, type CometChatTargetConfig } from '../src/targets/cometchat/index.js';
-import type { DeliveryLogger, PendingRecord, RecordOutcome } from '../src/delivery/types.js';
+import { createCometChatTarget, type CometChatTargetConfig } from '../src/sinks/cometchat/index.js';
+import type { DeliveryLogger, PendingRecord, RecordOutcome } from '../src/sinks/sink.js';
 import { ChatmigrateError } from '../src/errors.js';
 
 const KEY = 'scripted-secret-key-93c1f0';

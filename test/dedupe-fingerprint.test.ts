@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contentDigest16, fingerprint128 } from '../src/dedupe/fingerprint.js';
+import { contentDigest16, fingerprint128 } from '../src/transforms/dedupe/fingerprint.js';
 
 function fp(s: string): number[] {
   const out = new Uint32Array(4);

@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFLICT, DUPLICATE, NEW, createDedupeIndex } from '../src/dedupe/dedupe-index.js';
-import { contentDigest16, fingerprint128 } from '../src/dedupe/fingerprint.js';
+import { CONFLICT, DUPLICATE, NEW, createDedupeIndex } from '../src/transforms/dedupe/dedupe-index.js';
+import { contentDigest16, fingerprint128 } from '../src/transforms/dedupe/fingerprint.js';
 
 const key = (i: number): string => `g${i % 997}_member_u${i}`;
 const content = (i: number, variant = 0): string => `{"memberId":"${key(i)}","scope":"${variant === 0 ? 'participant' : 'admin'}"}`;

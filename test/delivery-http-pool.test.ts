@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createHttpPool } from '../src/delivery/http-pool.js';
-import { classifyTransportError } from '../src/targets/cometchat/classify.js';
+import { createHttpPool } from '../src/sinks/http-pool.js';
+import { classifyTransportError } from '../src/sinks/cometchat/classify.js';
 
 async function startServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
   const sockets = new Set<Socket>();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as flush } from 'node:timers/promises';
-import { createInFlightLimit } from '../src/delivery/in-flight-limit.js';
+import { createInFlightLimit } from '../src/sinks/in-flight-limit.js';
 
 test('never more than the limit in use; FIFO admission; release is idempotent', async () => {
   const limit = createInFlightLimit(2);

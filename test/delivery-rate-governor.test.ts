@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as flush } from 'node:timers/promises';
-import { createRateGovernor, createRateWindow, type Clock, type Timer } from '../src/delivery/rate-governor.js';
+import { createRateGovernor, createRateWindow, type Clock, type Timer } from '../src/sinks/rate-governor.js';
 
 /** A fake clock and timer queue; `advanceTo` fires due timers in time order, letting promises settle between. */
 function createFakeTime(): Clock & Timer & { advanceTo(t: number): Promise<void>; sleep(ms: number): Promise<void> } {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatmigrateError } from '../src/errors.js';
-import { RetryableFailure, runWithRetries, stopRetrying, type RetryInfo } from '../src/delivery/retry-policy.js';
+import { RetryableFailure, runWithRetries, stopRetrying, type RetryInfo } from '../src/sinks/retry-policy.js';
 
 const base = { operation: 'POST /data_import/members', retryMinMs: 5, retryMaxMs: 40 };
 

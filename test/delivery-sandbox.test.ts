@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
-import { createCometChatTarget, type CometChatTargetConfig } from '../src/targets/cometchat/index.js';
-import type { PendingRecord, RecordOutcome, Target } from '../src/delivery/types.js';
+import { createCometChatTarget, type CometChatTargetConfig } from '../src/sinks/cometchat/index.js';
+import type { PendingRecord, RecordOutcome, Target } from '../src/sinks/sink.js';
 import { ChatmigrateError } from '../src/errors.js';
 
 const API_KEY = 'sbx-key-7f3a9c2e51d04b88';

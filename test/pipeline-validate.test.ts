@@ -2,7 +2,7 @@
 // in exactly one bucket, the rejects file is exact and can be fed back, malformed input stops
 // with its position, and chunking never changes a result.
 
-import { formatInt, plural } from '../src/run/report.js';
+import { formatInt, plural } from '../src/accounting/report.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { editedTexts, exportLikeTexts, TEXT_NOW as NOW } from './helpers/member-texts.js';
-import { scanMember, scannedMemberId } from '../src/record/scan-member.js';
-import { validateMember } from '../src/record/validate-member.js';
+import { scanMember, scannedMemberId } from '../src/entities/scan-member.js';
+import { validateMember } from '../src/entities/validate-member.js';
 import { createRecordFactory } from '../bench/generate-records.js';
 
 

@@ -11,7 +11,7 @@ import {
   tenDigitValue,
   toTimestampText,
   toUnixSeconds,
-} from '../src/record/timestamps.js';
+} from '../src/entities/timestamps.js';
 
 // CometChat's documented example: "1673421419" = 2023-01-11T07:16:59Z.
 const EXAMPLE = 1673421419;

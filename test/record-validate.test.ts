@@ -3,13 +3,13 @@
 import { createRandom } from './helpers/random.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Member } from '../src/record/member.js';
-import { REASONS, type ReasonCode } from '../src/record/reasons.js';
-import { detailsMetadataText, isValidMemberDraft, LIMITS, memberSchema } from '../src/record/member-schema.js';
-import { serializeMember, serializeValidMember, quoteJson } from '../src/record/serialize-member.js';
-import { buildMemberDraft, validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/record/validate-member.js';
-import { checkMember } from '../src/record/check-member.js';
-import { canonicalId, isMemberIdOf, normalizeScope } from '../src/record/ids.js';
+import type { Member } from '../src/entities/member.js';
+import { REASONS, type ReasonCode } from '../src/entities/reasons.js';
+import { detailsMetadataText, isValidMemberDraft, LIMITS, memberSchema } from '../src/entities/member-schema.js';
+import { serializeMember, serializeValidMember, quoteJson } from '../src/entities/serialize-member.js';
+import { buildMemberDraft, validateMember, validateMemberExactly, type Validated, type ValidateContext } from '../src/entities/validate-member.js';
+import { checkMember } from '../src/entities/check-member.js';
+import { canonicalId, isMemberIdOf, normalizeScope } from '../src/entities/ids.js';
 
 const NOW = 1_800_000_000;
 const CTX: ValidateContext = { nowSeconds: NOW };

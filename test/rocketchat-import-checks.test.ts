@@ -12,12 +12,12 @@ import { readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
-import { createLogger } from '../src/run/logger.js';
-import { createScrubber } from '../src/targets/rocketchat/client.js';
-import { resolveRocketChatConfig } from '../src/targets/rocketchat/config.js';
-import { runRocketChatImport } from '../src/targets/rocketchat/import-flow.js';
-import type { RocketChatReport } from '../src/targets/rocketchat/report.js';
-import { formatRocketChatSummary } from '../src/targets/rocketchat/report.js';
+import { createLogger } from '../src/observability/logger.js';
+import { createScrubber } from '../src/sinks/rocketchat/client.js';
+import { resolveRocketChatConfig } from '../src/rocketchat-import/config.js';
+import { runRocketChatImport } from '../src/rocketchat-import/import-flow.js';
+import type { RocketChatReport } from '../src/rocketchat-import/report.js';
+import { formatRocketChatSummary } from '../src/rocketchat-import/report.js';
 import { tempDir } from './helpers/run.js';
 
 const ENV = { ROCKETCHAT_USER_ID: 'rc-admin', ROCKETCHAT_AUTH_TOKEN: 'rc-token-5e1c0d9a77' };

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { classifyRocketChatReply } from '../src/targets/rocketchat/classify.js';
-import { createSelector, encodeChannel, encodeUser, type SelectionRules } from '../src/targets/rocketchat/selection.js';
-import { readSelection } from '../src/targets/rocketchat/selection-reader.js';
-import type { SelectionKind } from '../src/targets/rocketchat/selection-walker.js';
-import { createSelectionSpool, type StreamedBody } from '../src/targets/rocketchat/spool.js';
+import { classifyRocketChatReply } from '../src/sinks/rocketchat/classify.js';
+import { createSelector, encodeChannel, encodeUser, type SelectionRules } from '../src/rocketchat-import/selection.js';
+import { readSelection } from '../src/rocketchat-import/selection-reader.js';
+import type { SelectionKind } from '../src/rocketchat-import/selection-walker.js';
+import { createSelectionSpool, type StreamedBody } from '../src/rocketchat-import/spool.js';
 import { isChatmigrateError } from '../src/errors.js';
 import { CHUNK_SIZES, chunksOf } from './helpers/chunks.js';
 import { tempDir } from './helpers/run.js';

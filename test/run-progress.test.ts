@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createEstimator, createProgress, formatProgressLine, type ProgressSample } from '../src/run/progress.js';
-import { statusLine } from '../src/run/status-line.js';
+import { createEstimator, createProgress, formatProgressLine, type ProgressSample } from '../src/observability/progress.js';
+import { statusLine } from '../src/observability/status-line.js';
 
 const QUOTA = { batchSize: 50, rpm: 60, windowMs: 60_000 };
 const sample = (s: Partial<ProgressSample> & { records: number; bytes: number }): ProgressSample => ({

@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dateSeconds, idText } from '../src/source/rocketchat/extended-json.js';
-import { parseUserDocument, textWithoutServices } from '../src/source/rocketchat/strip-services.js';
-import { createPackedTable } from '../src/source/rocketchat/packed-table.js';
-import { createRocketChatTables, type RocketChatTables } from '../src/source/rocketchat/lookup-tables.js';
-import { deactivatedAt, mapSubscription, scopeOf } from '../src/source/rocketchat/map-subscription.js';
-import { validateMember } from '../src/record/validate-member.js';
+import { dateSeconds, idText } from '../src/sources/rocketchat/extended-json.js';
+import { parseUserDocument, textWithoutServices } from '../src/sources/rocketchat/strip-services.js';
+import { createPackedTable } from '../src/sources/rocketchat/packed-table.js';
+import { createRocketChatTables, type RocketChatTables } from '../src/sources/rocketchat/lookup-tables.js';
+import { deactivatedAt, mapSubscription, scopeOf } from '../src/sources/rocketchat/map-subscription.js';
+import { validateMember } from '../src/entities/validate-member.js';
 import { NOW } from './helpers/run.js';
 
 const DIR = 'fixtures/rocketchat';

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CHUNK_SIZES, readAll } from './helpers/chunks.js';
-import { MalformedInputError } from '../src/source/formats.js';
-import { FormatError } from '../src/source/record-reader.js';
+import { MalformedInputError } from '../src/sources/formats.js';
+import { FormatError } from '../src/sources/record-reader.js';
 import { createRandom } from './helpers/random.js';
 
 const FIXTURES = {

@@ -3,9 +3,9 @@
 // per record, no validation. Compared with parse-baseline (the floor) on the same file.
 // Args: INPUT FORMAT. Prints one JSON line.
 
-import { openInputPath } from '../../src/source/open-input.js';
-import { createRecordReader } from '../../src/source/record-reader.js';
-import type { FormatChoice } from '../../src/source/formats.js';
+import { openInputPath } from '../../src/sources/open-input.js';
+import { createRecordReader } from '../../src/sources/record-reader.js';
+import type { FormatChoice } from '../../src/sources/formats.js';
 
 const [path, format = 'auto'] = process.argv.slice(2);
 const started = performance.now();

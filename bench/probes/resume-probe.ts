@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { resolveConfig } from '../../src/config.js';
 import { runPipeline } from '../../src/pipeline.js';
-import { createLogger } from '../../src/run/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 
 const [prefix, full, ...rest] = process.argv.slice(2);
 const options: Record<string, string> = {};

@@ -2,7 +2,7 @@
 // Rocket.Chat's, names of ~12, three dates, flags), in a fresh process; prints one JSON line.
 // Run: node --expose-gc dist/bench/probes/rocketchat-table-probe.js [users, default 1000000]
 
-import { createRocketChatTables } from '../../src/source/rocketchat/lookup-tables.js';
+import { createRocketChatTables } from '../../src/sources/rocketchat/lookup-tables.js';
 
 const count = Number(process.argv[2] ?? '1000000');
 const gc = (globalThis as { gc?: () => void }).gc;

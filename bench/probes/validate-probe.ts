@@ -5,7 +5,7 @@
 // one structure allowed to grow with the input, which the flat-RSS check subtracts.
 
 import { resolveConfig } from '../../src/config.js';
-import { createDedupeIndex } from '../../src/dedupe/dedupe-index.js';
+import { createDedupeIndex } from '../../src/transforms/dedupe/dedupe-index.js';
 import { runPipeline } from '../../src/pipeline.js';
 import { timed } from '../lib/timed-run.js';
 

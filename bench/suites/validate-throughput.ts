@@ -11,7 +11,7 @@ import { interleaveWithFloor, medianThroughput, PROBE_CORE, throughputOf, type T
 import { runProbe } from '../lib/measure.js';
 import { describeInput, throughputInput } from '../lib/throughput-data.js';
 import type { BenchRow, BenchSuite } from '../lib/types.js';
-import { defaultWorkerCount } from '../../src/process/block-processor.js';
+import { defaultWorkerCount } from '../../src/transforms/block-processor.js';
 
 /** Issue 6: validate ≥ 0.75× the floor on one thread; 2 workers ≥ 1.5× one worker and above the floor. */
 export const VALIDATE_RATIO_TARGET = 0.75;

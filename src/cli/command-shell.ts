@@ -3,8 +3,8 @@
 // and answer the exit code.
 
 import { ChatmigrateError, EXIT, toChatmigrateError, type ErrorCode } from '../errors.js';
-import type { Logger } from '../run/logger.js';
-import { assertWritableLater, writeJsonFileAtomic } from '../run/write-json-file.js';
+import type { Logger } from '../observability/logger.js';
+import { assertWritableLater, writeJsonFileAtomic } from '../accounting/write-json-file.js';
 import { printError } from './print-error.js';
 
 /** Runs `work` with an AbortSignal that the first SIGINT/SIGTERM aborts. */

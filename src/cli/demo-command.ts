@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { resolveConfig } from '../config.js';
 import { ChatmigrateError, EXIT } from '../errors.js';
 import { runPipeline } from '../pipeline.js';
-import { createLogger } from '../run/logger.js';
-import { formatSummary } from '../run/summary.js';
+import { createLogger } from '../observability/logger.js';
+import { formatSummary } from '../observability/summary.js';
 import { startSandbox } from '../sandbox/index.js';
 
 export const SAMPLE_EXPORT = fileURLToPath(new URL('../../../fixtures/sample-export.json', import.meta.url));

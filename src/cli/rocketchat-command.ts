@@ -4,10 +4,10 @@
 
 import type { RunOptions } from '../config.js';
 import { ChatmigrateError } from '../errors.js';
-import { createLogger } from '../run/logger.js';
-import { resolveRocketChatConfig } from '../targets/rocketchat/config.js';
-import { runRocketChatImport } from '../targets/rocketchat/import-flow.js';
-import { formatRocketChatSummary } from '../targets/rocketchat/report.js';
+import { createLogger } from '../observability/logger.js';
+import { resolveRocketChatConfig } from '../rocketchat-import/config.js';
+import { runRocketChatImport } from '../rocketchat-import/import-flow.js';
+import { formatRocketChatSummary } from '../rocketchat-import/report.js';
 import { checkOutputPaths, finishReport, withStopSignals } from './command-shell.js';
 
 export async function runRocketChatCommand(options: RunOptions, command: 'import' | 'validate' = 'import'): Promise<number> {

@@ -4,8 +4,8 @@
 import { ChatmigrateError, EXIT } from '../errors.js';
 import { resolveConfig } from '../config.js';
 import { runPipeline } from '../pipeline.js';
-import { createLogger } from '../run/logger.js';
-import { formatSummary } from '../run/summary.js';
+import { createLogger } from '../observability/logger.js';
+import { formatSummary } from '../observability/summary.js';
 import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
 import type { CommandName } from './options.js';

@@ -3,7 +3,7 @@
 // per-endpoint per-client rate limit with its headers, and the operation's replies.
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { readSelection } from '../targets/rocketchat/selection-reader.js';
+import { readSelection } from '../rocketchat-import/selection-reader.js';
 import { sendInjectedError, type FaultDecision } from './faults.js';
 import { sendJson } from './http-util.js';
 import type { PlatformDeps, PlatformRoutes } from './platform.js';

@@ -2,7 +2,7 @@
 // check in either form (ajv-like messages, streamed entry by entry), the progress steps a started
 // import walks through, and what was selected (for tests to inspect).
 
-import type { SelectionHandlers, SelectionKind } from '../targets/rocketchat/selection-walker.js';
+import type { SelectionHandlers, SelectionKind } from '../rocketchat-import/selection-walker.js';
 import type { ResolvedRocketChatOptions, RocketChatBodyForm } from './rocketchat-options.js';
 
 /** Rocket.Chat's progress steps of a running import, in order (ProgressStep in the importer). */

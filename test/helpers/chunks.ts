@@ -1,8 +1,8 @@
 // Test helpers: cut inputs into chunks of a given size (to catch chunk-boundary bugs), and
 // collect what a splitter emits.
 
-import { createRecordReader } from '../../src/source/record-reader.js';
-import type { FormatChoice } from '../../src/source/formats.js';
+import { createRecordReader } from '../../src/sources/record-reader.js';
+import type { FormatChoice } from '../../src/sources/formats.js';
 
 export const CHUNK_SIZES = [1, 7, 64 * 1024] as const;
 

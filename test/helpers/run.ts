@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, type RunOptions } from '../../src/config.js';
 import { runPipeline, type PipelineDeps } from '../../src/pipeline.js';
-import type { Report } from '../../src/run/report.js';
+import type { Report } from '../../src/accounting/report.js';
 import { chunksOf } from './chunks.js';
 
 /** A fixed "now" so the future-joinedAt rule gives the same answer on any day. */

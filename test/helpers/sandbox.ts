@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { resolveConfig, type RunOptions } from '../../src/config.js';
 import { runPipeline, type PipelineDeps } from '../../src/pipeline.js';
-import type { Report } from '../../src/run/report.js';
+import type { Report } from '../../src/accounting/report.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { resolveOptions, type GenerateOptions } from '../../bench/generate.js';
 import { createRecordFactory } from '../../bench/generate-records.js';

@@ -1,0 +1,51 @@
+// The short human summary printed on stderr at the end of a run.
+
+import { REASONS, type ReasonCode } from '../entities/reasons.js';
+import { formatDuration, formatInt, planDelivery, type Report } from '../accounting/report.js';
+
+export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
+  const r = report;
+  // The input could not even be opened: the error says it all, counts of nothing would only distract.
+  if (r.status === 'failed' && r.read === 0 && r.input.format == null) return '';
+  const lines: string[] = [];
+  const dupes = `${formatInt(r.duplicates)} duplicates${r.conflicts > 0 ? ` (${formatInt(r.conflicts)} with different content)` : ''}`;
+  lines.push(
+    `chatmigrate ${r.command}: ${formatInt(r.read)} read = ${formatInt(r.valid)} valid + ${formatInt(r.invalid)} invalid + ${dupes} + ${formatInt(r.skipped)} skipped  (${formatDuration(r.durationMs)}, ${r.input.format ?? 'unknown format'})`,
+  );
+  if (r.imported !== undefined) {
+    lines.push(
+      `  delivered: ${formatInt(r.imported)} imported + ${formatInt(r.alreadyPresent ?? 0)} already present; ${formatInt(r.rejected ?? 0)} rejected by the server; ${formatInt(r.unsent ?? 0)} unsent`,
+    );
+    // Under a quota, the share of its budget says whether it was used (never over: the governor);
+    // without one, a rate over one or two requests (an auth failure, a tiny input) means nothing.
+    const rate =
+      r.budgetUsed !== undefined && (r.requests ?? 0) > 0
+        ? `, ${Math.round(r.budgetUsed * 100)}% of the budget (${r.plan.rpm} per ${formatDuration(r.plan.rateWindowMs)})`
+        : (r.requests ?? 0) >= 3 && r.durationMs >= 1000
+          ? `, ${r.achievedRpm ?? 0} req/min`
+          : '';
+    lines.push(`  requests: ${formatInt(r.requests ?? 0)} (${formatInt(r.retries ?? 0)} ${r.retries === 1 ? 'retry' : 'retries'}, ${formatInt(r.throttled ?? 0)} throttled)${rate}`);
+  }
+  const reasons = Object.entries(r.reasons).sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) {
+    lines.push('  not delivered, by reason:');
+    for (const [code, n] of reasons.slice(0, 12)) {
+      const meaning = code in REASONS ? REASONS[code as ReasonCode] : 'reported by the server';
+      lines.push(`    ${code.padEnd(30)} ${formatInt(n).padStart(10)}  ${meaning}`);
+    }
+    if (reasons.length > 12) lines.push(`    … and ${reasons.length - 12} more reason codes (see the report)`);
+  }
+  const skipped = Object.entries(r.skippedBy ?? {}).sort((a, b) => b[1] - a[1]);
+  if (skipped.length > 0) {
+    lines.push('  skipped, by rule:');
+    for (const [rule, n] of skipped) lines.push(`    ${rule.padEnd(30)} ${formatInt(n).padStart(10)}`);
+  }
+  if (r.command === 'validate') lines.push(`  plan: ${r.plan.text}`);
+  else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs).text}`);
+  if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
+  if (files.report) lines.push(`  report: ${files.report}`);
+  if (r.read === 0 && r.status !== 'failed') {
+    lines.push('  warning: the input held no records, so nothing was checked or sent (if it came through a pipe, did the command before it fail?)');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,26 @@
+// Turns what stopped a run into the error the report and the exit code carry, with the input
+// position and a hint for bad input.
+
+import { ChatmigrateError, toChatmigrateError } from '../errors.js';
+import { MalformedInputError } from '../sources/formats.js';
+import { FormatError } from '../sources/record-reader.js';
+
+/** Bad input (not bad delivery): what was read before it is still delivered. */
+export function isInputFailure(e: ChatmigrateError): boolean {
+  return e.code === 'CM_INPUT_MALFORMED' || e.code === 'CM_INPUT_FORMAT' || e.code === 'CM_INPUT_UNREADABLE';
+}
+
+export function describeFailure(err: unknown, inputName: string): ChatmigrateError {
+  if (err instanceof MalformedInputError) {
+    const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
+    return new ChatmigrateError('CM_INPUT_MALFORMED', `${inputName}: malformed input at ${where}: ${err.message}`, {
+      hint: 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)',
+    });
+  }
+  if (err instanceof FormatError) {
+    return new ChatmigrateError('CM_INPUT_FORMAT', `${inputName}: ${err.message}`, {
+      hint: /compressed|zip archive/.test(err.message) ? 'chatmigrate reads JSON, plain or gzip-compressed' : 'check the file, or force the format with --from (auto-detection reads only the first bytes)',
+    });
+  }
+  return toChatmigrateError(err);
+}

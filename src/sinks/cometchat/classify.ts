@@ -1,0 +1,251 @@
+// Pure classifier of CometChat data-import replies: what happened to each entity, and what to do next.
+
+import type { RecordOutcome } from '../sink.js';
+import { ALREADY_PRESENT_CODES, AUTH_ERROR_CODES, THROTTLE_CODE, WHOLE_BATCH_REJECT_CODES } from './limits.js';
+
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What came back over HTTP. Give `body` when already parsed, else `bodyText`. */
+export interface ReplyFacts {
+  status: number;
+  headers: HeaderBag;
+  body?: unknown;
+  bodyText?: string;
+}
+
+/**
+ * The decision, Vector-style: ok (every entity has a final outcome), partial (some entities must be
+ * re-sent), retry (re-send the whole request), fatal (stop the run), rejectAll (the request itself
+ * was refused: every entity gets that code, no retry).
+ */
+export type Classification =
+  | { kind: 'ok'; outcomes: Map<string, RecordOutcome> }
+  | {
+      kind: 'partial';
+      outcomes: Map<string, RecordOutcome>;
+      retryKeys: string[];
+      reason: string;
+      throttled: boolean;
+      waitMs: number | undefined;
+    }
+  | { kind: 'retry'; reason: string; throttled: boolean; waitMs: number | undefined }
+  | { kind: 'fatal'; errorCode: 'CM_AUTH' | 'CM_TARGET'; reason: string; message: string }
+  | { kind: 'rejectAll'; code: string; message: string };
+
+/** Whole-request or per-entity codes that read like a passing server-side failure. */
+const TRANSIENT_CODE = /INTERNAL|SERVER_ERROR|UNAVAILABLE|TIMEOUT|TIMED_OUT|TRY_AGAIN|TEMPORAR|OVERLOAD|BUSY/i;
+/** Transport error codes that are programming or configuration errors: retrying cannot help. */
+const NON_RETRYABLE_TRANSPORT = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_URL', 'ERR_INVALID_ARG_TYPE']);
+/** Longest wait we accept from a server hint (a runaway Retry-After must not park a run for days). */
+export const MAX_WAIT_MS = 60 * 60 * 1000;
+
+interface ServerError {
+  code: string | undefined;
+  message: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readError(value: unknown): ServerError | undefined {
+  if (!isObject(value)) return undefined;
+  const code = typeof value['code'] === 'string' && value['code'] !== '' ? value['code'] : undefined;
+  const message = typeof value['message'] === 'string' ? value['message'] : '';
+  return { code, message };
+}
+
+/** A header by name, case-insensitively; the first value when repeated. */
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted || value === undefined) continue;
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+const clampWait = (ms: number): number => Math.min(MAX_WAIT_MS, Math.max(0, Math.ceil(ms)));
+
+/**
+ * How long the server asked us to wait: `Retry-After` (seconds or an HTTP date), else
+ * `X-Rate-Limit-Reset` / `X-RateLimit-Reset` (epoch seconds, epoch milliseconds, or a small number
+ * meaning seconds from now), else "retry after N seconds" in the message. Undefined: no hint.
+ */
+export function readWaitMs(headers: HeaderBag, message: string | undefined, nowMs: number): number | undefined {
+  const retryAfter = headerValue(headers, 'retry-after')?.trim();
+  if (retryAfter !== undefined && retryAfter !== '') {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return clampWait(Number(retryAfter) * 1000);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return clampWait(date - nowMs);
+  }
+  const reset = (headerValue(headers, 'x-rate-limit-reset') ?? headerValue(headers, 'x-ratelimit-reset'))?.trim();
+  if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset)) {
+    const n = Number(reset);
+    if (n >= 1e12) return clampWait(n - nowMs); // epoch milliseconds
+    if (n >= 1e9) return clampWait(n * 1000 - nowMs); // epoch seconds
+    return clampWait(n * 1000); // seconds from now
+  }
+  if (message !== undefined) {
+    const m = /retry\s+(?:after|in)\s+(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)?/i.exec(message);
+    if (m !== null) {
+      const n = Number(m[1]);
+      return clampWait(m[2] !== undefined && /^m/i.test(m[2]) ? n : n * 1000);
+    }
+  }
+  return undefined;
+}
+
+/** A failure before any reply (connection reset, refused, timeout): retry unless it is a local bug. */
+export function classifyTransportError(err: unknown): Classification {
+  const code = isObject(err) && typeof err['code'] === 'string' ? err['code'] : undefined;
+  if (code !== undefined && NON_RETRYABLE_TRANSPORT.has(code)) {
+    return { kind: 'fatal', errorCode: 'CM_TARGET', reason: `request could not be sent (${code})`, message: '' };
+  }
+  const reason = code === undefined ? 'network error' : /TIMEOUT/.test(code) ? `timeout (${code})` : code;
+  return { kind: 'retry', reason, throttled: false, waitMs: undefined };
+}
+
+type EntityResult = RecordOutcome | { kind: 'retry'; throttled: boolean; message: string } | { kind: 'auth'; code: string; message: string };
+
+/** One entity's entry, in either documented nesting: `{success, error}` or `{data: {success, error, data}}`. */
+function readEntity(entry: unknown): EntityResult | undefined {
+  if (!isObject(entry)) return undefined;
+  let level = entry;
+  const inner = entry['data'];
+  if (typeof entry['success'] !== 'boolean' && !isObject(entry['error']) && isObject(inner) &&
+    (typeof inner['success'] === 'boolean' || isObject(inner['error']))) {
+    level = inner;
+  }
+  if (level['success'] === true) return { kind: 'imported' };
+  const error = readError(level['error']);
+  if (error === undefined) {
+    // An explicit failure without details is final; no verdict at all is treated as "missing" (re-sent).
+    return level['success'] === false ? { kind: 'rejected', code: 'ERR_UNKNOWN', message: 'the target reported a failure without an error code' } : undefined;
+  }
+  const code = error.code;
+  if (code === undefined) return { kind: 'rejected', code: 'ERR_UNKNOWN', message: error.message };
+  if (ALREADY_PRESENT_CODES.has(code)) return { kind: 'alreadyPresent', code };
+  if (code === THROTTLE_CODE) return { kind: 'retry', throttled: true, message: error.message };
+  if (TRANSIENT_CODE.test(code)) return { kind: 'retry', throttled: false, message: error.message };
+  if (AUTH_ERROR_CODES.has(code)) return { kind: 'auth', code, message: error.message };
+  return { kind: 'rejected', code, message: error.message };
+}
+
+function classifyEntities(status: number, headers: HeaderBag, data: Record<string, unknown>, keys: readonly string[], nowMs: number): Classification {
+  const outcomes = new Map<string, RecordOutcome>();
+  const retryKeys: string[] = [];
+  let throttled = 0;
+  let missing = 0;
+  let hintMessage: string | undefined;
+  for (const key of keys) {
+    const result = Object.hasOwn(data, key) ? readEntity(data[key]) : undefined;
+    if (result === undefined) {
+      missing++;
+      retryKeys.push(key);
+    } else if (result.kind === 'retry') {
+      retryKeys.push(key);
+      if (result.throttled) {
+        throttled++;
+        hintMessage ??= result.message;
+      }
+    } else if (result.kind === 'auth') {
+      return { kind: 'fatal', errorCode: 'CM_AUTH', reason: `HTTP ${status} ${result.code}`, message: result.message };
+    } else {
+      outcomes.set(key, result);
+    }
+  }
+  if (retryKeys.length === 0) return { kind: 'ok', outcomes };
+  const transient = retryKeys.length - missing - throttled;
+  const parts: string[] = [];
+  if (throttled > 0) parts.push(`${throttled} ${THROTTLE_CODE}`);
+  if (transient > 0) parts.push(`${transient} transient entity errors`);
+  if (missing > 0) parts.push(`${missing} entities missing from the reply`);
+  return {
+    kind: 'partial',
+    outcomes,
+    retryKeys,
+    reason: `HTTP ${status} partial: ${parts.join(', ')}`,
+    throttled: throttled > 0,
+    waitMs: throttled > 0 ? readWaitMs(headers, hintMessage, nowMs) : undefined,
+  };
+}
+
+const IMPORTED: RecordOutcome = { kind: 'imported' };
+
+/** A marker of anything but success anywhere in a reply. */
+const NOT_ALL_SUCCESS = /"success":false|"error"/;
+/** What follows each key of an imported entity in CometChat's compact JSON. */
+const AFTER_IMPORTED_KEY = '":{"success":true';
+const REPLY_OPEN = '{"data":{"';
+
+/**
+ * The common reply — every entity imported, in CometChat's compact JSON — recognised without
+ * parsing it: parsing a 50-entity reply cost ~100 µs, most of the client's CPU per request.
+ * It must start like `{"data":{`, hold no failure or error marker, and hold exactly one
+ * `"<key>":{"success":true` per key sent, in the order sent. Anything else is parsed in full.
+ * One regular-expression scan and one split (~8 µs per 50-entity reply) instead of a search
+ * per key (~25 µs: each String.indexOf call costs ~0.2 µs to set up).
+ */
+export function isAllImported(text: string, keys: readonly string[]): boolean {
+  if (keys.length === 0 || !text.startsWith(REPLY_OPEN) || NOT_ALL_SUCCESS.test(text)) return false;
+  // Piece i ends with the i-th key and its opening quote, preceded by `},` (or the reply's opening).
+  const pieces = text.split(AFTER_IMPORTED_KEY);
+  if (pieces.length !== keys.length + 1) return false;
+  if (pieces[0] !== REPLY_OPEN + keys[0]) return false;
+  for (let i = 1; i < keys.length; i++) {
+    const piece = pieces[i]!;
+    const key = keys[i]!;
+    const quote = piece.length - key.length - 1;
+    if (!piece.endsWith(key) || piece.charCodeAt(quote) !== 0x22 || piece.charCodeAt(quote - 1) !== 0x2c || piece.charCodeAt(quote - 2) !== 0x7d) return false;
+  }
+  return true;
+}
+
+function parseBody(reply: ReplyFacts): unknown {
+  if (reply.body !== undefined) return reply.body;
+  if (reply.bodyText === undefined || reply.bodyText === '') return undefined;
+  try {
+    return JSON.parse(reply.bodyText) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Classify a reply: by the server's error code first, by HTTP status second. */
+export function classifyReply(reply: ReplyFacts, keys: readonly string[], nowMs: number): Classification {
+  const { status, headers } = reply;
+  if (status === 200 && reply.body === undefined && reply.bodyText !== undefined && isAllImported(reply.bodyText, keys)) {
+    const outcomes = new Map<string, RecordOutcome>();
+    for (const key of keys) outcomes.set(key, IMPORTED);
+    return { kind: 'ok', outcomes };
+  }
+  const body = parseBody(reply);
+  const error = isObject(body) ? readError(body['error']) : undefined;
+  const code = error?.code;
+  const label = code === undefined ? `HTTP ${status}` : `HTTP ${status} ${code}`;
+  const message = error?.message ?? '';
+
+  if (code !== undefined) {
+    if (AUTH_ERROR_CODES.has(code) || code.startsWith('AUTH_ERR')) return { kind: 'fatal', errorCode: 'CM_AUTH', reason: label, message };
+    if (code === THROTTLE_CODE) return { kind: 'retry', reason: label, throttled: true, waitMs: readWaitMs(headers, message, nowMs) };
+    if (WHOLE_BATCH_REJECT_CODES.has(code)) return { kind: 'rejectAll', code, message };
+    if (TRANSIENT_CODE.test(code)) return { kind: 'retry', reason: label, throttled: false, waitMs: undefined };
+  }
+
+  if (status === 429) return { kind: 'retry', reason: label, throttled: true, waitMs: readWaitMs(headers, message, nowMs) };
+  if (status === 401 || status === 403) return { kind: 'fatal', errorCode: 'CM_AUTH', reason: label, message };
+  if (status >= 500 || status === 408) return { kind: 'retry', reason: label, throttled: false, waitMs: undefined };
+
+  const data = isObject(body) ? body['data'] : undefined;
+  if (error === undefined && isObject(data) && (status < 300 || keys.some((k) => Object.hasOwn(data, k)))) {
+    return classifyEntities(status, headers, data, keys, nowMs);
+  }
+  // A 2xx we cannot read may still have imported: re-sending is safe (already-present is success).
+  if (status >= 200 && status < 300) return { kind: 'retry', reason: `${label} with an unreadable body`, throttled: false, waitMs: undefined };
+  // 404/405/413 say the URL or the batch size is wrong, not the records: stop rather than reject everything.
+  if (status >= 400 && status < 500 && code !== undefined && status !== 404 && status !== 405 && status !== 413) {
+    return { kind: 'rejectAll', code, message };
+  }
+  return { kind: 'fatal', errorCode: 'CM_TARGET', reason: code === undefined ? `${label} with an unusable body` : label, message };
+}

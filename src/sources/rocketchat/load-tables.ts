@@ -1,0 +1,75 @@
+// Reads the --rooms and --users exports (mongoexport, line or --jsonArray form, gzip or not) into
+// the lookup tables before the subscriptions are streamed. The thin I/O shell around
+// lookup-tables.ts: errors name the file, with byte offset (and line) as for the main input.
+
+import { ChatmigrateError } from '../../errors.js';
+import type { Logger } from '../../observability/logger.js';
+import { openInputPath } from '../open-input.js';
+import { createRecordReader } from '../record-reader.js';
+import { MalformedInputError } from '../formats.js';
+import { excerptAround, locateJsonError } from '../json-error-position.js';
+import { parseUserDocument } from './strip-services.js';
+import { createRocketChatTables, type RocketChatTables } from './lookup-tables.js';
+
+export interface TableFiles {
+  rooms: string;
+  users: string;
+}
+
+export async function loadRocketChatTables(files: TableFiles, log: Logger): Promise<RocketChatTables> {
+  const tables = createRocketChatTables();
+  const started = Date.now();
+  await loadExport(files.rooms, '--rooms', parseRoomDocument, tables.addRoom);
+  // A users document's `services` (password hashes, tokens) is cut out of its bytes unread.
+  await loadExport(files.users, '--users', parseUserDocument, tables.addUser);
+  tables.seal();
+  log.info(
+    { rooms: tables.roomStats, users: tables.userStats, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
+    'rocket.chat rooms and users loaded',
+  );
+  for (const [what, stats] of [['rooms', tables.roomStats], ['users', tables.userStats]] as const) {
+    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'rocket.chat documents without a usable _id or with a repeated _id (the first is kept)');
+  }
+  return tables;
+}
+
+function parseRoomDocument(buf: Buffer, start: number, end: number): unknown {
+  return JSON.parse(buf.toString('utf8', start, end));
+}
+
+async function loadExport(path: string, flag: string, parse: (buf: Buffer, start: number, end: number) => unknown, add: (doc: unknown) => void): Promise<void> {
+  const quote = flag === '--rooms';
+  let input: Awaited<ReturnType<typeof openInputPath>> | undefined;
+  const reader = createRecordReader('rocketchat', (buf, start, end, _key, offset, line) => {
+    let doc: unknown;
+    try {
+      doc = parse(buf, start, end);
+    } catch (err) {
+      // Rare path: decode the document only now, to say where it breaks.
+      const text = buf.toString('utf8', start, end);
+      const at = locateJsonError(text);
+      // A users document may hold secrets near the error: quote nothing from it.
+      const detail = quote && err instanceof Error ? err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '') : 'not valid JSON';
+      const near = quote ? ` near ${JSON.stringify(excerptAround(text, at))}` : '';
+      throw new MalformedInputError(`${detail}${near}`, offset + Buffer.byteLength(text.slice(0, at)), line);
+    }
+    add(doc);
+  });
+  try {
+    input = await openInputPath(path);
+    for await (const chunk of input.chunks) reader.push(chunk);
+    reader.end();
+  } catch (err) {
+    if (err instanceof MalformedInputError) {
+      const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
+      throw new ChatmigrateError('CM_INPUT_MALFORMED', `${flag} ${path}: malformed input at ${where}: ${err.message}`, {
+        hint: `${flag} expects a mongoexport of the collection (one document per line, or --jsonArray)`,
+      });
+    }
+    // Unreadable file or damaged gzip: say which of the three inputs it was.
+    if (err instanceof ChatmigrateError) throw new ChatmigrateError(err.code, `${flag}: ${err.message}`, { ...(err.hint === undefined ? {} : { hint: err.hint }), cause: err });
+    throw err;
+  } finally {
+    input?.close();
+  }
+}

@@ -1,0 +1,135 @@
+// Maps one Rocket.Chat subscription (a membership), joined with its room and user, to a CometChat
+// member exactly as SPEC §2.4 says; the record core then validates and normalizes it like any
+// other member (lowercased ids, id alphabet, timestamps). Pure: tables in, outcome out.
+//
+// | Rocket.Chat                              | CometChat member                                   |
+// |------------------------------------------|----------------------------------------------------|
+// | room `_id` / user `_id`                  | guid / uid                                         |
+// | subscription `roles` owner / moderator   | scope admin / moderator (else participant; leader) |
+// | subscription `ts`                        | joinedAt                                           |
+// | room `fname ?? name`, `u._id`, `ts`      | groupDetails.name, owner (if a valid id), createdAt |
+// | room `t` p / c+joinCodeRequired / c      | type private / password (password = joinCode) / public |
+// | room archived, prid, teamMain, ro        | groupDetails.tags archived, discussion, team, read-only |
+// | user `name ?? username ?? _id`, `avatarUrl` | userDetails.name, avatar (absolute http(s) only) |
+// | user `createdAt`, `lastLogin`            | userDetails.createdAt, lastActiveAt                |
+// | user `active: false`                     | userDetails.deactivatedAt (see deactivatedAt below)  |
+// | user `type: 'bot'` or role `bot`         | userDetails.tags ["bot"]                           |
+//
+// Rooms of type d (direct), l (livechat) and v (voip) are skipped by rule, also when the room is
+// missing from the rooms export (the subscription's own `t` says so).
+
+import type { MappedRecord } from '../../transforms/record-block.js';
+import { idText, numberValue } from './extended-json.js';
+import { canonicalId } from '../../entities/ids.js';
+import {
+  ROOM_ARCHIVED,
+  ROOM_DISCUSSION,
+  ROOM_READ_ONLY,
+  ROOM_TEAM_MAIN,
+  ROOM_TYPE,
+  roomTypeCode,
+  USER_BOT,
+  USER_INACTIVE,
+  type RocketChatTables,
+  type RoomView,
+} from './lookup-tables.js';
+
+/** Skip rules (report.skippedBy) by room type. */
+export const SKIP_RULES: Partial<Record<number, string>> = {
+  [ROOM_TYPE.d]: 'direct-room',
+  [ROOM_TYPE.l]: 'livechat-room',
+  [ROOM_TYPE.v]: 'voip-room',
+};
+
+const BOT_TAGS = ['bot'];
+
+export function mapSubscription(value: unknown, tables: RocketChatTables, nowSeconds: number): MappedRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'invalid', reason: 'NOT_AN_OBJECT', message: 'the subscription is not a JSON object' };
+  }
+  const sub = value as Record<string, unknown>;
+  const rid = idText(sub['rid']);
+  const room = rid === undefined ? undefined : tables.room(rid);
+  const type = room ? room.type : roomTypeCode(sub['t']);
+  const rule = SKIP_RULES[type];
+  if (rule !== undefined) return { kind: 'skip', rule };
+  if (rid === undefined) return { kind: 'invalid', reason: 'MISSING_GUID', message: 'the subscription has no rid (room id)' };
+  if (!room) return { kind: 'invalid', reason: 'ROOM_NOT_FOUND', message: `room ${JSON.stringify(rid)} is not in the rooms export` };
+  if (type !== ROOM_TYPE.c && type !== ROOM_TYPE.p) {
+    const what = type === ROOM_TYPE.unknown ? 'no type (t)' : 'a type (t) other than c, p, d, l, v';
+    return { kind: 'invalid', reason: 'UNSUPPORTED_ROOM_TYPE', message: `room ${JSON.stringify(rid)} has ${what}` };
+  }
+  const u = sub['u'];
+  const uid = typeof u === 'object' && u !== null ? idText((u as Record<string, unknown>)['_id']) : undefined;
+  if (uid === undefined) return { kind: 'invalid', reason: 'MISSING_UID', message: 'the subscription has no u._id (user id)' };
+  const user = tables.user(uid);
+  if (!user) return { kind: 'invalid', reason: 'USER_NOT_FOUND', message: `user ${JSON.stringify(uid)} is not in the users export` };
+
+  const member: Record<string, unknown> = { guid: rid, uid, scope: scopeOf(sub['roles']) };
+  // The raw ts goes on: the record core reads every mongoexport date form and judges it; a bare
+  // number wrapper ({"$numberLong": ms}, as users' dates may come) is unwrapped first.
+  const ts = sub['ts'];
+  if (ts !== undefined && ts !== null) member['joinedAt'] = typeof ts === 'object' && !('$date' in ts) ? (numberValue(ts) ?? ts) : ts;
+  member['groupDetails'] = groupDetails(room);
+  const userDetails: Record<string, unknown> = { uid, name: user.name };
+  if (user.avatar !== undefined) userDetails['avatar'] = user.avatar;
+  if (user.createdAt > 0) userDetails['createdAt'] = user.createdAt;
+  if (user.lastLogin > 0) userDetails['lastActiveAt'] = user.lastLogin;
+  if (user.flags & USER_BOT) userDetails['tags'] = BOT_TAGS;
+  if (user.flags & USER_INACTIVE) userDetails['deactivatedAt'] = deactivatedAt(user, nowSeconds);
+  member['userDetails'] = userDetails;
+  return { kind: 'member', member };
+}
+
+/**
+ * Rocket.Chat keeps no deactivation time. The document's last change (`_updatedAt`) is the
+ * closest known time at or after it; failing that the latest known activity (lastLogin,
+ * createdAt). A date from the data keeps re-runs and resumed runs byte-identical; "now" is the
+ * last resort, for a document that carries no date at all.
+ */
+export function deactivatedAt(user: { updatedAt: number; lastLogin: number; createdAt: number }, nowSeconds: number): number {
+  const known = Math.max(user.updatedAt, user.lastLogin, user.createdAt);
+  return known > 0 ? known : nowSeconds;
+}
+
+/** owner wins over moderator; leader and anything else are participants. */
+export function scopeOf(roles: unknown): 'admin' | 'moderator' | 'participant' {
+  if (!Array.isArray(roles)) return 'participant';
+  if (roles.includes('owner')) return 'admin';
+  if (roles.includes('moderator')) return 'moderator';
+  return 'participant';
+}
+
+function groupDetails(room: RoomView): Record<string, unknown> {
+  const g: Record<string, unknown> = { guid: room.id, name: room.name };
+  if (room.type === ROOM_TYPE.p) g['type'] = 'private';
+  else if (room.joinCode !== undefined) {
+    g['type'] = 'password';
+    g['password'] = room.joinCode;
+  } else g['type'] = 'public';
+  // The owner is optional: a creator whose id CometChat cannot take (rocket.cat) is left out
+  // rather than costing the room every membership.
+  if (room.owner !== undefined && canonicalId(room.owner) !== undefined) g['owner'] = room.owner;
+  if (room.createdAt > 0) g['createdAt'] = room.createdAt;
+  const tags = roomTags(room.flags);
+  if (tags) g['tags'] = tags;
+  return g;
+}
+
+// Shared arrays per flag combination: the validator copies tags into the JSON text, never mutates them.
+const TAG_CACHE = new Map<number, string[] | undefined>();
+
+function roomTags(flags: number): string[] | undefined {
+  const bits = flags & (ROOM_ARCHIVED | ROOM_DISCUSSION | ROOM_TEAM_MAIN | ROOM_READ_ONLY);
+  if (bits === 0) return undefined;
+  let tags = TAG_CACHE.get(bits);
+  if (tags === undefined) {
+    tags = [];
+    if (bits & ROOM_ARCHIVED) tags.push('archived');
+    if (bits & ROOM_DISCUSSION) tags.push('discussion');
+    if (bits & ROOM_TEAM_MAIN) tags.push('team');
+    if (bits & ROOM_READ_ONLY) tags.push('read-only');
+    TAG_CACHE.set(bits, tags);
+  }
+  return tags;
+}

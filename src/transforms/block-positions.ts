@@ -1,0 +1,29 @@
+// Where a block's records were in the input (index, byte offset, line, end) and what they were,
+// for the rejects file and the checkpoint watermark. Main thread only: reads the block's bytes.
+
+import type { PendingBlock } from './block-builder.js';
+import { unwrapRejectEntry } from '../accounting/rejects-writer.js';
+
+/** Input byte offset just after record i of the block (its bytes are copied verbatim). */
+export function recordEnd(block: PendingBlock, i: number): number {
+  const ends = block.input.ends;
+  return block.offsets[i]! + ends[i]! - (i === 0 ? 0 : ends[i - 1]!);
+}
+
+export function position(block: PendingBlock, i: number) {
+  const index = block.firstIndex + i;
+  const offset = block.offsets[i]!;
+  const line = block.lines[i]!;
+  return line > 0 ? { index, offset, line } : { index, offset };
+}
+
+/** The record as it was in the input (and its map key), for the rejects file. Rare path. */
+export function originalOf(block: PendingBlock, i: number): { record: unknown; key?: string } {
+  const start = i === 0 ? 0 : block.input.ends[i - 1]!;
+  const text = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength).toString('utf8', start, block.input.ends[i]!);
+  const value = JSON.parse(text) as unknown;
+  const fedBack = unwrapRejectEntry(value);
+  const key = fedBack ? fedBack.key : block.input.keys?.[i];
+  const record = fedBack ? fedBack.record : value;
+  return key === undefined ? { record } : { record, key };
+}
