@@ -9,7 +9,7 @@ import { LOG_LEVELS, type LogLevel } from './observability/logger.js';
 import type { FormatChoice } from './sources/formats.js';
 import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './sinks/cometchat/limits.js';
 import { defaultWorkerCount } from './transforms/block-processor.js';
-import { checkRocketChatOptions } from './sources/rocketchat/options.js';
+import { checkRocketChatOptions } from './rocketchat-options.js';
 
 export const REGIONS = ['us', 'eu', 'in'] as const;
 

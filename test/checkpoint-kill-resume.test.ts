@@ -149,7 +149,15 @@ for (const viaStdin of [false, true]) {
     assert.ok(reference.accepted.length > 9000);
     const resent = resumed.duplicates - reference.duplicates;
     assert.ok(resent <= resumed.kills * CONNECTIONS * BATCH, `${resent} duplicate deliveries for ${resumed.kills} kills`);
-    assert.deepEqual(finalCounts(resumed.report), finalCounts(reference.report), 'the final report counts are the same');
+    // One ambiguity is inherent (README, crash-safe runs): a member that was already on the target
+    // and in a batch on the wire at a kill is answered "already present" after the resume, which
+    // the journal can only read as our own earlier delivery. So imported vs already present may
+    // differ by at most what was in flight at the kills; everything else is exact.
+    const exact = (r: Report) => ({ ...finalCounts(r), imported: undefined, alreadyPresent: undefined, delivered: (r.imported ?? 0) + (r.alreadyPresent ?? 0) });
+    assert.deepEqual(exact(resumed.report), exact(reference.report), 'the final report counts are the same');
+    const moved = (reference.report.alreadyPresent ?? 0) - (resumed.report.alreadyPresent ?? 0);
+    assert.ok(moved >= 0 && moved <= resumed.kills * CONNECTIONS * BATCH, `${moved} members already on the target counted as imported after ${resumed.kills} kills`);
+    if (!prepopulated) assert.equal(moved, 0, 'with nothing on the target before the job, the split is exact too');
     if (prepopulated) assert.ok((reference.report.alreadyPresent ?? 0) > 300, 'members already there count as already present');
     assert.ok(resumed.report.resumed, 'the report says it was resumed');
     assert.equal(resumed.rejects, reference.rejects, 'the rejects file is exact: each rejected record once, in input order');

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { createPrefixHasher } from '../src/accounting/prefix-hasher.js';
 import { loadCheckpoint, parseCheckpoint, saveCheckpoint, serializeCheckpoint, type Checkpoint } from '../src/accounting/checkpoint-file.js';
 import { journalPath, openDeliveryJournal, readDeliveryJournals, removeJournals } from '../src/accounting/delivery-journal.js';
-import { Bucket, createLedger, type LedgerRecord } from '../src/accounting/ledger.js';
+import { createLedger, type LedgerRecord } from '../src/accounting/ledger.js';
 import type { RejectEntry } from '../src/accounting/rejects-writer.js';
-import { createCounts } from '../src/accounting/report.js';
+import { createCounts } from '../src/accounting/counts.js';
 import { isChatmigrateError } from '../src/errors.js';
 import { createRandom } from './helpers/random.js';
 import { tempDir } from './helpers/run.js';
@@ -114,14 +114,14 @@ test('the ledger: the watermark stops at the first unsettled record; rejects com
   const held: LedgerRecord[] = [];
   const hold = (index: number) => held.push(ledger.hold({ key: `k${index}`, json: '{}', index, offset: index * 10, line: 0 }, index * 10 + 9));
   // Block 1: records 0-4: 0 invalid, 1-2 to the target, 3 duplicate, 4 to the target.
-  ledger.account(0, 9, Bucket.Invalid, 'MISSING_UID', reject(0, 'MISSING_UID'));
+  ledger.invalid(0, 9, 'MISSING_UID', () => reject(0, 'MISSING_UID'));
   hold(1);
   hold(2);
-  ledger.account(3, 39, Bucket.Duplicate);
+  ledger.duplicate(3, 39, false);
   hold(4);
   ledger.cut();
   // Block 2: record 5 conflict (rejected locally), 6 to the target.
-  ledger.account(5, 59, Bucket.Conflict, undefined, reject(5, 'DUPLICATE_CONFLICT'));
+  ledger.duplicate(5, 59, true, () => reject(5, 'DUPLICATE_CONFLICT'));
   hold(6);
   ledger.cut();
   assert.deepEqual(ledger.watermark(), { records: 0, byteEnd: 0 });
@@ -138,7 +138,8 @@ test('the ledger: the watermark stops at the first unsettled record; rejects com
   assert.deepEqual(ledger.watermark(), { records: 7, byteEnd: 69 }, 'both segments settled at once');
   assert.deepEqual(advances, [69]);
   assert.deepEqual(out.map((e) => e.position.index), [0, 4, 5], 'input order, local and server rejects merged');
-  const c = ledger.counts;
+  const c = ledger.settled().counts;
+  assert.deepEqual(ledger.totals, c, 'everything read is settled: the totals are the settled counts');
   assert.deepEqual(
     { read: c.read, invalid: c.invalid, duplicates: c.duplicates, conflicts: c.conflicts, valid: c.valid, imported: c.imported, alreadyPresent: c.alreadyPresent, rejected: c.rejected },
     { read: 7, invalid: 1, duplicates: 2, conflicts: 1, valid: 4, imported: 2, alreadyPresent: 1, rejected: 1 },
@@ -151,11 +152,32 @@ test('the ledger at a stop: rejects held beyond the watermark can be released in
   const out: number[] = [];
   const ledger = createLedger({ onReject: (e) => out.push(e.position.index) });
   const r = ledger.hold({ key: 'k0', json: '{}', index: 0, offset: 0, line: 0 }, 5);
-  ledger.account(1, 9, Bucket.Invalid, 'X', { reason: 'X', message: 'x', position: { index: 1, offset: 6 }, record: {} });
+  ledger.invalid(1, 9, 'X', () => ({ reason: 'X', message: 'x', position: { index: 1, offset: 6 }, record: {} }));
   ledger.cut();
   assert.deepEqual(out, []);
   ledger.releaseHeldRejects();
   assert.deepEqual(out, [1]);
   assert.equal(r.state, 'q');
   assert.deepEqual(ledger.watermark(), { records: 0, byteEnd: 0 });
+});
+
+test('the ledger of a resumed run: the re-read prefix is tallied apart, the totals start from the checkpoint', () => {
+  const start = { records: 3, byteEnd: 29, counts: { ...createCounts(), read: 3, valid: 2, invalid: 1, imported: 2, reasons: { MISSING_UID: 1 } }, skippedBy: {} };
+  const out: number[] = [];
+  const ledger = createLedger({ start, onReject: (e) => out.push(e.position.index) });
+  assert.equal(ledger.resumeAt, 3);
+  // Records 0-2 are read again: counted for the proof, never written or counted twice.
+  ledger.valid(0, 9);
+  ledger.invalid(1, 19, 'MISSING_UID', () => assert.fail('a re-read record is not quoted again'));
+  ledger.valid(2, 29);
+  assert.deepEqual(ledger.replayed(), { counts: { ...createCounts(), read: 3, valid: 2, invalid: 1, reasons: { MISSING_UID: 1 } }, byteEnd: 29 });
+  assert.equal(ledger.totals.read, 3, 'the totals are the checkpoint\'s until new records come');
+  // Record 3 is new.
+  ledger.skipped(3, 39, 'other-shard');
+  ledger.cut();
+  assert.deepEqual(ledger.watermark(), { records: 4, byteEnd: 39 });
+  assert.equal(ledger.totals.read, 4);
+  assert.deepEqual(ledger.skippedBy, { 'other-shard': 1 });
+  assert.deepEqual(ledger.settled().counts, { ...start.counts, read: 4, skipped: 1 });
+  assert.deepEqual(out, []);
 });

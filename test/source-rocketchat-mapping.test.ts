@@ -10,7 +10,7 @@ import { parseUserDocument, textWithoutServices } from '../src/sources/rocketcha
 import { createPackedTable } from '../src/sources/rocketchat/packed-table.js';
 import { createRocketChatTables, type RocketChatTables } from '../src/sources/rocketchat/lookup-tables.js';
 import { deactivatedAt, mapSubscription, scopeOf } from '../src/sources/rocketchat/map-subscription.js';
-import { validateMember } from '../src/entities/validate-member.js';
+import { validateMember } from '../src/entities/members/index.js';
 import { NOW } from './helpers/run.js';
 
 const DIR = 'fixtures/rocketchat';
@@ -37,7 +37,7 @@ function outcome(sub: unknown, t: RocketChatTables): string {
   const m = mapSubscription(sub, t, NOW);
   if (m.kind === 'skip') return `skip:${m.rule}`;
   if (m.kind === 'invalid') return m.reason;
-  const v = validateMember(m.member, { nowSeconds: NOW });
+  const v = validateMember(m.record, { nowSeconds: NOW });
   return v.ok ? v.json : v.reason;
 }
 

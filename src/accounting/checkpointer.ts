@@ -58,6 +58,7 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
     const window = ledger.window();
     for (const entry of deps.pendingWindow()) window.push(entry);
     const p = deps.prior.delivery;
+    const settled = ledger.settled();
     return {
       chatmigrate: 'checkpoint',
       version: 1,
@@ -67,8 +68,8 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
       run: { ...deps.run, format: deps.format() ?? null },
       input: { name: deps.inputName, head: headUpTo(deps.head, watermark.byteEnd) },
       watermark: { ...watermark, sha256: deps.hasher.digestAt(watermark.byteEnd) },
-      counts: structuredClone(ledger.counts),
-      skippedBy: { ...ledger.skippedBy },
+      counts: settled.counts,
+      skippedBy: settled.skippedBy,
       delivery: {
         requests: p.requests + (stats?.requests ?? 0),
         retries: p.retries + (stats?.retries ?? 0),

@@ -1,15 +1,18 @@
-// Settles records in input order. Records are read far ahead of their delivery, and delivery
-// outcomes arrive out of order; the ledger keeps the read-ahead in segments (a block or a batch
-// each) and moves the watermark over a segment once every record in it has its final outcome.
-// Below the watermark, counts are final and the rejects file is exact: that is what a checkpoint
-// saves, and why its rejects file can be cut back to a known length on resume.
+// The only owner of a run's counts. Every record read is put in its bucket here, in input order,
+// and delivery outcomes arrive here out of order. Two views: the totals so far (report, progress)
+// and the settled prefix behind the watermark, moved over a segment (a block or a batch) once
+// every record in it has its final outcome: the counts and rejects a checkpoint may save, and why
+// its rejects file can be cut back to a known length on resume.
+//
+// A resumed run reads the settled prefix again: those records (index below the resume point) are
+// only tallied, to be proved equal to the checkpoint's, while the totals start from its counts.
 
 import type { PendingRecord, RecordOutcome } from '../sinks/sink.js';
 import type { WindowEntry, WindowState } from './checkpoint-file.js';
 import type { RejectEntry } from './rejects-writer.js';
-import { countReason, createCounts, type Counts } from './report.js';
+import { addCounts, addSkips, countReason, createCounts, type Counts } from './counts.js';
 
-/** A valid record handed to the target, with what the ledger and the rejects file need. */
+/** A valid record handed to the sink, with what the ledger and the rejects file need. */
 export interface LedgerRecord extends PendingRecord {
   offset: number;
   line: number;
@@ -22,10 +25,9 @@ export interface LedgerRecord extends PendingRecord {
   message?: string;
 }
 
-export interface Segment {
-  /** Input index one past the segment's last record. */
+interface Segment {
+  /** Input index one past the segment's last record, and the byte offset after it. */
   end: number;
-  /** Input byte offset just after its last record. */
   byteEnd: number;
   /** Records still waiting for an outcome. */
   pending: number;
@@ -33,22 +35,20 @@ export interface Segment {
   delta: Counts;
   skippedBy: Record<string, number> | undefined;
   rejects: RejectEntry[] | undefined;
-  /** Its records handed to the target, for the checkpoint's window. */
+  /** Its records handed to the sink, for the checkpoint's window. */
   sent: LedgerRecord[] | undefined;
 }
 
-export const enum Bucket {
-  Invalid,
-  Skipped,
-  Duplicate,
-  Conflict,
-  /** Valid with no delivery (validate). */
-  Valid,
+export interface LedgerStart {
+  records: number;
+  byteEnd: number;
+  counts: Counts;
+  skippedBy: Record<string, number>;
 }
 
 export interface LedgerOptions {
-  /** Where settled accounting starts (a resumed run: the checkpoint's watermark and counts). */
-  start?: { records: number; byteEnd: number; counts: Counts; skippedBy: Record<string, number> };
+  /** A resumed run: the checkpoint's watermark and counts. Records below `records` are re-read, not re-counted. */
+  start?: LedgerStart;
   /** Rejects of settled records, in input order. */
   onReject(entry: RejectEntry): void;
   /** The watermark moved to `byteEnd`. */
@@ -56,17 +56,29 @@ export interface LedgerOptions {
 }
 
 export interface Ledger {
-  /** A record with a final outcome at read time. */
-  account(index: number, byteEnd: number, bucket: Bucket, reason?: string, reject?: RejectEntry, skipRule?: string): void;
-  /** A valid record that goes to the target: settled later by settle(). */
+  /** Records below this index were settled by an earlier run (0 for a fresh run). */
+  readonly resumeAt: number;
+  invalid(index: number, byteEnd: number, reason: string, reject?: () => RejectEntry): void;
+  skipped(index: number, byteEnd: number, rule: string): void;
+  duplicate(index: number, byteEnd: number, conflict: boolean, reject?: () => RejectEntry): void;
+  /** A valid record that is not delivered (validate, or a re-read settled one). */
+  valid(index: number, byteEnd: number): void;
+  /** A valid record that goes to the sink: settled later by settle(). */
   hold(record: Omit<LedgerRecord, 'segment' | 'state'>, byteEnd: number): LedgerRecord;
   settle(record: LedgerRecord, outcome: RecordOutcome, reject?: RejectEntry): void;
   /** Ends the current segment (end of a block, or a full batch). */
   cut(): void;
+  /** Everything read so far (cumulative over resumed runs): the report's and the progress's counts. */
+  readonly totals: Counts;
+  readonly skippedBy: Record<string, number>;
   /** Records [0, records) are settled; their bytes end at byteEnd. */
   watermark(): { records: number; byteEnd: number };
-  readonly counts: Counts;
-  readonly skippedBy: Record<string, number>;
+  /** Where the last record put in a bucket ends in the input (re-read ones included): how far reading has been judged. */
+  readonly judgedBytes: number;
+  /** Counts of the settled records (what a checkpoint saves). */
+  settled(): { counts: Counts; skippedBy: Record<string, number> };
+  /** The re-read prefix of a resumed run: its read-time counts and where its last record ends. */
+  replayed(): { counts: Counts; byteEnd: number };
   /** Sent records beyond the watermark and what became of them. */
   window(): WindowEntry[];
   /** At a stop: hands out the rejects held beyond the watermark (input order), for a run that will not resume them. */
@@ -74,22 +86,28 @@ export interface Ledger {
 }
 
 export function createLedger(options: LedgerOptions): Ledger {
-  const counts = options.start ? structuredClone(options.start.counts) : createCounts();
-  const skippedBy: Record<string, number> = options.start ? { ...options.start.skippedBy } : {};
-  let settledRecords = options.start?.records ?? 0;
-  let settledByteEnd = options.start?.byteEnd ?? 0;
+  const start = options.start;
+  const resumeAt = start?.records ?? 0;
+  const totals = start ? structuredClone(start.counts) : createCounts();
+  const skippedBy: Record<string, number> = start ? { ...start.skippedBy } : {};
+  const settledCounts = start ? structuredClone(start.counts) : createCounts();
+  const settledSkips: Record<string, number> = start ? { ...start.skippedBy } : {};
+  const replay = createCounts();
+  let replayByteEnd = 0;
+  let judgedBytes = 0;
+  let settledRecords = resumeAt;
+  let settledByteEnd = start?.byteEnd ?? 0;
   const open: Segment[] = [];
   let current: Segment | undefined;
 
-  function segment(): Segment {
-    if (current) return current;
-    current = { end: settledRecords, byteEnd: settledByteEnd, pending: 0, closed: false, delta: createCounts(), skippedBy: undefined, rejects: undefined, sent: undefined };
-    const last = open[open.length - 1];
-    if (last) {
-      current.end = last.end;
-      current.byteEnd = last.byteEnd;
+  function segment(index: number, byteEnd: number): Segment {
+    if (!current) {
+      const last = open[open.length - 1];
+      current = { end: last?.end ?? settledRecords, byteEnd: last?.byteEnd ?? settledByteEnd, pending: 0, closed: false, delta: createCounts(), skippedBy: undefined, rejects: undefined, sent: undefined };
+      open.push(current);
     }
-    open.push(current);
+    current.end = index + 1;
+    current.byteEnd = byteEnd;
     return current;
   }
 
@@ -97,8 +115,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     let moved = false;
     while (open.length > 0 && open[0]!.closed && open[0]!.pending === 0) {
       const s = open.shift()!;
-      addCounts(counts, s.delta);
-      if (s.skippedBy) for (const [rule, n] of Object.entries(s.skippedBy)) skippedBy[rule] = (skippedBy[rule] ?? 0) + n;
+      addCounts(settledCounts, s.delta);
+      if (s.skippedBy) addSkips(settledSkips, s.skippedBy);
       if (s.rejects) for (const r of sortedByIndex(s.rejects)) options.onReject(r);
       settledRecords = s.end;
       settledByteEnd = s.byteEnd;
@@ -107,42 +125,50 @@ export function createLedger(options: LedgerOptions): Ledger {
     if (moved) options.onAdvance?.(settledByteEnd);
   }
 
+  /** Counts one read-time outcome in `c` (a segment's delta, the totals or the replay tally). */
+  function tally(c: Counts, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, conflict = false): void {
+    c.read++;
+    c[bucket]++;
+    if (conflict) c.conflicts++;
+    if (reason !== undefined) countReason(c, reason);
+  }
+
+  /** A read-time outcome: the replay tally for a re-read settled record, else the totals and the open segment. */
+  function read(index: number, byteEnd: number, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, conflict?: boolean): Segment | undefined {
+    judgedBytes = byteEnd;
+    if (index < resumeAt) {
+      tally(replay, bucket, reason, conflict);
+      replayByteEnd = byteEnd;
+      return undefined;
+    }
+    tally(totals, bucket, reason, conflict);
+    const s = segment(index, byteEnd);
+    tally(s.delta, bucket, reason, conflict);
+    return s;
+  }
+
   return {
-    account(index, byteEnd, bucket, reason, reject, skipRule) {
-      const s = segment();
-      s.end = index + 1;
-      s.byteEnd = byteEnd;
-      const d = s.delta;
-      d.read++;
-      switch (bucket) {
-        case Bucket.Invalid:
-          d.invalid++;
-          if (reason) countReason(d, reason);
-          break;
-        case Bucket.Skipped:
-          d.skipped++;
-          s.skippedBy ??= {};
-          s.skippedBy[skipRule ?? 'rule'] = (s.skippedBy[skipRule ?? 'rule'] ?? 0) + 1;
-          break;
-        case Bucket.Conflict:
-          d.conflicts++;
-          d.duplicates++;
-          break;
-        case Bucket.Duplicate:
-          d.duplicates++;
-          break;
-        case Bucket.Valid:
-          d.valid++;
-          break;
-      }
-      if (reject) (s.rejects ??= []).push(reject);
+    resumeAt,
+    invalid(index, byteEnd, reason, reject) {
+      const s = read(index, byteEnd, 'invalid', reason);
+      if (s && reject) (s.rejects ??= []).push(reject());
+    },
+    skipped(index, byteEnd, rule) {
+      const s = read(index, byteEnd, 'skipped');
+      if (!s) return;
+      skippedBy[rule] = (skippedBy[rule] ?? 0) + 1;
+      s.skippedBy ??= {};
+      s.skippedBy[rule] = (s.skippedBy[rule] ?? 0) + 1;
+    },
+    duplicate(index, byteEnd, conflict, reject) {
+      const s = read(index, byteEnd, 'duplicates', undefined, conflict);
+      if (s && reject) (s.rejects ??= []).push(reject());
+    },
+    valid(index, byteEnd) {
+      read(index, byteEnd, 'valid');
     },
     hold(record, byteEnd) {
-      const s = segment();
-      s.end = record.index + 1;
-      s.byteEnd = byteEnd;
-      s.delta.read++;
-      s.delta.valid++;
+      const s = read(record.index, byteEnd, 'valid')!;
       s.pending++;
       const held = record as LedgerRecord;
       held.segment = s;
@@ -152,16 +178,19 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     settle(record, outcome, reject) {
       const s = record.segment;
-      const d = s.delta;
       if (outcome.kind === 'imported') {
-        d.imported++;
+        s.delta.imported++;
+        totals.imported++;
         record.state = 'i';
       } else if (outcome.kind === 'alreadyPresent') {
-        d.alreadyPresent++;
+        s.delta.alreadyPresent++;
+        totals.alreadyPresent++;
         record.state = 'a';
       } else {
-        d.rejected++;
-        countReason(d, outcome.code);
+        s.delta.rejected++;
+        totals.rejected++;
+        countReason(s.delta, outcome.code);
+        countReason(totals, outcome.code);
         record.state = 'r';
         record.code = outcome.code;
         record.message = outcome.message;
@@ -176,16 +205,18 @@ export function createLedger(options: LedgerOptions): Ledger {
       current = undefined;
       advance();
     },
-    watermark() {
-      return { records: settledRecords, byteEnd: settledByteEnd };
-    },
-    counts,
+    totals,
     skippedBy,
+    watermark: () => ({ records: settledRecords, byteEnd: settledByteEnd }),
+    get judgedBytes() {
+      return judgedBytes;
+    },
+    settled: () => ({ counts: structuredClone(settledCounts), skippedBy: { ...settledSkips } }),
+    replayed: () => ({ counts: replay, byteEnd: replayByteEnd }),
     window() {
       const out: WindowEntry[] = [];
       for (const s of open) {
-        if (!s.sent) continue;
-        for (const r of s.sent) {
+        for (const r of s.sent ?? []) {
           if (r.state === 'q') continue;
           out.push(r.state === 'r' ? ['r', r.key, r.code ?? '', r.message ?? ''] : [r.state, r.key]);
         }
@@ -206,19 +237,6 @@ function sortedByIndex(entries: RejectEntry[]): RejectEntry[] {
     if (entries[i]!.position.index < entries[i - 1]!.position.index) return entries.sort((a, b) => a.position.index - b.position.index);
   }
   return entries;
-}
-
-function addCounts(into: Counts, d: Counts): void {
-  into.read += d.read;
-  into.invalid += d.invalid;
-  into.skipped += d.skipped;
-  into.duplicates += d.duplicates;
-  into.valid += d.valid;
-  into.conflicts += d.conflicts;
-  into.imported += d.imported;
-  into.alreadyPresent += d.alreadyPresent;
-  into.rejected += d.rejected;
-  for (const [code, n] of Object.entries(d.reasons)) into.reasons[code] = (into.reasons[code] ?? 0) + n;
 }
 
 /** A held record's input position, for the rejects file. */

@@ -140,14 +140,3 @@ export function serializeReject(entry: RejectEntry): string {
   const { reason, message, position, key, record } = entry;
   return JSON.stringify(key === undefined ? { reason, message, position, record } : { reason, message, position, key, record });
 }
-
-/**
- * A line of a rejects file, read back as input: the record (and its key) are taken out so that a
- * fixed rejects file can be fed straight back in.
- */
-export function unwrapRejectEntry(value: unknown): { record: unknown; key: string | undefined } | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v['reason'] !== 'string' || !('record' in v) || typeof v['position'] !== 'object') return undefined;
-  return { record: v['record'], key: typeof v['key'] === 'string' ? v['key'] : undefined };
-}

@@ -1,25 +1,11 @@
 // The run report: counts that always add up (SPEC §4), the delivery plan, and the exit status.
 
 import { ChatmigrateError, EXIT, type ExitCode } from '../errors.js';
-import type { RunConfig } from '../config.js';
 import type { DeliveryStats } from '../sinks/sink.js';
 import { VERSION } from '../version.js';
+import type { Counts } from './counts.js';
 
-export interface Counts {
-  read: number;
-  invalid: number;
-  skipped: number;
-  duplicates: number;
-  valid: number;
-  /** Subset of duplicates whose content differs from the first record with the same memberId. */
-  conflicts: number;
-  /** Import only: how the valid records ended. */
-  imported: number;
-  alreadyPresent: number;
-  rejected: number;
-  /** Reason code (local or the server's) → number of records. */
-  reasons: Record<string, number>;
-}
+export type { Counts } from './counts.js';
 
 export interface Plan {
   batchSize: number;
@@ -67,14 +53,6 @@ export interface Report {
   status: RunStatus;
   exitCode: ExitCode;
   error?: { code: string; message: string; hint?: string };
-}
-
-export function createCounts(): Counts {
-  return { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, conflicts: 0, imported: 0, alreadyPresent: 0, rejected: 0, reasons: {} };
-}
-
-export function countReason(counts: Counts, code: string): void {
-  counts.reasons[code] = (counts.reasons[code] ?? 0) + 1;
 }
 
 /** Requests needed at the batch size, and the wall-clock time they take under the rate budget (rpm per window). */
@@ -127,8 +105,19 @@ export function plural(n: number, word: string): string {
   return `${formatInt(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What the report needs to know of the run's configuration. */
+export interface ReportSettings {
+  command: 'validate' | 'import';
+  to: string;
+  /** A checkpoint was given (the hint after a stop names --resume then). */
+  checkpoint: string | undefined;
+  batchSize: number;
+  rpm: number;
+  rateWindowMs: number;
+}
+
 export interface ReportInputs {
-  config: RunConfig;
+  config: ReportSettings;
   counts: Counts;
   skippedBy: Record<string, number>;
   input: Report['input'];
@@ -186,7 +175,7 @@ export function buildReport(r: ReportInputs): Report {
 }
 
 /** requests, retries and throttled are cumulative over resumed runs; the rates are this run's. */
-function deliveryFigures(d: DeliveryStats, durationMs: number, config: RunConfig, prior: { requests: number; retries: number; throttled: number } | undefined) {
+function deliveryFigures(d: DeliveryStats, durationMs: number, config: ReportSettings, prior: { requests: number; retries: number; throttled: number } | undefined) {
   // The most a sliding window lets through in a run of this length is --rpm per window begun: a
   // burst of 44 requests in 2 s under 60 per minute used 73% of it, not "1,320 per minute".
   const windows = Math.max(1, Math.ceil(durationMs / config.rateWindowMs));

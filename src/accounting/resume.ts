@@ -6,11 +6,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
-import type { RunConfig } from '../config.js';
 import { VERSION } from '../version.js';
 import { loadCheckpoint, type Checkpoint, type WindowEntry } from './checkpoint-file.js';
 import { readDeliveryJournals, removeJournals } from './delivery-journal.js';
 import type { Counts } from './report.js';
+
+/** What resuming needs of the run's configuration (config.ts's RunConfig has it all). */
+export interface ResumeSettings {
+  command: 'validate' | 'import';
+  to: string;
+  baseUrl: string | undefined;
+  shard: { index: number; count: number } | undefined;
+  nowSeconds: number;
+  nowFromClock: boolean;
+  rejects: string | undefined;
+  checkpoint: string | undefined;
+  resume: boolean;
+  rooms: string | undefined;
+  users: string | undefined;
+}
 
 export interface ResumePoint {
   checkpoint: Checkpoint;
@@ -21,7 +35,7 @@ export interface ResumePoint {
 }
 
 /** The part of a run's identity a checkpoint pins down (job: a new id, or the resumed job's). */
-export async function runIdentity(config: RunConfig, job: string): Promise<Checkpoint['run']> {
+export async function runIdentity(config: ResumeSettings, job: string): Promise<Checkpoint['run']> {
   return {
     job,
     command: config.command,
@@ -40,7 +54,7 @@ export function newJobId(): string {
 }
 
 /** The extra inputs that shape the records: their content counts, not their paths (files move). */
-async function hashSources(config: RunConfig): Promise<Record<string, string> | null> {
+async function hashSources(config: ResumeSettings): Promise<Record<string, string> | null> {
   if (!config.rooms && !config.users) return null;
   const out: Record<string, string> = {};
   for (const [flag, path] of [['--rooms', config.rooms], ['--users', config.users]] as const) {
@@ -69,7 +83,7 @@ function normalizeUrl(url: string): string {
  * With --checkpoint: undefined for a fresh start (refusing to overwrite the checkpoint of an
  * unfinished run), or the point to resume from with --resume.
  */
-export async function prepareResume(config: RunConfig): Promise<ResumePoint | undefined> {
+export async function prepareResume(config: ResumeSettings): Promise<ResumePoint | undefined> {
   const path = config.checkpoint;
   if (!path) return undefined;
   if (config.rejects && existsSync(config.rejects) && !statSync(config.rejects).isFile()) {
@@ -103,7 +117,7 @@ export async function prepareResume(config: RunConfig): Promise<ResumePoint | un
   return { checkpoint, window, nextJournal: journal.next };
 }
 
-async function checkIdentity(checkpoint: Checkpoint, config: RunConfig): Promise<void> {
+async function checkIdentity(checkpoint: Checkpoint, config: ResumeSettings): Promise<void> {
   const was = checkpoint.run;
   const now = await runIdentity(config, was.job);
   if (checkpoint.tool !== VERSION) {

@@ -4,9 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendInjectedError, type FaultDecision } from './faults.js';
 import { sendError, sendText } from './http-util.js';
-import { isPlainObject } from './cometchat-rules.js';
 import { createCometChatStore, type ImportKind } from './cometchat-store.js';
-import { importGroup, importMember, importUser, type EntityContext } from './cometchat-entities.js';
+import { importGroup, importMember, importUser, isPlainObject, type EntityContext } from './cometchat-entities.js';
 import { createRateWindow, type RateWindow } from './rate-window.js';
 import type { PlatformDeps, PlatformRoutes } from './platform.js';
 

@@ -2,7 +2,7 @@
 // and hands each full block on. Copying a record's bytes is a memcpy; decoding is left to the
 // block's processor, which may be another thread.
 
-import type { BlockInput } from './record-block.js';
+import type { BlockInput } from './decode-block.js';
 
 /** A block plus what only the main thread needs: each record's input position. */
 export interface PendingBlock {

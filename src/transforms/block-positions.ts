@@ -2,7 +2,7 @@
 // for the rejects file and the checkpoint watermark. Main thread only: reads the block's bytes.
 
 import type { PendingBlock } from './block-builder.js';
-import { unwrapRejectEntry } from '../accounting/rejects-writer.js';
+import { unwrapRejectEntry } from '../sources/rejects-input.js';
 
 /** Input byte offset just after record i of the block (its bytes are copied verbatim). */
 export function recordEnd(block: PendingBlock, i: number): number {

@@ -1,13 +1,15 @@
-// Runs processBlock over blocks of records, on the main thread or on a pool of worker threads.
+// Runs decodeBlock over blocks of records, on the main thread or on a pool of worker threads.
 // Results come back as promises that the pipeline consumes in input order. Workers start only
 // from the second block, so small inputs never pay for thread start-up, and one at a time: the
 // next starts when the main thread finds a result not ready (the workers are the bottleneck).
+// A source with a mapping step (Rocket.Chat: tables on this thread) runs every block inline.
 
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { nativeScanBlock } from '../entities/native-scan.js';
 import { ChatmigrateError } from '../errors.js';
-import { processBlock, type BlockInput, type BlockResult, type ProcessOptions } from './record-block.js';
+import type { RecordMapper } from '../sources/mapped-record.js';
+import type { BlockResult } from './block-results.js';
+import { decodeBlock, type BlockInput, type DecodeOptions } from './decode-block.js';
 
 export interface BlockProcessor {
   /** `wantJson` overrides the processor's setting for this block (a resumed run's settled prefix needs none). */
@@ -47,17 +49,15 @@ const SHORT_QUEUE = 2;
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 /**
- * --workers default. With the native fast path a worker needs ~0.7 µs per record and the main
- * thread (reading, splitting, dedupe) is the busier one, so it keeps a core to itself: one worker
- * fewer than cores (2 cores, 1 GB: 1 worker 3.9 s vs 2 workers 4.3 s, and one isolate less
- * memory). Without it, parsing dominates and every core gets a worker. At least one, at most 8.
+ * --workers default: parsing dominates the work per record, so every core gets a worker (the
+ * main thread's share, splitting and dedupe, is small and sleeps while it waits). At most 8.
  */
 export function defaultWorkerCount(): number {
-  const cores = availableParallelism();
-  return Math.max(1, Math.min(nativeScanBlock === undefined ? cores : cores - 1, 8));
+  return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
-export function createBlockProcessor(workers: number, options: ProcessOptions): BlockProcessor {
+export function createBlockProcessor(workers: number, options: DecodeOptions, map?: RecordMapper): BlockProcessor {
+  if (map !== undefined) workers = 0; // the mapping step reads tables that live on this thread
   let pool: WorkerPool | undefined;
   let blocks = 0;
   let starvedInARow = 0;
@@ -73,7 +73,7 @@ export function createBlockProcessor(workers: number, options: ProcessOptions): 
         if (pool.ready()) return pool.process(input, opts);
       }
       try {
-        return Promise.resolve(processBlock(input, opts));
+        return Promise.resolve(decodeBlock(input, opts, map));
       } catch (err) {
         return Promise.reject(err);
       }
@@ -106,7 +106,7 @@ interface WorkerPool {
   /** Another worker may start: fewer than --workers run, and all of them have loaded. */
   canGrow(): boolean;
   grow(): void;
-  process(input: BlockInput, options: ProcessOptions): Promise<BlockResult>;
+  process(input: BlockInput, options: DecodeOptions): Promise<BlockResult>;
   close(): Promise<void>;
 }
 
@@ -125,8 +125,8 @@ function createWorkerPool(size: number): WorkerPool {
   let anyReady = false;
   const slots: Slot[] = [];
   // Workers start one at a time, the next only when the main thread had to wait for a result:
-  // with the native fast path one worker usually keeps up with the main thread, and a second
-  // isolate would only cost start-up CPU and memory (~100 ms, ~20 MB) on cores it needs.
+  // when one worker keeps up (small inputs, a slow source), another isolate would only cost
+  // start-up CPU and memory on cores the rest of the run needs.
   spawn();
 
   function spawn(): void {
@@ -167,7 +167,7 @@ function createWorkerPool(size: number): WorkerPool {
     },
     // A failed pool counts as ready, so the failure is reported by process().
     ready: () => anyReady || failure !== undefined,
-    process(input: BlockInput, options: ProcessOptions): Promise<BlockResult> {
+    process(input: BlockInput, options: DecodeOptions): Promise<BlockResult> {
       if (failure) return Promise.reject(new ChatmigrateError('CM_INTERNAL', `a worker thread failed: ${failure.message}`));
       // The first ready worker with a short queue takes the block, else the least busy one: a
       // worker that keeps up is not joined by another (threads beyond what the work needs only

@@ -1,17 +1,17 @@
-// Worker thread entry: processes blocks of raw records sent by the main thread (see
+// Worker thread entry: decodes blocks of raw records sent by the main thread (see
 // block-processor.ts) and posts the results back, transferring their typed arrays.
 
 import { parentPort } from 'node:worker_threads';
-import { processBlock, type BlockInput, type ProcessOptions } from './record-block.js';
+import { decodeBlock, type BlockInput, type DecodeOptions } from './decode-block.js';
 
 interface Job {
   id: number;
   input: BlockInput;
-  options: ProcessOptions;
+  options: DecodeOptions;
 }
 
 parentPort!.on('message', (job: Job) => {
-  const result = processBlock(job.input, job.options);
+  const result = decodeBlock(job.input, job.options);
   // Hand the input's bytes back too (they were transferred here), for the rejects file.
   result.input = { bytes: job.input.bytes, ends: job.input.ends };
   parentPort!.postMessage({ id: job.id, result }, [result.words.buffer as ArrayBuffer, job.input.bytes.buffer as ArrayBuffer, job.input.ends.buffer as ArrayBuffer]);

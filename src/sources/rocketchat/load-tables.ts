@@ -3,7 +3,7 @@
 // lookup-tables.ts: errors name the file, with byte offset (and line) as for the main input.
 
 import { ChatmigrateError } from '../../errors.js';
-import type { Logger } from '../../observability/logger.js';
+import type { Log } from '../../log.js';
 import { openInputPath } from '../open-input.js';
 import { createRecordReader } from '../record-reader.js';
 import { MalformedInputError } from '../formats.js';
@@ -16,7 +16,7 @@ export interface TableFiles {
   users: string;
 }
 
-export async function loadRocketChatTables(files: TableFiles, log: Logger): Promise<RocketChatTables> {
+export async function loadRocketChatTables(files: TableFiles, log: Log): Promise<RocketChatTables> {
   const tables = createRocketChatTables();
   const started = Date.now();
   await loadExport(files.rooms, '--rooms', parseRoomDocument, tables.addRoom);

@@ -18,9 +18,9 @@
 // Rooms of type d (direct), l (livechat) and v (voip) are skipped by rule, also when the room is
 // missing from the rooms export (the subscription's own `t` says so).
 
-import type { MappedRecord } from '../../transforms/record-block.js';
+import type { MappedRecord } from '../mapped-record.js';
 import { idText, numberValue } from './extended-json.js';
-import { canonicalId } from '../../entities/ids.js';
+import { asId } from '../../entities/fields.js';
 import {
   ROOM_ARCHIVED,
   ROOM_DISCUSSION,
@@ -78,7 +78,7 @@ export function mapSubscription(value: unknown, tables: RocketChatTables, nowSec
   if (user.flags & USER_BOT) userDetails['tags'] = BOT_TAGS;
   if (user.flags & USER_INACTIVE) userDetails['deactivatedAt'] = deactivatedAt(user, nowSeconds);
   member['userDetails'] = userDetails;
-  return { kind: 'member', member };
+  return { kind: 'record', record: member };
 }
 
 /**
@@ -109,7 +109,7 @@ function groupDetails(room: RoomView): Record<string, unknown> {
   } else g['type'] = 'public';
   // The owner is optional: a creator whose id CometChat cannot take (rocket.cat) is left out
   // rather than costing the room every membership.
-  if (room.owner !== undefined && canonicalId(room.owner) !== undefined) g['owner'] = room.owner;
+  if (room.owner !== undefined && asId(room.owner) !== undefined) g['owner'] = room.owner;
   if (room.createdAt > 0) g['createdAt'] = room.createdAt;
   const tags = roomTags(room.flags);
   if (tags) g['tags'] = tags;

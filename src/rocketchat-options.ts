@@ -3,8 +3,8 @@
 // resolved, so a misplaced flag is refused instead of silently doing nothing.
 
 import { resolve as resolvePath } from 'node:path';
-import { ChatmigrateError } from '../../errors.js';
-import type { RunOptions } from '../../config.js';
+import { ChatmigrateError } from './errors.js';
+import type { RunOptions } from './config.js';
 
 interface CheckedPaths {
   from: string;

@@ -1,0 +1,48 @@
+// Turns the first issue zod reports for a record into a reason code and a message that names the
+// field, shows the value as the record wrote it, and says what the rule wants. The rule that
+// broke (found by walking the declaration along the issue's path) writes the message; the reason
+// is the limit's, or the rule's own (timestamps), or the one the top-level field declares.
+
+import { measure, specOf, type FieldSpec, type IssueLike } from './fields.js';
+import { fail, type Failure, type Kind } from './kind.js';
+import type { ReasonCode } from './reasons.js';
+import { valueAt } from './values.js';
+
+/** `groupDetails.tags[3]` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : '.' + String(p))).join('');
+}
+
+/** The declared field specs along `path` (top-level first), as deep as the declaration goes. */
+function specsAlong(kind: Kind, path: readonly PropertyKey[]): FieldSpec[] {
+  const specs: FieldSpec[] = [];
+  let shape = kind.rule.shape;
+  for (const segment of path) {
+    if (shape === undefined || typeof segment !== 'string' || !Object.hasOwn(shape, segment)) break;
+    const spec = specOf(shape[segment]!, segment);
+    specs.push(spec);
+    shape = spec.rule.shape;
+  }
+  return specs;
+}
+
+export function explainIssue(kind: Kind, issue: IssueLike, raw: unknown): Failure {
+  const field = formatPath(issue.path);
+  const value = valueAt(raw, issue.path);
+  const specs = specsAlong(kind, issue.path);
+  const top = specs[0];
+  const leaf = specs[specs.length - 1];
+  const params = issue.params;
+  const missing = value === undefined || value === null;
+  let reason: ReasonCode;
+  if (params?.reason === 'LIMIT_EXCEEDED') reason = 'LIMIT_EXCEEDED';
+  else if (leaf?.rule.reason !== undefined) reason = leaf.rule.reason;
+  else if (missing && top?.missing !== undefined) reason = top.missing;
+  else reason = top?.invalid ?? 'NOT_AN_OBJECT';
+  if (params?.reason === 'LIMIT_EXCEEDED') {
+    return fail(reason, `${field} has ${measure(value, params.unit)} ${params.unit ?? ''}, over CometChat's limit of ${params.limit ?? '?'}`, field);
+  }
+  if (missing) return fail(reason, `${field} is missing${value === null ? ' (null)' : ''}`, field);
+  if (leaf === undefined) return fail(reason, `${field} is not valid`, field);
+  return fail(reason, leaf.rule.explain(field, value, issue), field);
+}

@@ -1,0 +1,15 @@
+// The user kind (SPEC §1b), declared once: what CometChat's /data_import/users takes.
+
+import { object } from '../fields.js';
+import { defineKind } from '../kind.js';
+import { userShape } from './shape.js';
+
+const shape = userShape({ missing: 'MISSING_UID', invalid: 'INVALID_UID' });
+
+export const users = defineKind({
+  name: 'users',
+  entity: 'user',
+  schema: object(shape, { invalid: 'INVALID_FIELD' }),
+  key: { field: 'uid', derive: (u) => u['uid'] as string, plain: true, match: 'lowercase', describe: 'the uid', mismatch: 'INVALID_KEY' },
+  signature: ['uid', 'name'],
+});

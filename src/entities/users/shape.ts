@@ -1,0 +1,24 @@
+// The fields of a CometChat user, as the users endpoint takes them and as a member's or a
+// group's nested user details carry them (SPEC §1 and §1b).
+
+import type { z } from 'zod';
+import { id, jsonObject, name, tags, text, timestamp, type FieldOptions } from '../fields.js';
+import { LIMITS } from '../limits.js';
+
+/** `top`: reasons for the users kind's own uid (nested details take their parent's reason). */
+export function userShape(uidOptions: FieldOptions = {}): Record<string, z.ZodType> {
+  const optional = { optional: true };
+  return {
+    uid: id(uidOptions),
+    name: name(LIMITS.nameChars),
+    avatar: text(LIMITS.urlChars, optional),
+    link: text(LIMITS.urlChars, optional),
+    // The role must exist in the app (the server answers ERR_ROLE_NOT_FOUND otherwise); no length is documented.
+    role: text(undefined, optional),
+    createdAt: timestamp(optional),
+    lastActiveAt: timestamp(optional),
+    metadata: jsonObject(LIMITS.metadataBytes, optional),
+    tags: tags(LIMITS.tags, LIMITS.tagChars, optional),
+    deactivatedAt: timestamp(optional),
+  };
+}

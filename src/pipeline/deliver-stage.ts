@@ -1,0 +1,118 @@
+// The sink stage: new valid records in, batches of up to --batch-size out to the sink, and every
+// outcome back into the ledger and the delivery journal. A resumed run settles what the journal
+// says was answered before the stop, and sends again only what may not have arrived.
+
+import type { DeliveryJournal } from '../accounting/delivery-journal.js';
+import { recordPosition, type Ledger, type LedgerRecord } from '../accounting/ledger.js';
+import type { WindowEntry } from '../accounting/checkpoint-file.js';
+import type { Log } from '../log.js';
+import { createCometChatTarget, type CometChatTargetConfig } from '../sinks/cometchat/index.js';
+import type { DeliveryStats, PendingRecord, RecordOutcome, Target } from '../sinks/sink.js';
+import { untilAborted } from './abortable.js';
+import type { AcceptedRecord } from './judge-stage.js';
+
+export interface DeliveryStage {
+  /** A new valid record: held by the ledger, then batched (or settled from the journal). */
+  accept(record: AcceptedRecord): void;
+  /** Hands the full batches to the sink (waits while its window is full: backpressure). */
+  submitReady(signal: AbortSignal | undefined): Promise<void>;
+  /** Sends the last partial batch and waits for every outcome. */
+  finish(signal: AbortSignal | undefined): Promise<void>;
+  /** Stops sending; requests on the wire get `graceMs` to finish. */
+  close(graceMs: number): Promise<void>;
+  stats(): DeliveryStats;
+}
+
+export interface DeliveryDeps {
+  ledger: Ledger;
+  /** The journal once safekeeping opened it (--checkpoint), else undefined. */
+  journal: () => DeliveryJournal | undefined;
+  /** A resumed run: what became of records sent beyond the watermark, by key. */
+  window: Map<string, WindowEntry> | undefined;
+  log: Log;
+}
+
+export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: DeliveryDeps): DeliveryStage {
+  const { ledger, window } = d;
+  let batch: LedgerRecord[] = [];
+  const ready: LedgerRecord[][] = [];
+
+  /** Journaled just before the request is written: after a kill, the resumed run knows what may have arrived. */
+  function onSend(sent: readonly PendingRecord[]): void {
+    for (const pending of sent) {
+      (pending as LedgerRecord).state = 's'; // only unsettled records are sent
+      d.journal()?.add(['s', pending.key]);
+    }
+    d.journal()?.commit();
+  }
+
+  /** A send refused unprocessed (auth, rate limit) did not deliver: not "maybe arrived" after a stop. */
+  function onRefused(refused: readonly PendingRecord[]): void {
+    for (const pending of refused) {
+      const record = pending as LedgerRecord;
+      // Sent in an earlier run too: that send may still have arrived.
+      if (record.resent === true || record.state !== 's') continue;
+      record.state = 'q';
+      d.journal()?.add(['q', record.key]);
+    }
+    d.journal()?.commit();
+  }
+
+  function onOutcome(pending: PendingRecord, reported: RecordOutcome): void {
+    const record = pending as LedgerRecord;
+    // Our own delivery from before a crash comes back as "already present": it was imported.
+    const outcome: RecordOutcome = record.resent && reported.kind === 'alreadyPresent' ? { kind: 'imported' } : reported;
+    const reject =
+      outcome.kind === 'rejected'
+        ? { reason: outcome.code, message: outcome.message, position: recordPosition(record), key: record.key, record: JSON.parse(record.json) as unknown }
+        : undefined;
+    ledger.settle(record, outcome, reject);
+    d.journal()?.add(outcome.kind === 'imported' ? ['i', record.key] : outcome.kind === 'alreadyPresent' ? ['a', record.key] : ['r', record.key, outcome.code, outcome.message]);
+  }
+
+  const sink: Target = createCometChatTarget(sinkConfig, { onOutcome, onSend, onRefused, onBatchSettled: () => d.journal()?.commit() }, d.log);
+
+  /**
+   * A record the journal says was answered before the stop is settled as it was, not sent again;
+   * one that was on the wire is sent again, and "already present" then means it was ours.
+   */
+  function settleFromJournal(record: LedgerRecord): boolean {
+    const entry = window!.get(record.key);
+    if (!entry) return false;
+    window!.delete(record.key);
+    if (entry[0] === 's') {
+      // It may have arrived before the stop: remembered as sent until it is answered, in every checkpoint.
+      record.resent = true;
+      record.state = 's';
+      return false;
+    }
+    onOutcome(record, entry[0] === 'i' ? { kind: 'imported' } : entry[0] === 'a' ? { kind: 'alreadyPresent', code: 'JOURNAL' } : { kind: 'rejected', code: entry[2]!, message: entry[3]! });
+    return true;
+  }
+
+  return {
+    accept(a) {
+      const record = ledger.hold({ key: a.key, json: a.json, index: a.index, offset: a.offset, line: a.line }, a.byteEnd);
+      if (window !== undefined && window.size > 0 && settleFromJournal(record)) return;
+      batch.push(record);
+      if (batch.length === sinkConfig.batchSize) {
+        ready.push(batch);
+        batch = [];
+        ledger.cut();
+      }
+    },
+    async submitReady(signal) {
+      for (const b of ready.splice(0)) await untilAborted(sink.submit(b), signal);
+    },
+    async finish(signal) {
+      for (const b of ready.splice(0)) await untilAborted(sink.submit(b), signal);
+      if (batch.length > 0) {
+        ledger.cut();
+        await untilAborted(sink.submit(batch.splice(0)), signal);
+      }
+      await untilAborted(sink.drain(), signal);
+    },
+    close: (graceMs) => sink.close(graceMs),
+    stats: () => sink.stats(),
+  };
+}

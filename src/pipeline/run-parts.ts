@@ -1,0 +1,96 @@
+// The small pieces of a run that pipeline.ts composes: the sink's settings, the progress
+// display's data, the bound on read-ahead, and the report with its closing log line.
+
+import type { Checkpoint } from '../accounting/checkpoint-file.js';
+import type { Ledger } from '../accounting/ledger.js';
+import { buildReport, type Report } from '../accounting/report.js';
+import { createCounts } from '../accounting/counts.js';
+import type { ChatmigrateError } from '../errors.js';
+import type { RunConfig } from '../config.js';
+import type { Logger } from '../observability/logger.js';
+import type { ProgressOptions } from '../observability/progress.js';
+import type { CometChatTargetConfig } from '../sinks/cometchat/index.js';
+import type { DeliveryStage } from './deliver-stage.js';
+import type { ReadStage } from './read-stage.js';
+
+/** Read-ahead past the checkpoint watermark that makes reading wait for delivery to catch up. */
+const MAX_READ_AHEAD_BYTES = 64 * 1024 * 1024;
+
+export function sinkConfig(config: RunConfig): CometChatTargetConfig {
+  return {
+    baseUrl: config.baseUrl!,
+    apiKey: config.apiKey!,
+    batchSize: config.batchSize,
+    rpm: config.rpm,
+    rateWindowMs: config.rateWindowMs,
+    connections: config.connections,
+    maxRetries: config.maxRetries,
+    retryMinMs: config.retryMinMs,
+    retryMaxMs: config.retryMaxMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  };
+}
+
+export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, input: ReadStage, ledger: Ledger, log: Logger, importing: boolean, replaying: () => boolean): ProgressOptions {
+  const onTerminal = Boolean(stream.isTTY);
+  const totals = ledger.totals;
+  return {
+    mode: config.progress === false ? 'log' : onTerminal ? 'terminal' : config.progress === true ? 'lines' : 'log',
+    stream,
+    label: config.command,
+    totalBytes: input.sizeBytes,
+    quota: importing ? { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } : undefined,
+    logger: log,
+    sample: () => ({
+      // A resumed run counts its re-read prefix until it reaches the resume point, then the totals.
+      records: replaying() ? ledger.replayed().counts.read : totals.read,
+      sourceBytes: input.sourceBytesRead(),
+      bytesRead: input.bytesSeen,
+      bytesJudged: ledger.judgedBytes,
+      ...(importing ? { valid: totals.valid, delivered: totals.imported + totals.alreadyPresent + totals.rejected } : {}),
+    }),
+  };
+}
+
+/**
+ * Far ahead of the watermark (a batch stuck in retries while others flow): let delivery catch up
+ * before reading on, so the records, rejects and input bytes held for it stay bounded.
+ */
+export async function boundReadAhead(input: ReadStage, ledger: Ledger, delivery: DeliveryStage | undefined, signal: AbortSignal | undefined, log: Logger): Promise<void> {
+  if (!delivery) return;
+  const ahead = input.bytesSeen - ledger.watermark().byteEnd;
+  if (ahead <= MAX_READ_AHEAD_BYTES) return;
+  log.info({ bytes: ahead }, 'waiting for delivery to catch up with reading');
+  await delivery.finish(signal);
+}
+
+export interface RunEnd {
+  config: RunConfig;
+  ledger: Ledger | undefined;
+  read: ReadStage | undefined;
+  delivery: DeliveryStage | undefined;
+  checkpoint: Checkpoint | undefined;
+  startedAt: Date;
+  interrupted: boolean;
+  failure: ChatmigrateError | undefined;
+  log: Logger;
+}
+
+export function reportRun(e: RunEnd): Report {
+  const { config, read, checkpoint } = e;
+  const report = buildReport({
+    config,
+    counts: e.ledger?.totals ?? createCounts(),
+    skippedBy: e.ledger?.skippedBy ?? {},
+    input: { name: read?.name ?? config.input ?? 'stdin', format: read?.format, bytes: read?.bytesSeen ?? 0, compressed: read?.compressed ?? false },
+    delivery: e.delivery?.stats(),
+    ...(checkpoint ? { prior: { delivery: checkpoint.delivery, records: checkpoint.watermark.records, elapsedMs: checkpoint.elapsedMs } } : {}),
+    startedAt: e.startedAt,
+    interrupted: e.interrupted,
+    failure: e.failure,
+  });
+  const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
+  e.log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
+  if (report.read === 0 && report.status !== 'failed') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
+  return report;
+}

@@ -1,0 +1,9 @@
+// A rejects file written by chatmigrate, read back as input: each line's record (and its map
+// key) is taken out, so a fixed rejects file can be fed straight back in.
+
+export function unwrapRejectEntry(value: unknown): { record: unknown; key: string | undefined } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['reason'] !== 'string' || !('record' in v) || typeof v['position'] !== 'object') return undefined;
+  return { record: v['record'], key: typeof v['key'] === 'string' ? v['key'] : undefined };
+}

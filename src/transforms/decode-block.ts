@@ -1,0 +1,78 @@
+// Turns a block of raw records (bytes back to back) into judged records of one kind: decode,
+// JSON.parse, a source's mapping step when it has one, validation and normalization, key
+// fingerprint and content digest. Pure and synchronous, so the same function runs on the main
+// thread or in a worker; the result's format belongs to block-results.ts.
+
+import { kindNamed, type KindName } from '../entities/kinds.js';
+import { validateRecord } from '../entities/validate.js';
+import type { ValidateContext } from '../entities/kind.js';
+import { excerptAround, locateJsonError } from '../sources/json-error-position.js';
+import type { RecordMapper } from '../sources/mapped-record.js';
+import { unwrapRejectEntry } from '../sources/rejects-input.js';
+import { createResultWriter, type BlockResult } from './block-results.js';
+
+export interface BlockInput {
+  /** The records' bytes, back to back. */
+  bytes: Uint8Array;
+  /** End offset (exclusive) of each record in `bytes`. */
+  ends: Int32Array;
+  count: number;
+  /** Map keys, for the map formats. */
+  keys: Array<string | undefined> | undefined;
+}
+
+export interface DecodeOptions {
+  kind: KindName;
+  nowSeconds: number;
+  retentionDays?: number;
+  /** Import needs each valid record's JSON text; validate only its digest. */
+  wantJson: boolean;
+}
+
+export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: RecordMapper): BlockResult {
+  const { ends, count, keys } = input;
+  const kind = kindNamed(options.kind);
+  const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  const out = createResultWriter(count, options.wantJson);
+  const ctx: ValidateContext = { nowSeconds: options.nowSeconds };
+  if (options.retentionDays !== undefined) ctx.retentionDays = options.retentionDays;
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const text = bytes.toString('utf8', start, ends[i]!);
+    start = ends[i]!;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const at = locateJsonError(text);
+      const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
+      return out.finish(i, { index: i, byteDelta: Buffer.byteLength(text.slice(0, at)), message: `${detail} near ${JSON.stringify(excerptAround(text, at))}` });
+    }
+    let key = keys?.[i];
+    // A line of a rejects file fed back in: its record (and key) are judged again.
+    const fedBack = unwrapRejectEntry(value);
+    if (fedBack) {
+      value = fedBack.record;
+      key = fedBack.key;
+    }
+    if (map) {
+      const mapped = map(value);
+      if (mapped.kind === 'skip') {
+        out.skipped(i, mapped.rule);
+        continue;
+      }
+      if (mapped.kind === 'invalid') {
+        out.invalid(i, mapped.reason, mapped.message);
+        continue;
+      }
+      value = mapped.record;
+      key = undefined;
+    }
+    ctx.key = key; // assigned even when undefined: the context keeps one shape for every record
+    const checked = validateRecord(kind, value, ctx);
+    if (checked.ok === true) out.valid(i, checked.key, checked.json);
+    else if (checked.ok === false) out.invalid(i, checked.reason, checked.message);
+    else out.skipped(i, checked.rule);
+  }
+  return out.finish(count);
+}
