@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync, existsSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrefixHasher } from '../src/accounting/prefix-hasher.js';
-import { loadCheckpoint, parseCheckpoint, saveCheckpoint, serializeCheckpoint, type Checkpoint } from '../src/accounting/checkpoint-file.js';
+import { CHECKPOINT_VERSION, loadCheckpoint, parseCheckpoint, saveCheckpoint, serializeCheckpoint, type Checkpoint } from '../src/accounting/checkpoint-file.js';
 import { journalPath, openDeliveryJournal, readDeliveryJournals, removeJournals } from '../src/accounting/delivery-journal.js';
 import { createLedger, type LedgerRecord } from '../src/accounting/ledger.js';
 import type { RejectEntry } from '../src/accounting/rejects-writer.js';
@@ -43,7 +43,7 @@ test('the prefix hash equals SHA-256 of the first N bytes, however the input was
 function sampleCheckpoint(): Checkpoint {
   return {
     chatmigrate: 'checkpoint',
-    version: 1,
+    version: CHECKPOINT_VERSION,
     tool: '0.0.0-test',
     savedAt: '2026-01-01T00:00:00.000Z',
     state: 'running',
@@ -74,9 +74,13 @@ test('a checkpoint survives a round trip; any damage (truncation, an edited digi
     assert.throws(() => parseCheckpoint(bad, path), (e: unknown) => isChatmigrateError(e) && e.code === 'CM_CHECKPOINT_CORRUPT' && e.message.includes(path), JSON.stringify(bad.slice(-40)));
   }
   // A valid checksum over content that is not a checkpoint is still refused.
-  const body = JSON.stringify({ chatmigrate: 'checkpoint', version: 1, hello: true });
+  const body = JSON.stringify({ chatmigrate: 'checkpoint', version: CHECKPOINT_VERSION, hello: true });
   const forged = `${body.slice(0, -1)},"checksum":"${createHash('sha256').update(body).digest('hex')}"}`;
   assert.throws(() => parseCheckpoint(forged, path), /unexpected content/);
+  // A checkpoint of an earlier format (the version before the one-declaration core) is refused by name.
+  const older = JSON.stringify({ ...cp, version: 1, tool: '0.1.0' });
+  const oldText = `${older.slice(0, -1)},"checksum":"${createHash('sha256').update(older).digest('hex')}"}`;
+  assert.throws(() => parseCheckpoint(oldText, path), (e: unknown) => isChatmigrateError(e) && e.code === 'CM_RESUME_MISMATCH' && /format version 1 \(written by chatmigrate 0\.1\.0\)/.test(e.message));
 });
 
 test('the delivery journal: lines survive in order across rotations; a torn last line is ignored; old files are dropped; another job\'s files are never read', () => {

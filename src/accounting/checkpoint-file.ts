@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { ChatmigrateError } from '../errors.js';
 import type { Counts } from './report.js';
 import { writeFileAtomic } from './write-json-file.js';
+import { VERSION } from '../version.js';
 
-export const CHECKPOINT_VERSION = 1;
+/** 2: written by the one-declaration core; a version-1 checkpoint is refused by name. */
+export const CHECKPOINT_VERSION = 2;
 
 /** How a submitted record beyond the watermark ended, as far as the run knew when it stopped. */
 export type WindowState = 's' | 'i' | 'a' | 'r';
@@ -131,8 +133,8 @@ export function parseCheckpoint(text: string, path: string): Checkpoint {
   }
   const probe = value as { chatmigrate?: unknown; version?: unknown };
   if (probe.chatmigrate === 'checkpoint' && probe.version !== CHECKPOINT_VERSION) {
-    throw new ChatmigrateError('CM_RESUME_MISMATCH', `the checkpoint ${path} has format version ${String(probe.version)}; this chatmigrate reads version ${CHECKPOINT_VERSION}`, {
-      hint: 'resume with the chatmigrate version that wrote it',
+    throw new ChatmigrateError('CM_RESUME_MISMATCH', `the checkpoint ${path} has format version ${String(probe.version)}${typeof (value as { tool?: unknown }).tool === 'string' ? ` (written by chatmigrate ${(value as { tool: string }).tool})` : ''}; this chatmigrate ${VERSION} reads version ${CHECKPOINT_VERSION}`, {
+      hint: 'finish the job with the chatmigrate version that wrote it, or start over without --resume (members already imported then count as already present)',
     });
   }
   const parsed = schema.safeParse(value);

@@ -7,6 +7,9 @@
 // Values are normalized to their wire form: ids lowercased, timestamps as 10-digit seconds text,
 // enum synonyms mapped, JSON-valued fields (metadata, tags) as their JSON text. `null` counts as
 // absent (exports write null for "no value").
+//
+// One file, longer than most: it is the vocabulary every declaration reads from, and each rule's
+// zod form and fast form are meant to be read side by side.
 
 import { z } from 'zod';
 import type { ReasonCode } from './reasons.js';

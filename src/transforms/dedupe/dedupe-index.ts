@@ -1,4 +1,6 @@
 // Compact dedupe index: 128-bit key fingerprints (plus a 16-bit content digest) in typed-array slabs.
+// One file, longer than most: the slab layout, probing, growth and the per-slab evacuation all
+// share the same index arithmetic, which is easiest to check in one place.
 
 import { contentDigest16, fingerprint128 } from './fingerprint.js';
 
