@@ -59,6 +59,7 @@ function emitObject(e: Emitter, rule: FieldRule, rawVar: string, inherited: Reco
       for (const [own, parentField] of Object.entries(rule.inherit?.[field] ?? {})) fromParent[own] = varOf[parentField]!;
       lines.push(`${indent}  if (!isPlainRecord(${r})) return undefined;`);
       lines.push(`${indent}  ${v} = ${emitObject(e, spec.rule, r, fromParent, lines, indent + '  ')};`);
+      if (spec.rule.maxBytes !== undefined) lines.push(`${indent}  if (${e.constant('size', spec.rule.fast)}(${v}) === FAIL) return undefined;`);
     } else {
       lines.push(`${indent}  ${v} = ${e.constant('rule', spec.rule.fast)}(${r});`);
       lines.push(`${indent}  if (${v} === FAIL) return undefined;`);
@@ -80,19 +81,25 @@ function absent(spec: FieldSpec, inheritedVar: string | undefined, v: string): s
  * of required fields is one expression with few joins) and expressions, grouped under the
  * condition that a field is present.
  */
-type Piece = { literal: string } | { code: string } | { when: string; pieces: Piece[] };
+type Piece = { literal: string } | { code: string } | { stmt: string } | { when: string; pieces: Piece[] };
+
+let separators = 0;
 
 function writerPieces(rule: FieldRule, x: string, key: { field: string; plain: boolean } | undefined): Piece[] {
   const shape = rule.shape!;
   const fields = rule.output ?? Object.keys(shape);
   const always = (f: string): boolean => f === key?.field || !specOf(shape[f]!, f).optional || specOf(shape[f]!, f).default !== undefined;
-  // Fields before the first one always present may be absent: a comma then cannot be placed in advance.
-  if (!always(fields[0]!)) throw new Error(`the first output field (${fields[0]}) must always be present`);
+  // A comma goes before every field but the first written. When the first field is always there
+  // that is known in advance; otherwise a separator variable turns from '' to ',' as fields go.
+  const sep = always(fields[0]!) ? undefined : `c${separators++}`;
   const pieces: Piece[] = [{ literal: '{' }];
+  if (sep) pieces.push({ stmt: `let ${sep} = '';` });
   fields.forEach((f, i) => {
-    const label = `${i === 0 ? '' : ','}${JSON.stringify(f)}:`;
+    const name = JSON.stringify(f) + ':';
+    const lead: Piece[] = sep ? [{ code: sep }, { literal: name }] : [{ literal: (i === 0 ? '' : ',') + name }];
+    const after: Piece[] = sep ? [{ stmt: `${sep} = ',';` }] : [];
     if (f === key?.field) {
-      pieces.push(...(key.plain ? [{ literal: label + '"' }, { code: 'key' }, { literal: '"' }] : [{ literal: label }, { code: 'quoteJson(key)' }]));
+      pieces.push(...lead, ...(key.plain ? [{ literal: '"' }, { code: 'key' }, { literal: '"' }] : [{ code: 'quoteJson(key)' }]), ...after);
       return;
     }
     const spec = specOf(shape[f]!, f);
@@ -100,23 +107,24 @@ function writerPieces(rule: FieldRule, x: string, key: { field: string; plain: b
     let own: Piece[];
     switch (spec.rule.write) {
       case 'plain':
-        own = [{ literal: label + '"' }, { code: value }, { literal: '"' }];
+        own = [{ literal: '"' }, { code: value }, { literal: '"' }];
         break;
       case 'string':
-        own = [{ literal: label }, { code: `quoteJson(${value})` }];
+        own = [{ code: `quoteJson(${value})` }];
         break;
       case 'json':
-        own = [{ literal: label }, { code: value }];
+        own = [{ code: value }];
         break;
       case 'boolean':
-        own = [{ literal: label }, { code: `(${value} ? 'true' : 'false')` }];
+        own = [{ code: `(${value} ? 'true' : 'false')` }];
         break;
       case 'object':
-        own = [{ literal: label }, ...writerPieces(spec.rule, value, undefined)];
+        own = writerPieces(spec.rule, value, undefined);
         break;
     }
-    if (spec.optional && spec.default === undefined) pieces.push({ when: `${value} !== undefined`, pieces: own });
-    else pieces.push(...own);
+    const all = [...lead, ...own, ...after];
+    if (spec.optional && spec.default === undefined) pieces.push({ when: `${value} !== undefined`, pieces: all });
+    else pieces.push(...all);
   });
   pieces.push({ literal: '}' });
   return pieces;
@@ -140,6 +148,9 @@ function emitPieces(pieces: Piece[], lines: string[], indent: string): void {
     else if ('code' in p) {
       flushLiteral();
       run.push(p.code);
+    } else if ('stmt' in p) {
+      flushRun();
+      lines.push(`${indent}${p.stmt}`);
     } else {
       flushRun();
       lines.push(`${indent}if (${p.when}) {`);
@@ -148,6 +159,24 @@ function emitPieces(pieces: Piece[], lines: string[], indent: string): void {
     }
   }
   flushRun();
+}
+
+/** An item declaration of a list or map (fields.ts), compiled: its values, and their JSON. */
+export interface CompiledObject {
+  normalize(raw: Record<string, unknown>): Values | undefined;
+  write(values: Record<string, unknown>): string;
+}
+
+export function compileObject(rule: FieldRule): CompiledObject {
+  const e = new Emitter();
+  const body: string[] = [];
+  const values = emitObject(e, rule, 'raw', {}, body, '  ');
+  const writer: string[] = ["  let s = '';"];
+  emitPieces(writerPieces(rule, 'x', undefined), writer, '  ');
+  const make = new Function(...e.names, 'FAIL', 'isPlainRecord', 'quoteJson',
+    `return [function normalize(raw) {\n${body.join('\n')}\n  return ${values};\n}, function write(x) {\n${writer.join('\n')}\n  return s;\n}];`);
+  const [normalize, write] = make(...e.values, FAIL, isPlainRecord, quoteJson) as [CompiledObject['normalize'], CompiledObject['write']];
+  return { normalize, write };
 }
 
 export function compileKind(kind: Omit<Kind, 'compiled'>): CompiledKind {

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { ReasonCode } from './reasons.js';
 import { isTenDigitText, MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, parseUnixSeconds, toTimestampText } from './timestamps.js';
 import { charCount, describeValue, fitsBytes, fitsChars, HAS_TEXT, hasText, isPlainRecord, jsonTextOf } from './values.js';
+import { compileObject, type CompiledObject } from './compile.js';
 
 /** What a fast check returns for a value that breaks its rule. */
 export const FAIL: unique symbol = Symbol('FAIL');
@@ -58,6 +59,10 @@ export interface FieldRule {
   readonly inherit?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Fields in canonical JSON order (default: shape order). */
   readonly output?: readonly string[];
+  /** Lists and maps: the object() schema of one item. */
+  readonly item?: z.ZodType;
+  /** Objects: the most bytes their canonical JSON may take (message data). */
+  readonly maxBytes?: number;
 }
 
 export interface FieldOptions {
@@ -172,6 +177,21 @@ export function secret(limit: number, o?: FieldOptions): z.ZodType {
     explain: (field) => `${field} must be a string`,
   }, o);
 }
+
+/** An identifier kept exactly as given (message muids): 1 to `limit` characters, none of them a control character. */
+export function printable(limit: number, o?: FieldOptions): z.ZodType {
+  const ok = (s: string): boolean => s.length > 0 && fitsChars(s, limit) && !CONTROL.test(s);
+  return finish(z.string().refine(ok), {
+    kind: 'printable',
+    write: 'string',
+    convert: (v) => v,
+    fast: (v) => (typeof v === 'string' && ok(v) ? v : FAIL),
+    explain: (field, value) =>
+      typeof value === 'string' ? `${field} ${describeValue(value)} must be 1-${limit} characters without control characters` : fallbackMessage(field, value),
+  }, o);
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 // ---------------------------------------------------------------------------------------------
 // Enums and flags.
@@ -311,6 +331,8 @@ export interface ObjectOptions extends FieldOptions {
   inherit?: Record<string, Record<string, string>>;
   /** Canonical JSON order (default: the shape's order, which is also the order problems are reported in). */
   output?: readonly string[];
+  /** The most bytes of UTF-8 the object's canonical JSON may take. */
+  maxBytes?: number;
 }
 
 /** Drops null-valued keys (null = absent) and fills the inherited ids of nested objects. */
@@ -337,16 +359,111 @@ function prepare(shape: Readonly<Record<string, z.ZodType>>, inherit: ObjectOpti
 export function object(shape: Record<string, z.ZodType>, o: ObjectOptions = {}): z.ZodType {
   for (const [key, schema] of Object.entries(shape)) specOf(schema, `field ${key}`);
   const output = o.output ?? Object.keys(shape);
-  return finish(z.preprocess(prepare(shape, o.inherit), z.object(shape)), {
+  const rule: FieldRule = {
     kind: 'object',
     write: 'object',
     convert: (v) => v,
-    fast: () => FAIL, // objects are compiled field by field (compile.ts), never called whole
+    // Objects are compiled field by field (compile.ts); `fast` is their size check, when they have one.
+    fast: o.maxBytes === undefined ? () => FAIL : (values) => (fitsBytes(compiled().write(values as Record<string, unknown>), o.maxBytes!) ? values : FAIL),
     explain: (field, value) => `${field} must be an object, got ${describeValue(value)}`,
     shape,
     ...(o.inherit ? { inherit: o.inherit } : {}),
     output,
+    ...(o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes }),
+  };
+  const compiled = lazyCompiled(rule);
+  let base: z.ZodType = z.preprocess(prepare(shape, o.inherit), z.object(shape));
+  if (o.maxBytes !== undefined) {
+    const max = o.maxBytes;
+    base = base.refine((v) => fitsBytes(compiled().write(v as Record<string, unknown>), max), withLimit(limitParams(max, 'bytes of JSON')));
+  }
+  return finish(base, rule, o);
+}
+
+/**
+ * A list of at least `min` and at most `max` objects of one declaration (message attachments),
+ * kept as the JSON text of the normalized items. Its fast form is the item's compiled one.
+ */
+export function list(item: z.ZodType, bounds: { min: number; max: number }, o?: FieldOptions): z.ZodType {
+  const itemRule = specOf(item, 'a list item').rule;
+  const compiled = lazyCompiled(itemRule);
+  const params = limitParams(bounds.max, 'items');
+  const base = z
+    .array(z.unknown())
+    .min(bounds.min)
+    .refine((a) => a.length <= bounds.max, withLimit(params))
+    .pipe(z.array(item))
+    .transform((items) => '[' + items.map((it) => compiled().write(it as Record<string, unknown>)).join(',') + ']');
+  return finish(base, {
+    kind: 'list',
+    write: 'json',
+    convert: (v) => v,
+    fast: (v) => {
+      if (!Array.isArray(v) || v.length < bounds.min || v.length > bounds.max) return FAIL;
+      const c = compiled();
+      let json = '[';
+      for (let i = 0; i < v.length; i++) {
+        const it: unknown = v[i];
+        const values = isPlainRecord(it) ? c.normalize(it) : undefined;
+        if (values === undefined) return FAIL;
+        json += (i === 0 ? '' : ',') + c.write(values);
+      }
+      return json + ']';
+    },
+    explain: (field, value) => `${field} must be a list of ${bounds.min} to ${bounds.max} objects, got ${describeValue(value)}`,
+    item,
   }, o);
+}
+
+/**
+ * A map of objects keyed by one of their id fields (mentioned users by uid): an item without that
+ * field takes its key; the key must spell the item's (normalized) id. Kept as JSON text.
+ */
+export function mapOf(item: z.ZodType, keyField: string, o?: FieldOptions): z.ZodType {
+  const itemRule = specOf(item, 'a map item').rule;
+  const compiled = lazyCompiled(itemRule);
+  const withKey = (key: string, it: unknown): unknown => (isPlainRecord(it) && it[keyField] == null ? { ...it, [keyField]: key } : it);
+  const base = z
+    .record(z.string(), z.unknown())
+    .transform((m) => Object.fromEntries(Object.entries(m).map(([k, it]) => [k, withKey(k, it)])))
+    .pipe(z.record(z.string(), item))
+    .transform((m, ctx) => {
+      let json = '{';
+      for (const [k, it] of Object.entries(m)) {
+        const values = it as Record<string, unknown>;
+        if (values[keyField] !== k.toLowerCase()) {
+          ctx.addIssue({ code: 'custom', path: [k, keyField], input: it });
+          return z.NEVER;
+        }
+        json += (json.length === 1 ? '' : ',') + JSON.stringify(values[keyField]) + ':' + compiled().write(values);
+      }
+      return json + '}';
+    });
+  return finish(base, {
+    kind: 'map',
+    write: 'json',
+    convert: (v) => v,
+    fast: (v) => {
+      if (!isPlainRecord(v)) return FAIL;
+      const c = compiled();
+      let json = '{';
+      for (const k of Object.keys(v)) {
+        const it = withKey(k, v[k]);
+        const values = isPlainRecord(it) ? c.normalize(it) : undefined;
+        if (values === undefined || values[keyField] !== k.toLowerCase()) return FAIL;
+        json += (json.length === 1 ? '' : ',') + JSON.stringify(values[keyField]) + ':' + c.write(values);
+      }
+      return json + '}';
+    },
+    explain: (field, value) => `${field} must be an object of ${keyField} → details, got ${describeValue(value)}`,
+    item,
+  }, o);
+}
+
+/** The compiled form of an item declaration, built on first use (compile.ts builds on this module). */
+function lazyCompiled(rule: FieldRule): () => CompiledObject {
+  let compiled: CompiledObject | undefined;
+  return () => (compiled ??= compileObject(rule));
 }
 
 /** How big a limit failure was, in the limit's unit, for its message. */

@@ -78,6 +78,8 @@ export interface KindDeclaration {
   text?: readonly TextRule[];
   /** Fields whose presence says a record is of this kind (to hint at --kind when another kind reads it). */
   signature?: readonly string[];
+  /** A timestamp field the kind is delivered in order of (messages: sentAt); input out of that order is counted. */
+  order?: string;
 }
 
 export interface Kind extends Readonly<KindDeclaration> {

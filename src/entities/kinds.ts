@@ -4,10 +4,11 @@
 import type { Kind } from './kind.js';
 import { groups } from './groups/schema.js';
 import { members } from './members/schema.js';
+import { messages } from './messages/schema.js';
 import { users } from './users/schema.js';
 
 /** In the order a migration imports them. */
-export const KINDS = { users, groups, members } as const satisfies Record<string, Kind>;
+export const KINDS = { users, groups, members, messages } as const satisfies Record<string, Kind>;
 
 export type KindName = keyof typeof KINDS;
 

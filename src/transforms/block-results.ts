@@ -29,6 +29,8 @@ export interface BlockResult {
   keys: string;
   /** Canonical JSON of the valid records, joined (only when JSON was asked for). */
   jsons: string;
+  /** The kind's order value (seconds) per record, for a kind delivered in order (messages). */
+  orders?: Float64Array;
   invalid: Array<{ index: number; reason: ReasonCode; message: string }>;
   skipped: Array<{ index: number; rule: string }>;
   /** The first record that is not JSON at all: the run stops there. */
@@ -38,7 +40,8 @@ export interface BlockResult {
 }
 
 export interface ResultWriter {
-  valid(i: number, key: string, json: string): void;
+  /** `order`: the record's order value, for a kind that has one. */
+  valid(i: number, key: string, json: string, order?: number): void;
   invalid(i: number, reason: ReasonCode, message: string): void;
   skipped(i: number, rule: string): void;
   finish(processed: number, malformed?: BlockResult['malformed']): BlockResult;
@@ -46,9 +49,10 @@ export interface ResultWriter {
 
 const fingerprint = new Uint32Array(4);
 
-/** `wantJson`: import needs each valid record's JSON; validate only its digest. */
-export function createResultWriter(count: number, wantJson: boolean): ResultWriter {
+/** `wantJson`: import needs each valid record's JSON; validate only its digest. `ordered`: the kind has an order value. */
+export function createResultWriter(count: number, wantJson: boolean, ordered = false): ResultWriter {
   const words = new Int32Array(count * WORDS);
+  const orders = ordered ? new Float64Array(count) : undefined;
   const keys: string[] = [];
   const jsons: string[] = [];
   const invalid: BlockResult['invalid'] = [];
@@ -60,8 +64,9 @@ export function createResultWriter(count: number, wantJson: boolean): ResultWrit
     words[w + W_JSON_END] = jsonLength;
   };
   return {
-    valid(i, key, json) {
+    valid(i, key, json, order) {
       const w = i * WORDS;
+      if (orders !== undefined && order !== undefined) orders[i] = order;
       fingerprint128(key, fingerprint);
       words[w] = fingerprint[0]!;
       words[w + 1] = fingerprint[1]!;
@@ -88,6 +93,7 @@ export function createResultWriter(count: number, wantJson: boolean): ResultWrit
     },
     finish(processed, malformed) {
       const result: BlockResult = { count: processed, words, keys: keys.join(''), jsons: jsons.join(''), invalid, skipped };
+      if (orders !== undefined) result.orders = orders;
       if (malformed) result.malformed = malformed;
       return result;
     },
@@ -103,6 +109,8 @@ export interface ResultCursor {
   readonly status: RecordStatus;
   /** For a valid record. */
   readonly digest: number;
+  /** Its order value (0 for a kind without one). */
+  readonly order: number;
   key(): string;
   json(): string;
   /** For an invalid record. */
@@ -148,6 +156,9 @@ export function readResult(result: BlockResult): ResultCursor {
     },
     get digest() {
       return words[i * WORDS + W_STATUS_DIGEST]! & 0xffff;
+    },
+    get order() {
+      return result.orders?.[i] ?? 0;
     },
     key: () => result.keys.slice(start(W_KEY_END), words[i * WORDS + W_KEY_END]!),
     json: () => result.jsons.slice(start(W_JSON_END), words[i * WORDS + W_JSON_END]!),

@@ -33,7 +33,8 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
   const { ends, count, keys } = input;
   const kind = kindNamed(options.kind);
   const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
-  const out = createResultWriter(count, options.wantJson);
+  const out = createResultWriter(count, options.wantJson, kind.order !== undefined);
+  const order = kind.order;
   const ctx: ValidateContext = { nowSeconds: options.nowSeconds };
   if (options.retentionDays !== undefined) ctx.retentionDays = options.retentionDays;
   let start = 0;
@@ -70,7 +71,7 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
     }
     ctx.key = key; // assigned even when undefined: the context keeps one shape for every record
     const checked = validateRecord(kind, value, ctx);
-    if (checked.ok === true) out.valid(i, checked.key, checked.json);
+    if (checked.ok === true) out.valid(i, checked.key, checked.json, order === undefined ? undefined : Number(checked.values[order]));
     else if (checked.ok === false) out.invalid(i, checked.reason, checked.message);
     else out.skipped(i, checked.rule);
   }
