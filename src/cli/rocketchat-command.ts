@@ -19,7 +19,7 @@ export async function runRocketChatCommand(options: RunOptions, command: 'import
   }
   await checkOutputPaths({ report: config.report });
   const logger = createRunLogger(config);
-  if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer ROCKETCHAT_AUTH_TOKEN');
+  if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer --auth-token-file or ROCKETCHAT_AUTH_TOKEN_FILE');
   const report = await withStopSignals(logger, (signal) => runRocketChatImport(config, { logger, signal }));
   return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatRocketChatSummary(report, reportLine), json: config.json });
 }
