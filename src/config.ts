@@ -4,8 +4,9 @@
 import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { ChatmigrateError, OPTIONS_HINT, usageError } from './errors.js';
-import { headerSafeCredential } from './credentials.js';
-import { LOG_LEVELS, type LogLevel } from './observability/logger.js';
+import { COMETCHAT_API_KEY_SOURCES, resolveCredential } from './credentials.js';
+import { checkTransport } from './base-url.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observability/logger.js';
 import type { FormatChoice } from './sources/formats.js';
 import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './sinks/cometchat/limits.js';
 import { defaultWorkerCount } from './transforms/block-processor.js';
@@ -30,6 +31,10 @@ export interface RunOptions {
   appId?: string;
   region?: string;
   apiKey?: string;
+  /** A file holding the API key (env COMETCHAT_API_KEY_FILE): read once, never shown. */
+  apiKeyFile?: string;
+  /** Plain http to a host that is not loopback: refused unless this is true. */
+  allowInsecureHttp?: boolean;
   rejects?: string;
   report?: string;
   checkpoint?: string;
@@ -37,6 +42,7 @@ export interface RunOptions {
   checkpointIntervalMs?: number | string;
   shard?: string;
   logLevel?: string;
+  logFormat?: string;
   progress?: boolean;
   json?: boolean;
   now?: number | string;
@@ -47,6 +53,7 @@ export interface RunOptions {
   // --to rocketchat (src/targets/rocketchat/config.ts validates these).
   userId?: string;
   authToken?: string;
+  authTokenFile?: string;
   skipBots?: boolean;
   skipDeleted?: boolean;
   skipArchived?: boolean;
@@ -130,6 +137,8 @@ const schema = z.object({
   appId: z.string().optional(),
   region: oneOf('--region', REGIONS, 'us'),
   apiKey: z.string().optional(),
+  apiKeyFile: z.string().optional(),
+  allowInsecureHttp: z.boolean().optional().default(false),
   rejects: z.string().optional(),
   report: z.string().optional(),
   checkpoint: z.string().optional(),
@@ -137,6 +146,7 @@ const schema = z.object({
   checkpointIntervalMs: int('--checkpoint-interval-ms', 100, 3_600_000, 2000),
   shard,
   logLevel: oneOf('--log-level', LOG_LEVELS, undefined),
+  logFormat: oneOf('--log-format', LOG_FORMATS, undefined),
   progress: z.boolean().optional(),
   json: z.boolean().optional().default(false),
   now: int('--now', 0, 99_999_999_999, 0),
@@ -165,6 +175,8 @@ export type RunConfig = Readonly<DeliverySettings & {
   shard: { index: number; count: number } | undefined;
   /** undefined: warn on a terminal (the progress line and summary speak), info otherwise. */
   logLevel: LogLevel | undefined;
+  /** undefined: pretty lines on a terminal, JSON otherwise. */
+  logFormat: LogFormat | undefined;
   /** undefined: show progress when stderr is a terminal. */
   progress: boolean | undefined;
   json: boolean;
@@ -191,8 +203,6 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
   if (o.retryMinMs > o.retryMaxMs) {
     throw new ChatmigrateError('CM_USAGE', `--retry-min-ms (${o.retryMinMs}) must not exceed --retry-max-ms (${o.retryMaxMs})`);
   }
-  const givenKey = o.apiKey ?? env['COMETCHAT_API_KEY'];
-  const apiKey = givenKey === undefined ? undefined : headerSafeCredential(givenKey, '--api-key', 'COMETCHAT_API_KEY');
   const appId = (o.appId ?? env['COMETCHAT_APP_ID'])?.trim() || undefined;
   let baseUrl = o.baseUrl;
   // App id and region only matter when they make the URL (--base-url wins over them), and are
@@ -208,14 +218,20 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     if (strict && !goodRegion) throw usageError('COMETCHAT_REGION', `one of ${REGIONS.join(', ')}`, env['COMETCHAT_REGION']);
     if (goodAppId && goodRegion) baseUrl = `https://${appId.toLowerCase()}.api-${region}.cometchat.io/v3`;
   }
+  // Only an import sends the key, so only an import reads it (a validate with a stale key file in
+  // the environment must not fail).
+  let apiKey: string | undefined;
   if (command === 'import' && o.to === 'cometchat') {
     if (!baseUrl) {
       throw new ChatmigrateError('CM_CONFIG', 'no CometChat endpoint: pass --app-id (and --region) or --base-url', {
         hint: 'or set COMETCHAT_APP_ID / COMETCHAT_REGION; for a rehearsal run `chatmigrate sandbox` and pass the URL it prints',
       });
     }
+    // Before the key is read: a refused URL must not depend on the key being there.
+    checkTransport(baseUrl, o.baseUrl !== undefined ? '--base-url' : 'the CometChat URL', 'API key', o.allowInsecureHttp);
+    apiKey = resolveCredential(COMETCHAT_API_KEY_SOURCES, { value: o.apiKey, file: o.apiKeyFile }, env)?.value;
     if (!apiKey) {
-      throw new ChatmigrateError('CM_CONFIG', 'no API key: pass --api-key or set COMETCHAT_API_KEY', {
+      throw new ChatmigrateError('CM_CONFIG', 'no API key: pass --api-key-file FILE, set COMETCHAT_API_KEY_FILE or COMETCHAT_API_KEY, or pass --api-key', {
         hint: 'use a REST API key with full access from the CometChat dashboard',
       });
     }
@@ -265,6 +281,7 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     checkpointIntervalMs: o.checkpointIntervalMs,
     shard: o.shard,
     logLevel: o.logLevel as LogLevel | undefined,
+    logFormat: o.logFormat as LogFormat | undefined,
     progress: o.progress,
     json: o.json,
     workers: o.workers === -1 ? defaultWorkerCount() : o.workers,

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { runCli } from './helpers/cli.js';
 
 test('demo imports the bundled sample into a local sandbox and prints the report', async () => {
@@ -15,6 +16,13 @@ test('demo imports the bundled sample into a local sandbox and prints the report
   assert.ok(report.invalid > 0, 'the sample shows the rejects file at work');
   assert.match(r.stderr, /sandbox listening at http:\/\/127\.0\.0\.1:\d+\/v3/);
   assert.match(r.stderr, new RegExp(`sandbox accepted ${report.valid} members`));
+  // The report file its help promises is written, and the summary names it.
+  const reportPath = /\n {2}report: (\S+report\.json)\n/.exec(r.stderr)?.[1];
+  assert.ok(reportPath, r.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(reportPath, 'utf8')), report);
+  // The import's own exit code is 3 (records not delivered, on purpose); the demo says why it exits 0.
+  assert.equal((report as unknown as { exitCode: number }).exitCode, 3);
+  assert.match(r.stderr, /demo: the report's "exitCode": 3 is expected: the sample holds \d+ invalid records and \d+ duplicates with different content on purpose/);
 });
 
 test('demo refuses options it does not take (exit 2) and keeps its files in one place', async () => {
@@ -23,5 +31,6 @@ test('demo refuses options it does not take (exit 2) and keeps its files in one 
   assert.match(r.stderr, /demo takes no options, got "--rpm" "5"/);
   const help = await runCli(['demo', '--help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /written to .*chatmigrate-demo-/);
+  assert.match(help.stdout, /written to .*chatmigrate-demo-.*rejects\.ndjson and .*report\.json/);
+  assert.match(help.stdout, /exit code 3/);
 });

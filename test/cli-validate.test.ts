@@ -123,5 +123,5 @@ test('import without credentials is a configuration error (exit 2) that says wha
   assert.match(r.stderr, /no CometChat endpoint: pass --app-id/);
   const noKey = await runCli(['import', 'fixtures/members.ndjson', '--base-url', 'http://127.0.0.1:9/v3'], { env: { COMETCHAT_API_KEY: '' } });
   assert.equal(noKey.code, 2);
-  assert.match(noKey.stderr, /no API key: pass --api-key or set COMETCHAT_API_KEY/);
+  assert.match(noKey.stderr, /no API key: pass --api-key-file FILE, set COMETCHAT_API_KEY_FILE or COMETCHAT_API_KEY, or pass --api-key/);
 });

@@ -115,8 +115,8 @@ test('the sandbox command in a child process: one URL line, works, stops on SIGT
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     assert.equal(run.out(), `${baseUrl}\n`, 'stdout holds exactly the URL line');
-    assert.match(run.err(), /sandbox: 1 requests \(200: 1\)/);
-    assert.match(run.err(), /accepted 1 members/);
+    assert.match(run.err(), /sandbox: 1 request \(200: 1\)/);
+    assert.match(run.err(), /accepted 1 member,/);
     assert.ok(!run.err().includes(secret), 'the key is never printed');
   } finally {
     run.child.kill('SIGKILL');

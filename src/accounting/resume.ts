@@ -153,7 +153,7 @@ async function checkIdentity(checkpoint: Checkpoint, config: ResumeSettings): Pr
 export function verifyHead(checkpoint: Checkpoint, inputName: string, head: { kept: number; hashOf(n: number): string }): void {
   const was = checkpoint.input.head;
   if (!was || was.bytes === 0) return;
-  const why = head.kept < was.bytes ? `it has ${head.kept} bytes, the checkpoint settled ${was.bytes}` : head.hashOf(was.bytes) !== was.sha256 ? `its first ${was.bytes} bytes differ` : undefined;
+  const why = head.kept < was.bytes ? `it ${head.kept === 0 ? 'is empty (0 bytes)' : `ends after ${head.kept.toLocaleString('en-US')} bytes`}, but that input was at least ${was.bytes.toLocaleString('en-US')} bytes long and its first ${checkpoint.watermark.records.toLocaleString('en-US')} records (${checkpoint.watermark.byteEnd.toLocaleString('en-US')} bytes) were settled` : head.hashOf(was.bytes) !== was.sha256 ? `its first ${was.bytes.toLocaleString('en-US')} bytes differ` : undefined;
   if (why) {
     throw new ChatmigrateError('CM_RESUME_MISMATCH', `cannot resume: ${inputName} is not the input the checkpoint was written for (${why})`, {
       hint: `give the same export again (the checkpoint read ${checkpoint.input.name}), or start over without --resume`,

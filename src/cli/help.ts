@@ -1,7 +1,7 @@
 // Help texts, generated from the option table plus the error registry's exit codes.
 
 import { ERROR_CODES } from '../errors.js';
-import { optionsFor, type CommandName } from './options.js';
+import { GROUPS, optionsFor, type CommandName, type OptionSpec } from './options.js';
 import { VERSION } from '../version.js';
 
 const SUMMARY: Record<CommandName, { usage: string; about: string }> = {
@@ -15,35 +15,60 @@ const SUMMARY: Record<CommandName, { usage: string; about: string }> = {
   },
 };
 
+/** Help lines fit this width (a common terminal); option texts wrap under their own column. */
+const WIDTH = 100;
+const FLAG_COLUMN = 32;
+
 export function commandHelp(command: CommandName): string {
   const { usage, about } = SUMMARY[command];
   const specs = optionsFor(command);
-  const rows = (advanced: boolean) =>
-    specs
-      .filter((s) => Boolean(s.advanced) === advanced)
-      .map((s) => {
-        const left = `  --${s.flag}${s.value ? ` ${s.value}` : ''}`;
-        const env = s.env ? ` [env ${s.env}]` : '';
-        return `${left.padEnd(30)} ${s.help}${env}`;
-      });
+  const sections: string[] = [];
+  for (const group of [...GROUPS, 'General'] as const) {
+    const rows = specs.filter((s) => s.group === group).flatMap(optionRows);
+    if (rows.length === 0) continue;
+    // The general options (--help) close the list without a heading of their own.
+    sections.push(...(group === 'General' ? rows : [`${group}:`, ...rows]), '');
+  }
   return [
     `Usage: ${usage}`,
     '',
     about,
     '',
-    'Options:',
-    ...rows(false),
-    '',
-    'Advanced:',
-    ...rows(true),
-    '',
+    ...sections,
     exitCodesHelp(),
     '',
     'Examples:',
     command === 'import'
-      ? '  zcat export.json.gz | COMETCHAT_API_KEY=... chatmigrate import - --app-id myapp --region eu --rejects rejects.ndjson --report report.json'
+      ? '  zcat export.json.gz | chatmigrate import - --app-id myapp --region eu \\\n      --api-key-file ~/.cometchat-key --rejects rejects.ndjson --report report.json'
       : '  chatmigrate validate export.ndjson.gz --rejects rejects.ndjson --report report.json',
   ].join('\n');
+}
+
+/** One option: its flag in the left column, its text wrapped beside it. */
+function optionRows(s: OptionSpec): string[] {
+  const left = `  --${s.flag}${s.value ? ` ${s.value}` : ''}`;
+  // "[env NAME]" stays in one piece.
+  const words = [...s.help.split(/\s+/), ...(s.env ? [`[env ${s.env}]`] : [])];
+  const lines = wrap(words, WIDTH - FLAG_COLUMN);
+  const first = left.length < FLAG_COLUMN ? `${left.padEnd(FLAG_COLUMN)}${lines.shift() ?? ''}` : left;
+  return [first, ...lines.map((l) => ' '.repeat(FLAG_COLUMN) + l)];
+}
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (word === '') continue;
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 export function mainHelp(): string {
@@ -68,9 +93,13 @@ function exitCodesHelp(): string {
   return [
     'Exit codes:',
     '  0    everything delivered (duplicates and already-present records count as delivered)',
-    `  1    fatal: ${(byExit.get(1) ?? []).join(', ')}`,
-    `  2    usage or configuration error: ${(byExit.get(2) ?? []).join(', ')}`,
+    ...codeLines('  1    ', `fatal: ${(byExit.get(1) ?? []).join(', ')}`),
+    ...codeLines('  2    ', `usage or configuration error: ${(byExit.get(2) ?? []).join(', ')}`),
     '  3    finished, but some records were invalid or rejected (see --rejects)',
     '  130  interrupted (SIGINT/SIGTERM); state saved',
   ].join('\n');
+}
+
+function codeLines(lead: string, text: string): string[] {
+  return wrap(text.split(' '), WIDTH - lead.length).map((line, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + line);
 }

@@ -4,7 +4,7 @@
 
 import type { RunOptions } from '../config.js';
 import { ChatmigrateError } from '../errors.js';
-import { createLogger } from '../observability/logger.js';
+import { createRunLogger } from '../observability/logger.js';
 import { resolveRocketChatConfig } from '../rocketchat-import/config.js';
 import { runRocketChatImport } from '../rocketchat-import/import-flow.js';
 import { formatRocketChatSummary } from '../rocketchat-import/report.js';
@@ -18,8 +18,8 @@ export async function runRocketChatCommand(options: RunOptions, command: 'import
     });
   }
   await checkOutputPaths({ report: config.report });
-  const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
-  if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer ROCKETCHAT_AUTH_TOKEN');
+  const logger = createRunLogger(config);
+  if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer --auth-token-file or ROCKETCHAT_AUTH_TOKEN_FILE');
   const report = await withStopSignals(logger, (signal) => runRocketChatImport(config, { logger, signal }));
   return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatRocketChatSummary(report, reportLine), json: config.json });
 }

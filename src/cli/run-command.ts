@@ -4,7 +4,7 @@
 import { ChatmigrateError, EXIT } from '../errors.js';
 import { resolveConfig } from '../config.js';
 import { runPipeline } from '../pipeline.js';
-import { createLogger } from '../observability/logger.js';
+import { createRunLogger } from '../observability/logger.js';
 import { formatSummary } from '../observability/summary.js';
 import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
@@ -32,7 +32,7 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
     });
   }
   await checkOutputPaths(config);
-  const logger = createLogger(config.logLevel ?? (process.stderr.isTTY ? 'warn' : 'info'));
+  const logger = createRunLogger(config);
   const report = await withStopSignals(logger, (signal) => runPipeline(config, { logger, signal }));
   return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatSummary(report, { rejects: config.rejects, report: reportLine }), json: config.json });
 }

@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { ChatmigrateError, usageError } from '../errors.js';
 import { startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/index.js';
 import type { RocketChatSandboxOptions } from '../sandbox/rocketchat-options.js';
+import { COMETCHAT_API_KEY_SOURCES, resolveCredential, ROCKETCHAT_AUTH_TOKEN_SOURCES } from '../credentials.js';
+import { closest } from './did-you-mean.js';
 
 const DEFAULT_KEY = 'sandbox-key';
 
@@ -18,6 +20,8 @@ Runs a local stand-in of CometChat's Data Import API on 127.0.0.1 and prints its
 Options:
   --port N                 port to listen on (default 0: a free port)
   --api-key K              the key the sandbox accepts (env COMETCHAT_API_KEY; default "${DEFAULT_KEY}")
+  --api-key-file FILE      the same, read from FILE (env COMETCHAT_API_KEY_FILE): one key file
+                           for the sandbox and \`import --api-key-file\` in a rehearsal
   --rpm N                  requests per window before 429 (default 60; 0 = unlimited)
   --window-ms N            rate window length in ms (default 60000)
   --max-entities N         entities per request (default 50)
@@ -37,6 +41,7 @@ Rocket.Chat import endpoints (/api/v1/startImport, getImportFileData, getImportP
 pass the server root, the printed URL without /v3, to \`import --to rocketchat --base-url\`):
   --user-id ID             the admin holding run-import (env ROCKETCHAT_USER_ID; default "sandbox-admin")
   --auth-token TOKEN       the admin's token (env ROCKETCHAT_AUTH_TOKEN; default "sandbox-token")
+  --auth-token-file FILE   the same, read from FILE (env ROCKETCHAT_AUTH_TOKEN_FILE)
   --plain-user ID:TOKEN    a logged-in user without run-import (403 No Permission); repeatable
   --rc-body-form FORM      startImport body accepted: array (default, 3.0+) or short ({all, list})
   --rc-no-operation        no import file prepared: 400 error-operation-not-found
@@ -63,6 +68,7 @@ Inspection routes (no key needed; what a rehearsal or a test checks afterwards):
 const OPTIONS = {
   port: { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
   rpm: { type: 'string' },
   'window-ms': { type: 'string' },
   'max-entities': { type: 'string' },
@@ -79,6 +85,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   'user-id': { type: 'string' },
   'auth-token': { type: 'string' },
+  'auth-token-file': { type: 'string' },
   'plain-user': { type: 'string', multiple: true },
   'rc-body-form': { type: 'string' },
   'rc-no-operation': { type: 'boolean' },
@@ -124,7 +131,10 @@ function parse(argv: string[]): Values {
         if (err.message.includes('does not take an argument')) throw usageError(flag, 'no value (it is a switch)', 'a value');
         throw usageError(flag, `a value (write ${flag}=VALUE when it starts with "-")`, 'nothing');
       }
-      throw usageError('sandbox', 'only the options listed by `chatmigrate sandbox --help`', flag);
+      const near = closest(flag.replace(/^-+/, ''), Object.keys(OPTIONS));
+      throw new ChatmigrateError('CM_USAGE', `unknown option ${flag} for sandbox${near ? ` (did you mean --${near}?)` : ''}`, {
+        hint: 'run `chatmigrate sandbox --help` for the list of options',
+      });
     }
     throw err;
   }
@@ -134,8 +144,8 @@ function parse(argv: string[]): Values {
 export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): { help: boolean; options: SandboxOptions; defaultKey: boolean } {
   const v = parse(argv);
   if (v['api-key'] === '') throw usageError('--api-key', 'a non-empty key', '');
-  // An empty environment variable counts as unset, as shells make it easy to export one.
-  const givenKey = v['api-key'] ?? (env['COMETCHAT_API_KEY'] || undefined);
+  // The same sources and precedence as import's (an empty environment variable counts as unset).
+  const givenKey = resolveCredential(COMETCHAT_API_KEY_SOURCES, { value: v['api-key'], file: v['api-key-file'] }, env)?.value;
   const stallAfter = integer(v, 'stall-after', 0, Number.MAX_SAFE_INTEGER);
   const options: SandboxOptions = {
     port: integer(v, 'port', 0, 65535) ?? 0,
@@ -185,7 +195,7 @@ function parseRocketChatSandboxFlags(v: Values, env: NodeJS.ProcessEnv): RocketC
   }
   return {
     userId: v['user-id'] ?? (env['ROCKETCHAT_USER_ID'] || undefined),
-    authToken: v['auth-token'] ?? (env['ROCKETCHAT_AUTH_TOKEN'] || undefined),
+    authToken: resolveCredential(ROCKETCHAT_AUTH_TOKEN_SOURCES, { value: v['auth-token'], file: v['auth-token-file'] }, env)?.value || undefined,
     plainUsers,
     bodyForm: form,
     operationPrepared: v['rc-no-operation'] !== true,
@@ -199,15 +209,20 @@ function parseRocketChatSandboxFlags(v: Values, env: NodeJS.ProcessEnv): RocketC
   };
 }
 
+/** "1 request", "2 requests". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function formatStatsSummary(s: SandboxStats): string {
   const statuses = Object.entries(s.byStatus)
     .map(([status, n]) => `${status}: ${n}`)
     .join(', ');
   return (
-    `sandbox: ${s.requests} requests (${statuses || 'none answered'}), ${s.entitiesReceived} entities received ` +
-    `(max ${s.maxEntitiesPerRequest} per request), accepted ${s.accepted.members} members, ${s.accepted.users} users, ` +
-    `${s.accepted.groups} groups; ${s.duplicateDeliveries} duplicate deliveries; max ${s.maxOpenConnections} connections, ` +
-    `${s.maxInFlight} in flight, ${s.maxRequestsInWindow} requests in one window; ${s.resets} resets, ${s.stalled} stalled\n`
+    `sandbox: ${count(s.requests, 'request')} (${statuses || 'none answered'}), ${count(s.entitiesReceived, 'entity', 'entities')} received ` +
+    `(max ${s.maxEntitiesPerRequest} per request), accepted ${count(s.accepted.members, 'member')}, ${count(s.accepted.users, 'user')}, ` +
+    `${count(s.accepted.groups, 'group')}; ${count(s.duplicateDeliveries, 'duplicate delivery', 'duplicate deliveries')}; max ${count(s.maxOpenConnections, 'connection')}, ` +
+    `${s.maxInFlight} in flight, ${count(s.maxRequestsInWindow, 'request')} in one window; ${count(s.resets, 'reset')}, ${s.stalled} stalled\n`
   );
 }
 

@@ -18,6 +18,11 @@ export interface ProgressSample {
   /** Import: valid records so far, and those with a final outcome. */
   valid?: number;
   delivered?: number;
+  /**
+   * Import: requests the target throttled (429) so far. Under a quota that is the steady state,
+   * so it is counted on the line rather than logged one by one.
+   */
+  throttled?: number;
 }
 
 /** Import under a quota: the ETA is bounded below by the requests still to send. */
@@ -101,6 +106,7 @@ export interface ProgressView {
   mbRead: number;
   delivered: number | undefined;
   deliveredPerSecond: number | undefined;
+  throttled: number | undefined;
   percent: number | undefined;
   etaMs: number | undefined;
   fields: Record<string, number>;
@@ -134,9 +140,10 @@ export function createEstimator(startedAt: number, totalBytes: number | undefine
       const percent = share === undefined ? undefined : share * 100;
       const fields: Record<string, number> = { records: s.records, recordsPerSecond: Math.round(recordsPerSecond), mbRead: round1(s.bytesRead / 1e6) };
       if (s.delivered !== undefined) fields['delivered'] = s.delivered;
+      if (s.throttled !== undefined) fields['throttled'] = s.throttled;
       if (percent !== undefined) fields['percent'] = round1(percent);
       if (etaMs !== undefined) fields['etaMs'] = Math.round(etaMs);
-      return { records: s.records, recordsPerSecond, mbPerSecond, mbRead: s.bytesRead / 1e6, delivered: s.delivered, deliveredPerSecond, percent, etaMs, fields };
+      return { records: s.records, recordsPerSecond, mbPerSecond, mbRead: s.bytesRead / 1e6, delivered: s.delivered, deliveredPerSecond, throttled: s.throttled, percent, etaMs, fields };
     },
   };
 }
@@ -144,6 +151,8 @@ export function createEstimator(startedAt: number, totalBytes: number | undefine
 export function formatProgressLine(label: string, v: ProgressView): string {
   const parts = [label, `${formatInt(v.records)} records`, `${formatInt(v.recordsPerSecond)}/s`, `${v.mbPerSecond.toFixed(1)} MB/s`];
   if (v.delivered !== undefined) parts.push(`${formatInt(v.delivered)} delivered (${formatInt(v.deliveredPerSecond ?? 0)}/s)`);
+  // Shown once there is something to show: a run that was never throttled need not say so.
+  if (v.throttled !== undefined && v.throttled > 0) parts.push(`throttled ${formatInt(v.throttled)}`);
   // Without a size (stdin) there is no share and no ETA: how much was read says how far it got.
   parts.push(v.percent !== undefined ? `${v.percent.toFixed(1)}%` : `${v.mbRead.toFixed(1)} MB read`);
   if (v.etaMs !== undefined) parts.push(`ETA ${formatDuration(v.etaMs)}`);

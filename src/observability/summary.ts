@@ -12,6 +12,10 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
   lines.push(
     `chatmigrate ${r.command}: ${formatInt(r.read)} read = ${formatInt(r.valid)} valid + ${formatInt(r.invalid)} invalid + ${dupes} + ${formatInt(r.skipped)} skipped  (${formatDuration(r.durationMs)}, ${r.input.format ?? 'unknown format'})`,
   );
+  // Counts of a resumed run are cumulative: without this line they would read as this run's alone.
+  if (r.resumed) {
+    lines.push(`  resumed: after the ${formatInt(r.resumed.fromRecord)} records settled by earlier runs (${formatDuration(r.resumed.earlierRunsMs)}); the counts cover all the runs`);
+  }
   if (r.imported !== undefined) {
     lines.push(
       `  delivered: ${formatInt(r.imported)} imported + ${formatInt(r.alreadyPresent ?? 0)} already present; ${formatInt(r.rejected ?? 0)} rejected by the server; ${formatInt(r.unsent ?? 0)} unsent`,

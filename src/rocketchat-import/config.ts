@@ -3,9 +3,10 @@
 
 import { resolve as resolvePath } from 'node:path';
 import { ChatmigrateError, usageError } from '../errors.js';
-import { headerSafeCredential } from '../credentials.js';
+import { headerSafeCredential, resolveCredential, ROCKETCHAT_AUTH_TOKEN_SOURCES } from '../credentials.js';
+import { checkTransport } from '../base-url.js';
 import type { RunOptions } from '../config.js';
-import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../observability/logger.js';
 import { ROCKETCHAT_DEFAULTS, ROCKETCHAT_LIMITS } from '../sinks/rocketchat/limits.js';
 import type { SelectionRules } from './selection.js';
 
@@ -31,13 +32,14 @@ export type RocketChatImportConfig = Readonly<{
   report: string | undefined;
   json: boolean;
   logLevel: LogLevel | undefined;
+  logFormat: LogFormat | undefined;
   progress: boolean | undefined;
 }>;
 
 /** Options of the CometChat pipeline that mean nothing here: refused rather than silently ignored. */
 const NOT_FOR_ROCKETCHAT: ReadonlyArray<[keyof RunOptions, string]> = [
   ['batchSize', '--batch-size'], ['connections', '--connections'], ['appId', '--app-id'], ['region', '--region'],
-  ['apiKey', '--api-key'], ['rejects', '--rejects'], ['shard', '--shard'], ['workers', '--workers'], ['now', '--now'],
+  ['apiKey', '--api-key'], ['apiKeyFile', '--api-key-file'], ['rejects', '--rejects'], ['shard', '--shard'], ['workers', '--workers'], ['now', '--now'],
   ['checkpoint', '--checkpoint'], ['resume', '--resume'],
 ];
 
@@ -48,13 +50,20 @@ function int(flag: string, v: number | string | undefined, min: number, max: num
   return n;
 }
 
-function credential(flag: string, envName: string, given: string | undefined, env: NodeJS.ProcessEnv): string {
-  const raw = given ?? (env[envName] || undefined);
-  const value = raw === undefined ? undefined : headerSafeCredential(raw, flag, envName);
+const TOKEN_HINT = 'create a personal access token (My Account → Personal Access Tokens) for a user with the run-import permission';
+
+function userIdOf(given: string | undefined, env: NodeJS.ProcessEnv): string {
+  const raw = given ?? (env['ROCKETCHAT_USER_ID'] || undefined);
+  const value = raw === undefined ? undefined : headerSafeCredential(raw, '--user-id', 'ROCKETCHAT_USER_ID');
+  if (value === undefined || value === '') throw new ChatmigrateError('CM_CONFIG', 'no Rocket.Chat user id: pass --user-id or set ROCKETCHAT_USER_ID', { hint: TOKEN_HINT });
+  return value;
+}
+
+/** The token from --auth-token, --auth-token-file or the environment (see resolveCredential for the order). */
+function authTokenOf(o: RunOptions, env: NodeJS.ProcessEnv): string {
+  const value = resolveCredential(ROCKETCHAT_AUTH_TOKEN_SOURCES, { value: o.authToken, file: o.authTokenFile }, env)?.value;
   if (value === undefined || value === '') {
-    throw new ChatmigrateError('CM_CONFIG', `no Rocket.Chat ${flag === '--user-id' ? 'user id' : 'auth token'}: pass ${flag} or set ${envName}`, {
-      hint: 'create a personal access token (My Account → Personal Access Tokens) for a user with the run-import permission',
-    });
+    throw new ChatmigrateError('CM_CONFIG', 'no Rocket.Chat auth token: pass --auth-token-file FILE, set ROCKETCHAT_AUTH_TOKEN_FILE or ROCKETCHAT_AUTH_TOKEN, or pass --auth-token', { hint: TOKEN_HINT });
   }
   return value;
 }
@@ -84,6 +93,8 @@ export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = 
     } catch {
       throw usageError('--base-url', 'an http(s) URL of the Rocket.Chat server root', o.baseUrl);
     }
+    // A dry run sends nothing, so nothing can leak: the URL is only checked where it is used.
+    if (!dryRun) checkTransport(baseUrl, '--base-url', 'auth token', o.allowInsecureHttp === true);
   }
   let exclude: RegExp | undefined;
   if (o.exclude !== undefined) {
@@ -95,6 +106,8 @@ export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = 
   }
   const logLevel = o.logLevel;
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) throw usageError('--log-level', LOG_LEVELS.join(', '), logLevel);
+  const logFormat = o.logFormat;
+  if (logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(logFormat)) throw usageError('--log-format', LOG_FORMATS.join(' or '), logFormat);
   const retryMinMs = int('--retry-min-ms', o.retryMinMs, 1, 3_600_000, 1000);
   const retryMaxMs = int('--retry-max-ms', o.retryMaxMs, 1, 3_600_000, 60_000);
   if (retryMinMs > retryMaxMs) throw new ChatmigrateError('CM_USAGE', `--retry-min-ms (${retryMinMs}) must not exceed --retry-max-ms (${retryMaxMs})`);
@@ -106,8 +119,8 @@ export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = 
     input: o.input,
     baseUrl,
     // A dry run sends nothing: no credentials needed (and none kept).
-    userId: dryRun ? '' : credential('--user-id', 'ROCKETCHAT_USER_ID', o.userId, env),
-    authToken: dryRun ? '' : credential('--auth-token', 'ROCKETCHAT_AUTH_TOKEN', o.authToken, env),
+    userId: dryRun ? '' : userIdOf(o.userId, env),
+    authToken: dryRun ? '' : authTokenOf(o, env),
     rules: Object.freeze({
       skipBots: o.skipBots === true,
       skipDeleted: o.skipDeleted === true,
@@ -126,6 +139,7 @@ export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = 
     report: o.report,
     json: o.json === true,
     logLevel: logLevel as LogLevel | undefined,
+    logFormat: logFormat as LogFormat | undefined,
     progress: o.progress,
   });
 }
