@@ -74,7 +74,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     if (config.command === 'import') delivery = createDeliveryStage(sinkConfig(config), { ledger: books, journal: () => keeper.journal, window: resume?.window, log });
     const sending = delivery;
     await keeper.start(books, rejects, sending && (() => sending.stats()));
-    progress = createProgress(progressSample(config, deps.stderr ?? process.stderr, input, books, log, sending !== undefined, () => keeper.replaying));
+    progress = createProgress(progressSample(config, deps.stderr ?? process.stderr, input, books, log, sending, () => keeper.replaying));
     const judge = createJudge({
       ledger: books,
       dedupe: createDedupeIndex(),

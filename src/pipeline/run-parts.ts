@@ -31,7 +31,8 @@ export function sinkConfig(config: RunConfig): CometChatTargetConfig {
   };
 }
 
-export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, input: ReadStage, ledger: Ledger, log: Logger, importing: boolean, replaying: () => boolean): ProgressOptions {
+export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, input: ReadStage, ledger: Ledger, log: Logger, delivery: DeliveryStage | undefined, replaying: () => boolean): ProgressOptions {
+  const importing = delivery !== undefined;
   const onTerminal = Boolean(stream.isTTY);
   const totals = ledger.totals;
   return {
@@ -47,7 +48,7 @@ export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, in
       sourceBytes: input.sourceBytesRead(),
       bytesRead: input.bytesSeen,
       bytesJudged: ledger.judgedBytes,
-      ...(importing ? { valid: totals.valid, delivered: totals.imported + totals.alreadyPresent + totals.rejected } : {}),
+      ...(delivery ? { valid: totals.valid, delivered: totals.imported + totals.alreadyPresent + totals.rejected, throttled: delivery.stats().throttled } : {}),
     }),
   };
 }
