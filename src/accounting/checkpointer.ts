@@ -4,7 +4,7 @@
 
 import type { DeliveryStats } from '../sinks/sink.js';
 import { VERSION } from '../version.js';
-import { saveCheckpoint, type Checkpoint, type WindowEntry } from './checkpoint-file.js';
+import { CHECKPOINT_VERSION, saveCheckpoint, type Checkpoint, type WindowEntry } from './checkpoint-file.js';
 import type { DeliveryJournal } from './delivery-journal.js';
 import type { Ledger } from './ledger.js';
 import { HEAD_BYTES, type HeadKeeper, type PrefixHasher } from './prefix-hasher.js';
@@ -61,7 +61,7 @@ export function createCheckpointer(deps: CheckpointerDeps): Checkpointer {
     const settled = ledger.settled();
     return {
       chatmigrate: 'checkpoint',
-      version: 1,
+      version: CHECKPOINT_VERSION,
       tool: VERSION,
       savedAt: new Date().toISOString(),
       state,
