@@ -27,7 +27,8 @@ import { createHeadKeeper, createPrefixHasher, type PrefixHasher } from './accou
 import { createCheckpointer, type Checkpointer } from './accounting/checkpointer.js';
 import { openDeliveryJournal, type DeliveryJournal } from './accounting/delivery-journal.js';
 import { acquireCheckpointLock } from './accounting/checkpoint-lock.js';
-import { newJobId, prepareResume, runIdentity, verifyHead, verifyReplay } from './accounting/resume.js';
+import { guardRunFiles, pipelineFiles } from './accounting/output-paths.js';
+import { isAlreadyComplete, newJobId, prepareResume, rejectsResumeOf, runIdentity, verifyHead, verifyReplay } from './accounting/resume.js';
 import { createCometChatTarget } from './sinks/cometchat/index.js';
 import { createRocketChatSource } from './sources/rocketchat/index.js';
 
@@ -45,6 +46,8 @@ export interface PipelineDeps {
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
+  // Before anything is opened for writing: no output is an input or another output, each can be written.
+  await guardRunFiles(pipelineFiles(config, deps.stdin === undefined || deps.stdin === process.stdin), deps.logger);
   const lock = config.checkpoint ? acquireCheckpointLock(config.checkpoint) : undefined;
   try {
     return await run(config, deps);
@@ -115,7 +118,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       const index = block.firstIndex + i;
       if (replaying && i >= settledBefore) {
         if (i > 0) replayByteEnd = recordEnd(block, i - 1);
-        finishReplay();
+        finishReplay(true);
       }
       const replay = i < settledBefore;
       counts.read++;
@@ -181,18 +184,19 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     }
   }
 
-  /** The prefix was read again: prove it is the same input, then continue with its settled counts. */
-  function finishReplay(): void {
+  /** The prefix was read again (`more`: a record follows it): prove it is the same input, then continue with its settled counts. */
+  function finishReplay(more: boolean): void {
     if (!checkpoint) {
       replaying = false;
       return;
     }
-    verifyReplay(checkpoint, input?.name ?? 'the input', {
+    verifyReplay(resume!, input?.name ?? 'the input', {
       format: reader.format,
       records: counts.read,
       byteEnd: replayByteEnd,
       sha256: hasher!.digestAt(replayByteEnd),
       counts,
+      more,
     });
     counts = structuredClone(checkpoint.counts);
     skippedBy = { ...checkpoint.skippedBy };
@@ -281,7 +285,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   async function processAll(): Promise<void> {
     builder.flush();
     await consumeBlocks(0);
-    if (replaying) finishReplay();
+    if (replaying) finishReplay(false);
   }
 
   /** Runs the splitter; on bad input, first accounts for the records before the bad byte. */
@@ -320,7 +324,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     await rocketchat?.load(log);
     input = await openInputPath(config.input, deps.stdin);
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt }, 'run started');
-    if (config.rejects) rejects = await openRejectsWriter(config.rejects, checkpoint?.rejects ?? undefined);
+    if (config.rejects) rejects = await openRejectsWriter(config.rejects, rejectsResumeOf(resume));
     if (config.command === 'import') target = createCometChatTarget(targetConfig(config), { onOutcome, onSend, onRefused, onBatchSettled: () => journal?.commit() }, log);
     if (config.checkpoint && hasher) {
       const job = checkpoint?.run.job ?? newJobId();
@@ -370,7 +374,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       if (head) {
         head.push(chunk);
         if (!headChecked && head.kept >= (checkpoint!.input.head?.bytes ?? 0)) {
-          verifyHead(checkpoint!, input.name, head);
+          verifyHead(resume!, input.name, head);
           headChecked = true;
         }
       }
@@ -381,7 +385,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       if (checkpointer?.failure !== undefined) throw checkpointer.failure;
       if (deps.signal?.aborted) throw new Interrupted();
     }
-    if (!headChecked) verifyHead(checkpoint!, input.name, head!);
+    if (!headChecked) verifyHead(resume!, input.name, head!);
     await splitOrFinish(() => reader.end());
     await processAll();
     await deliverAll();
@@ -427,8 +431,10 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     startedAt,
     interrupted,
     failure,
+    alreadyComplete: !interrupted && !failure && isAlreadyComplete(resume, counts.read),
   });
   const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
+  if (report.alreadyComplete) log.info({ checkpoint: config.checkpoint, records: resumeAt }, 'the job in the checkpoint was already complete: nothing was sent');
   log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
   if (report.read === 0 && report.status !== 'failed') log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;

@@ -2,7 +2,6 @@
 // the bundled sample export into it with progress, prints the report, and stops the sandbox.
 
 import { fileURLToPath } from 'node:url';
-import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config.js';
@@ -11,6 +10,7 @@ import { runPipeline } from '../pipeline.js';
 import { createLogger } from '../observability/logger.js';
 import { formatSummary } from '../observability/summary.js';
 import { startSandbox } from '../sandbox/index.js';
+import { createPrivateDir } from '../accounting/output-paths.js';
 
 export const SAMPLE_EXPORT = fileURLToPath(new URL('../../../fixtures/sample-export.json', import.meta.url));
 
@@ -40,7 +40,7 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   // One directory per user, replaced by each demo: its files can be looked at afterwards, and
   // repeated demos do not pile up temporary directories.
   const dir = demoDir();
-  await mkdir(dir, { recursive: true });
+  createPrivateDir(dir, createLogger('warn'), 'the demo folder');
   process.stderr.write(`sandbox listening at ${sandbox.baseUrl}\n`);
   process.stderr.write(`importing ${SAMPLE_EXPORT}\n`);
   try {

@@ -33,6 +33,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'rejects', key: 'rejects', type: 'string', value: 'FILE', help: 'write every record not delivered (NDJSON: reason, message, position, record); can be fed back in', commands: both },
   { flag: 'checkpoint', key: 'checkpoint', type: 'string', value: 'FILE', help: 'save progress to FILE (atomically, every few seconds and on every stop) so the run can be resumed', commands: both },
   { flag: 'resume', key: 'resume', type: 'boolean', help: 'continue the run saved in --checkpoint: give the same input again (file or stdin); it is verified, re-read at parse speed without sending, and the run goes on after it', commands: both },
+  { flag: 'start-over', key: 'startOver', type: 'boolean', help: 'replace the job in --checkpoint (unfinished or finished) with a new one: everything is read and sent again (members already imported count as already present); without it a finished job is not run again', commands: both },
   { flag: 'report', key: 'report', type: 'string', value: 'FILE', help: 'write the JSON report (counts, plan, requests, duration)', commands: both },
   { flag: 'json', key: 'json', type: 'boolean', help: 'print the JSON report on stdout', commands: both },
   { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both },
