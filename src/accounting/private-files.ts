@@ -6,6 +6,7 @@ import { chmodSync, close, closeSync, fchmod, fchmodSync, mkdirSync, open, openS
 import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
+import { canonicalPath } from './path-identity.js';
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
@@ -50,18 +51,24 @@ export async function createPrivateFile(path: string): Promise<fs.FileHandle> {
  */
 export async function openForWriting(path: string): Promise<number> {
   try {
-    const fd = await openFd(path, 'wx', PRIVATE_FILE_MODE);
-    try {
-      await fchmodFd(fd, PRIVATE_FILE_MODE);
-    } catch (err) {
-      await closeFd(fd);
-      throw err;
-    }
-    return fd;
+    return await createPrivateFd(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  return openFd(path, 'w');
+  // A symlink to nothing yet: exclusive creation does not follow it, so create where it points.
+  const dangling = await fs.stat(path).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  return dangling ? createPrivateFd(canonicalPath(path)) : openFd(path, 'w');
+}
+
+async function createPrivateFd(path: string): Promise<number> {
+  const fd = await openFd(path, 'wx', PRIVATE_FILE_MODE);
+  try {
+    await fchmodFd(fd, PRIVATE_FILE_MODE);
+  } catch (err) {
+    await closeFd(fd);
+    throw err;
+  }
+  return fd;
 }
 
 const openFd = promisify(open);
