@@ -98,6 +98,8 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   let checkpointer: Checkpointer | undefined;
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
+  /** A finished job read again with nothing after it: nothing sent, nothing to save. */
+  let alreadyComplete = false;
   let progress: Progress = { done() {} };
   /** The input offset where the last judged record ends: with the bytes read, the progress share. */
   let bytesJudged = 0;
@@ -405,8 +407,9 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     await processor.close();
     journal?.commit();
     // The checkpoint is saved last, with every outcome that arrived; a run that failed while
-    // re-reading the prefix leaves the old checkpoint alone.
-    if (checkpointer && !replaying) {
+    // re-reading the prefix leaves the old checkpoint alone, and so does a finished job run again.
+    alreadyComplete = !failure && !interrupted && isAlreadyComplete(resume, counts.read);
+    if (checkpointer && !replaying && !alreadyComplete) {
       const complete = !failure && !interrupted;
       await checkpointer.save(complete ? 'complete' : 'stopped').catch((e: unknown) => (failure ??= toChatmigrateError(e)));
     }
@@ -431,7 +434,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     startedAt,
     interrupted,
     failure,
-    alreadyComplete: !interrupted && !failure && isAlreadyComplete(resume, counts.read),
+    alreadyComplete,
   });
   const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
   if (report.alreadyComplete) log.info({ checkpoint: config.checkpoint, records: resumeAt }, 'the job in the checkpoint was already complete: nothing was sent');

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateToString } from '../bench/generate.js';
 import { runCli } from './helpers/cli.js';
@@ -45,8 +45,11 @@ test('the same `import --checkpoint` over a finished job sends nothing, says it 
     const done = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
     assert.equal(sandbox.stats().requests, 3);
 
+    const checkpoint = readFileSync(join(dir, 'job.ckpt'));
     const again = await runCli(args, { env });
     assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(readFileSync(join(dir, 'job.ckpt')), checkpoint, 'the finished job\'s checkpoint stands as it was');
+    assert.deepEqual(readdirSync(dir).sort(), ['export.ndjson', 'job.ckpt', 'report.json'], 'no journal or lock left behind');
     assert.equal(sandbox.stats().requests, 3, 'nothing sent again');
     assert.match(again.stderr, /already complete: the job in --checkpoint .*job\.ckpt had finished; the input was verified against it and nothing was sent \(--start-over runs it as a new job\)/);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;

@@ -49,7 +49,7 @@ test('a file in /proc, and a pipe where --checkpoint needs a rejects file, are r
   assert.equal(status.code, 1, status.stderr);
   assert.match(status.stderr, /--rejects "\/proc\/self\/status" cannot be written: it is on \/proc/);
   assert.equal(pipe.code, 2, pipe.stderr);
-  assert.match(pipe.stderr, /--rejects "\/dev\/null" cannot be written: it is not a regular file \(a terminal or device\), which --checkpoint needs: a resumed run cuts the rejects file back to what the checkpoint covers \[CM_USAGE\]\n {2}hint: write the rejects to a file/);
+  assert.match(pipe.stderr, /--rejects "\/dev\/null" cannot be written: it is not a regular file but a terminal or device, and --checkpoint needs a file: a resumed run cuts the rejects file back to what the checkpoint covers \[CM_USAGE\]\n {2}hint: write the rejects to a file/);
 });
 
 test('no permission: a folder that refuses new files, a file that cannot be written (as another user)', { timeout: 20_000 }, async () => {

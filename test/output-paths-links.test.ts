@@ -78,7 +78,7 @@ test('the checkpoint\'s journal and lock, reached through a link, are refused li
   const refused = (input: string, checkpoint: string) => validateExport(input, { checkpoint }).then(() => assert.fail('not refused'), (e: unknown) => (isChatmigrateError(e) && e.exitCode === 2 ? e.message : assert.fail(String(e))));
   assert.match(
     await refused(join(t.real, 'job.ckpt.journal.3'), join(alias, 'job.ckpt')),
-    /^the delivery journal of --checkpoint ".*\/alias\/job\.ckpt" is INPUT ".*\/real\/job\.ckpt\.journal\.3" \(both are .*\/real\/job\.ckpt\.journal\.3\): writing --checkpoint would destroy the input$/,
+    /^the delivery journal of --checkpoint ".*\/alias\/job\.ckpt" is INPUT ".*\/real\/job\.ckpt\.journal\.3" through a symbolic link \(both are .*\/real\/job\.ckpt\.journal\.3\): writing --checkpoint would destroy the input$/,
   );
   assert.match(await refused(t.input, join(alias, 'hard.ckpt')), /^the delivery journal of --checkpoint ".*\/alias\/hard\.ckpt" is INPUT ".*\/real\/export\.ndjson" through a hard link/);
   assert.match(await refused(join(t.real, 'job.ckpt.lock'), join(alias, 'job.ckpt')), /^the lock file of --checkpoint ".*\/alias\/job\.ckpt" is INPUT ".*\/real\/job\.ckpt\.lock" through a symbolic link/);

@@ -47,10 +47,10 @@ export async function checkOutputWritable(file: RunFile): Promise<Stats | undefi
   if (st?.isBlockDevice()) throw refuse('it is a block device: writing would destroy what the disk holds', other);
   if (st !== undefined && !st.isFile()) {
     if (file.write !== 'in-place') {
-      throw refuse(`it is not a regular file (${kindOf(st)}; a device, pipe or socket would be replaced by the rename that writes it)${flag === '--report' ? '; for the report on stdout use --json' : ''}`, other);
+      throw refuse(`it is not a regular file but ${kindOf(st)}, which the rename that writes it would replace${flag === '--report' ? '; for the report on stdout use --json' : ''}`, other);
     }
     if (file.regularFor !== undefined) {
-      throw refuse(`it is not a regular file (${kindOf(st)}), which ${file.regularFor} needs: a resumed run cuts the rejects file back to what the checkpoint covers`, 'write the rejects to a file', 'CM_USAGE');
+      throw refuse(`it is not a regular file but ${kindOf(st)}, and ${file.regularFor} needs a file: a resumed run cuts the rejects file back to what the checkpoint covers`, 'write the rejects to a file', 'CM_USAGE');
     }
     return undefined; // a pipe or a device (rejects to another program, /dev/null) is written as it is
   }

@@ -27,6 +27,8 @@ interface Claim {
   part?: string;
   /** The path with symlinks resolved, or what a stream is ("stdin, a pipe"). */
   real: string;
+  /** The path as the run will open it (absolute, links not resolved); none for a stream. */
+  given?: string;
   /** device:inode of what exists there now. */
   id?: string;
   /** A numbered family of companions (FILE.journal.N): does this resolved path belong to it? */
@@ -65,19 +67,16 @@ type Clash = { how: 'same' | 'symlink' | 'hardlink'; shown: string };
 function overlap(a: Claim, b: Claim): Clash | undefined {
   if (a.file.fd !== undefined && b.file.fd !== undefined) return undefined; // stdin and stdout of one terminal or socket
   if (a.device === true || b.device === true) return undefined;
-  if (a.family?.(b.real)) return { how: 'same', shown: b.real };
-  if (b.family?.(a.real)) return { how: 'same', shown: a.real };
+  // A family member has the name the family gives it; it is the same file unless reached through another folder.
+  if (a.family?.(b.real)) return { how: dirname(a.given!) === dirname(b.given ?? '') ? 'same' : 'symlink', shown: b.real };
+  if (b.family?.(a.real)) return { how: dirname(b.given!) === dirname(a.given ?? '') ? 'same' : 'symlink', shown: a.real };
   if (a.id !== undefined && a.id === b.id) {
     // A stream is shown as what it is; a path as the real path of the first (the input, when one is).
     if (a.file.fd !== undefined || b.file.fd !== undefined) return { how: 'same', shown: a.file.fd !== undefined ? a.real : b.real };
-    return { how: a.real === b.real ? (givenPath(a) === givenPath(b) ? 'same' : 'symlink') : 'hardlink', shown: a.real };
+    return { how: a.real === b.real ? (a.given === b.given ? 'same' : 'symlink') : 'hardlink', shown: a.real };
   }
-  if (a.real === b.real) return { how: givenPath(a) === givenPath(b) ? 'same' : 'symlink', shown: a.real };
+  if (a.real === b.real) return { how: a.given === b.given ? 'same' : 'symlink', shown: a.real };
   return undefined;
-}
-
-function givenPath(c: Claim): string | undefined {
-  return c.part === undefined && c.file.path !== undefined ? resolve(c.file.path) : undefined;
 }
 
 function overlapError(a: Claim, b: Claim, clash: Clash): ChatmigrateError {
@@ -119,7 +118,7 @@ function claimsOf(file: RunFile): Claim[] {
   }
   if (file.path === undefined || file.path === '-') return [];
   const st = tryStat(() => statSync(file.path!));
-  const claims: Claim[] = [{ file, real: canonicalPath(file.path), ...(st ? { id: idOf(st), device: st.isCharacterDevice() } : {}) }];
+  const claims: Claim[] = [{ file, real: canonicalPath(file.path), given: resolve(file.path), ...(st ? { id: idOf(st), device: st.isCharacterDevice() } : {}) }];
   if (file.write === 'replaced' || file.write === 'checkpoint') claims.push(companion(file, 'the temp file of atomic writes', tempPathFor(file.path)));
   if (file.write === 'checkpoint') {
     claims.push(companion(file, 'the lock file', `${file.path}.lock`));
@@ -130,15 +129,16 @@ function claimsOf(file: RunFile): Claim[] {
 
 function companion(file: RunFile, part: string, path: string): Claim {
   const st = tryStat(() => statSync(path));
-  return { file, part, real: canonicalPath(path), ...(st ? { id: idOf(st) } : {}) };
+  return { file, part, real: canonicalPath(path), given: resolve(path), ...(st ? { id: idOf(st) } : {}) };
 }
 
 /** FILE.journal.N for every N: the family, plus the files of it that exist now (a hard link has another name). */
 function journalClaims(file: RunFile): Claim[] {
-  const dir = canonicalPath(dirname(resolve(file.path!)));
+  const given = `${resolve(file.path!)}.journal.N`;
+  const dir = canonicalPath(dirname(given));
   const pattern = new RegExp(`^${escapeRegExp(basename(file.path!))}\\.journal\\.\\d+$`);
   const part = 'the delivery journal';
-  const claims: Claim[] = [{ file, part, real: join(dir, `${basename(file.path!)}.journal.N`), family: (real) => dirname(real) === dir && pattern.test(basename(real)) }];
+  const claims: Claim[] = [{ file, part, real: join(dir, basename(given)), given, family: (real) => dirname(real) === dir && pattern.test(basename(real)) }];
   let names: string[] = [];
   try {
     names = readdirSync(dir);

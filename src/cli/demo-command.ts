@@ -2,6 +2,7 @@
 // the bundled sample export into it with progress, prints the report, and stops the sandbox.
 
 import { fileURLToPath } from 'node:url';
+import { chmodSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config.js';
@@ -40,7 +41,10 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   // One directory per user, replaced by each demo: its files can be looked at afterwards, and
   // repeated demos do not pile up temporary directories.
   const dir = demoDir();
+  // Owner-only like any folder of run data; the demo's own folder, left open by an older version, is closed quietly.
+  if (statSync(dir, { throwIfNoEntry: false })?.uid === process.getuid?.()) chmodSync(dir, 0o700);
   createPrivateDir(dir, createLogger('warn'), 'the demo folder');
+  rmSync(join(dir, 'rejects.ndjson'), { force: true }); // replaced: the new one is created owner-only
   process.stderr.write(`sandbox listening at ${sandbox.baseUrl}\n`);
   process.stderr.write(`importing ${SAMPLE_EXPORT}\n`);
   try {
