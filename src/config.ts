@@ -1,7 +1,6 @@
 // Run configuration: validated once at the edge with zod (messages name the option, what it
 // expects and what it got), then frozen; everything after trusts it. Used by the CLI and the library.
 
-import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { ChatmigrateError, OPTIONS_HINT, usageError } from './errors.js';
 import { COMETCHAT_API_KEY_SOURCES, resolveCredential } from './credentials.js';
@@ -39,6 +38,7 @@ export interface RunOptions {
   report?: string;
   checkpoint?: string;
   resume?: boolean;
+  startOver?: boolean;
   checkpointIntervalMs?: number | string;
   shard?: string;
   logLevel?: string;
@@ -143,6 +143,7 @@ const schema = z.object({
   report: z.string().optional(),
   checkpoint: z.string().optional(),
   resume: z.boolean().optional().default(false),
+  startOver: z.boolean().optional().default(false),
   checkpointIntervalMs: int('--checkpoint-interval-ms', 100, 3_600_000, 2000),
   shard,
   logLevel: oneOf('--log-level', LOG_LEVELS, undefined),
@@ -170,6 +171,8 @@ export type RunConfig = Readonly<DeliverySettings & {
   report: string | undefined;
   checkpoint: string | undefined;
   resume: boolean;
+  /** Replace the job in --checkpoint (finished or not) with a new one. */
+  startOver: boolean;
   /** How often progress is saved to the checkpoint (and always on a stop). */
   checkpointIntervalMs: number;
   shard: { index: number; count: number } | undefined;
@@ -239,26 +242,16 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
   if (o.resume && o.checkpoint === undefined) {
     throw new ChatmigrateError('CM_USAGE', '--resume needs --checkpoint FILE: the file the interrupted run saved its progress to');
   }
+  if (o.startOver && o.checkpoint === undefined) {
+    throw new ChatmigrateError('CM_USAGE', '--start-over needs --checkpoint FILE: the job it replaces');
+  }
+  if (o.startOver && o.resume) {
+    throw new ChatmigrateError('CM_USAGE', '--start-over and --resume contradict each other: --resume continues the job in --checkpoint, --start-over replaces it with a new one', {
+      hint: 'keep one of them',
+    });
+  }
   checkRocketChatOptions(o, options);
-  // Writing an output over the input would destroy the export being read.
-  if (o.input !== undefined && o.input !== '-') {
-    for (const [flag, path] of [['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint]] as const) {
-      if (path !== undefined && resolvePath(path) === resolvePath(o.input)) {
-        throw new ChatmigrateError('CM_USAGE', `${flag} ${JSON.stringify(path)} is the input file itself: choose another path`);
-      }
-    }
-  }
-  // Two outputs on one path: the one written last would erase the other.
-  const outputs = [['--checkpoint', o.checkpoint], ['--report', o.report], ['--rejects', o.rejects]] as const;
-  for (let a = 0; a < outputs.length; a++) {
-    for (let b = a + 1; b < outputs.length; b++) {
-      const [flagA, pathA] = outputs[a]!;
-      const [flagB, pathB] = outputs[b]!;
-      if (pathA !== undefined && pathB !== undefined && resolvePath(pathA) === resolvePath(pathB)) {
-        throw new ChatmigrateError('CM_USAGE', `${flagA} and ${flagB} are the same file ${JSON.stringify(pathB)}: choose two paths`);
-      }
-    }
-  }
+  // Inputs and outputs are compared by their real identities when the run starts (accounting/output-paths.ts).
   return Object.freeze({
     command,
     input: o.input,
@@ -278,6 +271,7 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     report: o.report,
     checkpoint: o.checkpoint,
     resume: o.resume,
+    startOver: o.startOver,
     checkpointIntervalMs: o.checkpointIntervalMs,
     shard: o.shard,
     logLevel: o.logLevel as LogLevel | undefined,

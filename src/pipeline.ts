@@ -10,7 +10,8 @@ import { acquireCheckpointLock } from './accounting/checkpoint-lock.js';
 import { createLedger, type Ledger } from './accounting/ledger.js';
 import { openRejectsWriter, type RejectsWriter } from './accounting/rejects-writer.js';
 import type { Report } from './accounting/report.js';
-import { newJobId, prepareResume } from './accounting/resume.js';
+import { guardRunFiles, pipelineFiles } from './accounting/output-paths.js';
+import { isAlreadyComplete, newJobId, prepareResume, rejectsResumeOf } from './accounting/resume.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import { createProgress, type Progress } from './observability/progress.js';
 import { createDedupeIndex } from './transforms/dedupe/dedupe-index.js';
@@ -34,6 +35,8 @@ export interface PipelineDeps {
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
+  // Before anything is opened for writing: no output is an input or another output, each can be written.
+  await guardRunFiles(pipelineFiles(config, deps.stdin === undefined || deps.stdin === process.stdin), deps.logger);
   const lock = config.checkpoint ? acquireCheckpointLock(config.checkpoint) : undefined;
   try {
     return await run(config, deps);
@@ -58,6 +61,8 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   let progress: Progress = { done() {} };
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
+  /** A finished job read again with nothing after it: nothing sent, nothing to save. */
+  let alreadyComplete = false;
   try {
     read = await openReadStage({ ...config, kind: 'members', nowSeconds, wantJson: config.command === 'import' }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), log });
     const input = read;
@@ -70,7 +75,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     });
     ledger = books;
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt: books.resumeAt }, 'run started');
-    if (config.rejects) rejects = await openRejectsWriter(config.rejects, checkpoint?.rejects ?? undefined);
+    if (config.rejects) rejects = await openRejectsWriter(config.rejects, rejectsResumeOf(resume));
     if (config.command === 'import') delivery = createDeliveryStage(sinkConfig(config), { ledger: books, journal: () => keeper.journal, window: resume?.window, log });
     const sending = delivery;
     await keeper.start(books, rejects, sending && (() => sending.stats()));
@@ -81,7 +86,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       shard: createShardFilter(config.shard),
       wantRejects: rejects !== undefined,
       ...(sending ? { deliver: (record) => sending.accept(record) } : {}),
-      ...(checkpoint ? { onResumePoint: () => keeper.finishReplay(books) } : {}),
+      ...(checkpoint ? { onResumePoint: () => keeper.finishReplay(books, true) } : {}),
     });
     for await (const { block, result } of input.blocks(books.resumeAt, signal, keeper.onChunk)) {
       judge(block, result);
@@ -92,7 +97,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       if (!keeper.replaying) await boundReadAhead(input, books, sending, signal, log);
       if (keeper.checkpointer?.failure !== undefined) throw keeper.checkpointer.failure;
     }
-    keeper.finishReplay(books);
+    keeper.finishReplay(books, false);
     await sending?.finish(signal);
   } catch (err) {
     if (err instanceof Interrupted || signal?.aborted) interrupted = true;
@@ -110,8 +115,9 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     await read?.close();
     safe?.journal?.commit();
     // The checkpoint is saved last, with every outcome that arrived; a run that failed while
-    // re-reading the prefix leaves the old checkpoint alone.
-    if (safe?.checkpointer && !safe.replaying) {
+    // re-reading the prefix leaves the old checkpoint alone, and so does a finished job run again.
+    alreadyComplete = !failure && !interrupted && isAlreadyComplete(resume, ledger?.totals.read ?? 0);
+    if (safe?.checkpointer && !safe.replaying && !alreadyComplete) {
       const complete = !failure && !interrupted;
       await safe.checkpointer.save(complete ? 'complete' : 'stopped').catch((e: unknown) => (failure ??= toChatmigrateError(e)));
     }
@@ -124,5 +130,5 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     ledger?.releaseHeldRejects();
     if (rejects) await rejects.close().catch((e: unknown) => (failure ??= toChatmigrateError(e)));
   }
-  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, log });
+  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, log });
 }

@@ -2,7 +2,6 @@
 // selection flags that belong to `--to rocketchat` only: checked where the run's config is
 // resolved, so a misplaced flag is refused instead of silently doing nothing.
 
-import { resolve as resolvePath } from 'node:path';
 import { ChatmigrateError } from './errors.js';
 import type { RunOptions } from './config.js';
 
@@ -29,7 +28,7 @@ export function checkRocketChatOptions(o: CheckedPaths, options: RunOptions): vo
   }
 }
 
-/** --rooms and --users go with --from rocketchat, both of them, and are files other than INPUT and the outputs. */
+/** --rooms and --users go with --from rocketchat, both of them, and are files. */
 function checkRocketChatFiles(o: CheckedPaths): void {
   const files = [['--rooms', o.rooms], ['--users', o.users]] as const;
   if (o.from !== 'rocketchat') {
@@ -43,9 +42,6 @@ function checkRocketChatFiles(o: CheckedPaths): void {
       throw new ChatmigrateError('CM_USAGE', `--from rocketchat needs ${flag} FILE (the mongoexport of ${flag === '--rooms' ? 'rocketchat_room' : 'users'})`, { hint: 'chatmigrate validate subscriptions.json --from rocketchat --rooms rooms.json --users users.json' });
     }
     if (path === '-') throw new ChatmigrateError('CM_USAGE', `${flag} expects a file, got "-" (stdin carries the subscriptions)`);
-    const clash = [['INPUT', o.input], ['--rejects', o.rejects], ['--report', o.report], ['--checkpoint', o.checkpoint], ...files.filter(([f]) => f !== flag)].find(
-      ([, other]) => other !== undefined && other !== '-' && resolvePath(other) === resolvePath(path),
-    );
-    if (clash) throw new ChatmigrateError('CM_USAGE', `${flag} ${JSON.stringify(path)} is also ${clash[0]}: give each file its own path`);
+    // That it is not INPUT, the other table or an output is checked with every file of the run (accounting/output-paths.ts).
   }
 }

@@ -23,7 +23,7 @@ test('--resume with an empty or short input: the refusal gives bytes with their 
   const checkpoint = { input: { name: 'export.json', head: { bytes: 65_536, sha256: '0'.repeat(64) } }, watermark: { records: 1_234, byteEnd: 2_345_678, sha256: '0'.repeat(64) } } as unknown as Checkpoint;
   const refusal = (kept: number): string => {
     try {
-      verifyHead(checkpoint, '-', { kept, hashOf: () => 'x' });
+      verifyHead({ path: 'job.ckpt', checkpoint, window: new Map(), nextJournal: 0, finished: false, continues: true }, '-', { kept, hashOf: () => 'x' });
     } catch (err) {
       assert.ok(isChatmigrateError(err) && err.code === 'CM_RESUME_MISMATCH');
       return err.message;

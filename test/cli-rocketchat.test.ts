@@ -54,8 +54,8 @@ test('misused --rooms/--users are usage errors (exit 2) that name the flag', asy
     [['validate', SUBS, '--from', 'rocketchat', '--users', `${DIR}/users.ndjson`], /--from rocketchat needs --rooms FILE/],
     [['validate', SUBS, '--from', 'rocketchat', '--rooms', `${DIR}/rooms.json`], /--from rocketchat needs --users FILE/],
     [['validate', SUBS, '--rooms', `${DIR}/rooms.json`, '--users', `${DIR}/users.ndjson`], /--rooms is only for --from rocketchat, got --from auto/],
-    [['validate', SUBS, ...tables.slice(0, 4), '--users', SUBS], /--users ".*subscriptions\.ndjson" is also INPUT/],
-    [['validate', SUBS, ...tables, '--report', `${DIR}/rooms.json`], /--rooms ".*rooms\.json" is also --report/],
+    [['validate', SUBS, ...tables.slice(0, 4), '--users', SUBS], /--users ".*subscriptions\.ndjson" is INPUT ".*subscriptions\.ndjson" \(both are \/.*\/subscriptions\.ndjson\): each needs its own file/],
+    [['validate', SUBS, ...tables, '--report', `${DIR}/rooms.json`], /--report ".*rooms\.json" is --rooms ".*rooms\.json" \(both are \/.*\/rooms\.json\): writing --report would destroy the input/],
     [['validate', SUBS, '--from', 'rocketchat', '--rooms', '-', '--users', `${DIR}/users.ndjson`], /--rooms expects a file, got "-"/],
   ];
   for (const [args, message] of cases) {

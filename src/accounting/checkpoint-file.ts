@@ -117,9 +117,15 @@ export function serializeCheckpoint(checkpoint: Checkpoint): string {
 }
 
 export function parseCheckpoint(text: string, path: string): Checkpoint {
+  // Any other file given as --checkpoint is not "damaged": it is not ours, and must not be replaced on advice.
+  if (text.trim().length > 0 && !text.startsWith('{"chatmigrate":"checkpoint"')) {
+    throw new ChatmigrateError('CM_CHECKPOINT_CORRUPT', `--checkpoint ${path} is not a chatmigrate checkpoint`, {
+      hint: 'give the path of the checkpoint file, or a new path for a new job (--start-over would replace this file)',
+    });
+  }
   const damaged = (why: string) =>
     new ChatmigrateError('CM_CHECKPOINT_CORRUPT', `the checkpoint ${path} is damaged or truncated (${why})`, {
-      hint: 'restore it from a backup, or delete it and start over without --resume (already imported members then count as already present)',
+      hint: 'restore it from a backup, or run with --start-over to begin a new job (members already imported then count as already present)',
     });
   const m = /,"checksum":"([0-9a-f]{64})"\}\s*$/.exec(text);
   if (!m) throw damaged(text.trim().length === 0 ? 'empty file' : 'no checksum at its end');

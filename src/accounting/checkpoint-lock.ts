@@ -2,8 +2,9 @@
 // grace period) would write over each other's journal and checkpoint. The lock file holds the
 // owner's pid; a lock whose process is gone (kill -9, reboot) is taken over.
 
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { ChatmigrateError } from '../errors.js';
+import { createPrivateFileSync } from './private-files.js';
 
 export interface CheckpointLock {
   release(): void;
@@ -13,7 +14,7 @@ export function acquireCheckpointLock(checkpointPath: string): CheckpointLock {
   const path = `${checkpointPath}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
+      const fd = createPrivateFileSync(path);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       return { release: () => rmSync(path, { force: true }) };

@@ -3,10 +3,11 @@
 // seconds; this file covers the gap, so after `kill -9` a resumed run re-sends only what was in
 // flight and still counts its own earlier deliveries as imported, not as "already present".
 
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
 import type { JournalEntry } from './checkpoint-file.js';
+import { createPrivateFileSync } from './private-files.js';
 
 export interface DeliveryJournal {
   /** Queues a line; nothing reaches the file before commit(). */
@@ -71,9 +72,11 @@ export function openDeliveryJournal(checkpointPath: string, job: string, generat
   };
 }
 
+/** A new file, owner-only (the keys it names are export data); one left by another job is replaced. */
 function openFresh(path: string, header: string): number {
   try {
-    const fd = openSync(path, 'w');
+    rmSync(path, { force: true });
+    const fd = createPrivateFileSync(path);
     writeAll(fd, header);
     return fd;
   } catch (err) {

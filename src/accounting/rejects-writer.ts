@@ -1,9 +1,12 @@
 // Writes the rejects file: one NDJSON line per record not delivered, with its reason code, a
 // human message, its input position and the record itself, so the file can be fixed and fed back.
+// It holds export data: a new file is created owner-only (private-files.ts).
 
-import { createWriteStream, fsync, promises as fs, type WriteStream } from 'node:fs';
+import { createWriteStream, fsync, open, promises as fs, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import { ChatmigrateError } from '../errors.js';
+import { openForWriting } from './private-files.js';
 
 export interface RecordPosition {
   /** 0-based index of the record in the input. */
@@ -44,6 +47,11 @@ export interface RejectsFileResume {
   /** Keep this many bytes of an existing file (what the checkpoint covers), drop the rest. */
   bytes: number;
   entries: number;
+  /**
+   * A finished job run again only to be verified adds no line: the file is left exactly as it is
+   * (it may have been fixed up to be fed back in since), neither opened nor cut back.
+   */
+  untouched?: boolean;
 }
 
 /** Flush to the stream once this much text is buffered. */
@@ -54,13 +62,21 @@ const FLUSH_CHARS = 256 * 1024;
  * checkpoint covers (entries written after it belong to records the resumed run reads again).
  */
 export async function openRejectsWriter(path: string, resume?: RejectsFileResume): Promise<RejectsWriter> {
-  if (resume) await truncateForResume(path, resume.bytes);
-  const stream: WriteStream = createWriteStream(path, resume ? { flags: 'r+', start: resume.bytes } : { flags: 'w' });
+  if (resume?.untouched === true) return untouchedWriter(path, resume);
+  let fd: number;
+  try {
+    // A resumed run writes on after the part its checkpoint covers (no file: nothing to keep).
+    const kept = resume ? await truncateForResume(path, resume.bytes) : false;
+    fd = kept ? await openFd(path, 'r+') : await openForWriting(path);
+  } catch (err) {
+    if (err instanceof ChatmigrateError) throw err;
+    throw new ChatmigrateError('CM_OUTPUT', `cannot write the rejects file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const stream: WriteStream = createWriteStream(path, { fd, ...(resume ? { start: resume.bytes } : {}) });
   let failure: Error | undefined;
   stream.on('error', (err) => {
     failure = err;
   });
-  await Promise.race([once(stream, 'open'), once(stream, 'error')]).catch(() => undefined);
   const check = (): void => {
     if (failure) throw new ChatmigrateError('CM_OUTPUT', `cannot write the rejects file ${path}: ${failure.message}`);
   };
@@ -113,23 +129,41 @@ export async function openRejectsWriter(path: string, resume?: RejectsFileResume
   };
 }
 
-async function truncateForResume(path: string, keep: number): Promise<void> {
+/** The rejects of a finished job, standing as they are: the counts are the checkpoint's. */
+function untouchedWriter(path: string, resume: RejectsFileResume): RejectsWriter {
+  return {
+    written: resume.entries,
+    bytes: resume.bytes,
+    add() {
+      throw new ChatmigrateError('CM_INTERNAL', `a reject was added to ${path}, the rejects file of a finished job that is only verified`);
+    },
+    flush: () => Promise.resolve(),
+    sync: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Cuts the file back to `keep` bytes; false when there is no file and nothing to keep. */
+async function truncateForResume(path: string, keep: number): Promise<boolean> {
   let size: number;
   try {
     size = (await fs.stat(path)).size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && keep === 0) return fs.writeFile(path, '');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && keep === 0) return false;
     throw new ChatmigrateError('CM_RESUME_MISMATCH', `the rejects file ${path} of the interrupted run is missing (${(err as NodeJS.ErrnoException).code ?? String(err)}); the checkpoint covers ${keep} bytes of it`, {
-      hint: 'restore it, or start over without --resume',
+      hint: 'restore it, or --start-over instead of --resume to begin a new job',
     });
   }
   if (size < keep) {
     throw new ChatmigrateError('CM_RESUME_MISMATCH', `the rejects file ${path} is shorter (${size} bytes) than the checkpoint says (${keep} bytes): it was changed since the run stopped`, {
-      hint: 'restore it, or start over without --resume',
+      hint: 'restore it, or --start-over instead of --resume to begin a new job',
     });
   }
   if (size > keep) await fs.truncate(path, keep);
+  return true;
 }
+
+const openFd = promisify(open);
 
 function fsyncFd(fd: number | undefined, resolve: () => void, reject: (err: Error) => void): void {
   if (fd === undefined) return resolve();

@@ -47,6 +47,8 @@ export interface Report {
   plan: Plan;
   /** A resumed run: where it took over, and the time its predecessors ran (counts above are cumulative). */
   resumed?: { fromRecord: number; earlierRunsMs: number };
+  /** The --checkpoint held this job finished: the input was verified against it and nothing was sent. */
+  alreadyComplete?: true;
   durationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -127,6 +129,8 @@ export interface ReportInputs {
   startedAt: Date;
   interrupted: boolean;
   failure: ChatmigrateError | undefined;
+  /** The job in the checkpoint had finished and this run found nothing after it. */
+  alreadyComplete?: boolean;
 }
 
 /** Assembles the report from the run's counts; `unsent` is what was valid but has no outcome. */
@@ -165,6 +169,7 @@ export function buildReport(r: ReportInputs): Report {
     ...(delivery ? deliveryFigures(delivery, durationMs, config, r.prior?.delivery) : {}),
     plan: planDelivery(counts.valid, config.batchSize, config.rpm, config.rateWindowMs),
     ...(r.prior ? { resumed: { fromRecord: r.prior.records, earlierRunsMs: r.prior.elapsedMs } } : {}),
+    ...(r.alreadyComplete ? { alreadyComplete: true as const } : {}),
     durationMs,
     startedAt: r.startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),

@@ -1,10 +1,10 @@
 // What every running command does around its work: turn SIGINT/SIGTERM into an orderly stop (a
-// second signal exits at once), then write the report, print the summary and the stopping error,
-// and answer the exit code.
+// second signal ends the process at once, whatever it is waiting on), then write the report,
+// print the summary and the stopping error, and answer the exit code.
 
 import { ChatmigrateError, EXIT, toChatmigrateError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { assertWritableLater, writeJsonFileAtomic } from '../accounting/write-json-file.js';
+import { writeJsonFileAtomic } from '../accounting/write-json-file.js';
 import { printError } from './print-error.js';
 
 /** Runs `work` with an AbortSignal that the first SIGINT/SIGTERM aborts. */
@@ -16,7 +16,7 @@ export async function withStopSignals<T>(logger: Logger, work: (signal: AbortSig
       process.stderr.write(
         `\nchatmigrate: second ${name}: exiting now without waiting: no report is written; a --checkpoint keeps its last save (at most --checkpoint-interval-ms old), so --resume still works\n`,
       );
-      process.exit(EXIT.interrupted);
+      endBySignal(name);
     }
     logger.warn({ signal: name }, 'stopping: finishing requests in flight');
     controller.abort();
@@ -29,6 +29,22 @@ export async function withStopSignals<T>(logger: Logger, work: (signal: AbortSig
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Ends the process now, by the signal itself. Not process.exit(): before exiting it joins libuv's
+ * thread pool, and a pool thread can be blocked for good in a write to a pipe nobody drains or a
+ * read from a FIFO nobody writes (the run is waiting on exactly that), so the exit would wait
+ * forever. With our handlers gone the signal's default action ends the process in the kernel,
+ * and the parent sees it was ended by that signal (a shell shows 130 for SIGINT, 143 for SIGTERM).
+ */
+function endBySignal(name: NodeJS.Signals): void {
+  // With no listener left, Node closes its signal watcher and libuv restores the default action.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.kill(process.pid, name);
+  // Not reached on Linux or macOS: a signal sent to oneself is delivered before kill() returns.
+  process.exit(EXIT.interrupted);
 }
 
 interface FinishedReport {
@@ -73,10 +89,4 @@ export async function finishReport(
     process.stdout.write(JSON.stringify(shown) + '\n');
   }
   return exitCode;
-}
-
-/** The files replaced by atomic renames (the report at the end, the checkpoint as it goes) are checked at the start. */
-export async function checkOutputPaths(paths: { report?: string | undefined; checkpoint?: string | undefined }): Promise<void> {
-  if (paths.report !== undefined) await assertWritableLater(paths.report, '--report');
-  if (paths.checkpoint !== undefined) await assertWritableLater(paths.checkpoint, '--checkpoint');
 }

@@ -2,7 +2,7 @@
 // the bundled sample export into it with progress, prints the report, and stops the sandbox.
 
 import { fileURLToPath } from 'node:url';
-import { mkdir } from 'node:fs/promises';
+import { chmodSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config.js';
@@ -14,6 +14,7 @@ import { startSandbox } from '../sandbox/index.js';
 import { writeJsonFileAtomic } from '../accounting/write-json-file.js';
 import type { Report } from '../accounting/report.js';
 import { count } from './sandbox-command.js';
+import { createPrivateDir } from '../accounting/output-paths.js';
 
 export const SAMPLE_EXPORT = fileURLToPath(new URL('../../../fixtures/sample-export.json', import.meta.url));
 
@@ -48,7 +49,10 @@ export async function runDemoCommand(argv: readonly string[]): Promise<number> {
   // One directory per user, replaced by each demo: its files can be looked at afterwards, and
   // repeated demos do not pile up temporary directories.
   const dir = demoDir();
-  await mkdir(dir, { recursive: true });
+  // Owner-only like any folder of run data; the demo's own folder, left open by an older version, is closed quietly.
+  if (statSync(dir, { throwIfNoEntry: false })?.uid === process.getuid?.()) chmodSync(dir, 0o700);
+  createPrivateDir(dir, createRunLogger({ logLevel: 'warn', logFormat: undefined }), 'the demo folder');
+  rmSync(join(dir, 'rejects.ndjson'), { force: true }); // replaced: the new one is created owner-only
   process.stderr.write(`sandbox listening at ${sandbox.baseUrl}\n`);
   process.stderr.write(`importing ${SAMPLE_EXPORT}\n`);
   try {

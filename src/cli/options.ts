@@ -56,6 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   // Resume.
   { flag: 'checkpoint', key: 'checkpoint', type: 'string', value: 'FILE', help: 'save progress to FILE (atomically, every few seconds and on every stop) so the run can be resumed', commands: both, group: 'Resume' },
   { flag: 'resume', key: 'resume', type: 'boolean', help: 'continue the run saved in --checkpoint: give the same input again (file or stdin); it is verified, re-read at parse speed without sending, and the run goes on after it', commands: both, group: 'Resume' },
+  { flag: 'start-over', key: 'startOver', type: 'boolean', help: 'replace the job in --checkpoint (unfinished or finished) with a new one: everything is read and sent again (members already imported count as already present); without it a finished job is not run again', commands: both, group: 'Resume' },
   { flag: 'checkpoint-interval-ms', key: 'checkpointIntervalMs', type: 'string', value: 'MS', help: 'how often the checkpoint is saved (default 2000)', commands: both, group: 'Resume' },
   // --to rocketchat: INPUT is a startImport selection ({"input": {"users", "channels"}} or getImportFileData's {users, channels}); without INPUT it is read from the server.
   { flag: 'user-id', key: 'userId', type: 'string', value: 'ID', help: 'id of a user holding the run-import permission', commands: imp, env: 'ROCKETCHAT_USER_ID', group: 'Rocket.Chat (--to rocketchat)' },

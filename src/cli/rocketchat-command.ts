@@ -8,7 +8,7 @@ import { createRunLogger } from '../observability/logger.js';
 import { resolveRocketChatConfig } from '../rocketchat-import/config.js';
 import { runRocketChatImport } from '../rocketchat-import/import-flow.js';
 import { formatRocketChatSummary } from '../rocketchat-import/report.js';
-import { checkOutputPaths, finishReport, withStopSignals } from './command-shell.js';
+import { finishReport, withStopSignals } from './command-shell.js';
 
 export async function runRocketChatCommand(options: RunOptions, command: 'import' | 'validate' = 'import'): Promise<number> {
   const config = resolveRocketChatConfig(options, process.env, command);
@@ -17,7 +17,6 @@ export async function runRocketChatCommand(options: RunOptions, command: 'import
       hint: config.dryRun ? 'pipe the selection in, or pass a file' : 'pipe the selection in, pass a file, or leave INPUT out to read it from the server (getImportFileData)',
     });
   }
-  await checkOutputPaths({ report: config.report });
   const logger = createRunLogger(config);
   if (options.authToken !== undefined && !config.dryRun) logger.warn({ flag: '--auth-token' }, 'credentials given as flags show up in ps: prefer --auth-token-file or ROCKETCHAT_AUTH_TOKEN_FILE');
   const report = await withStopSignals(logger, (signal) => runRocketChatImport(config, { logger, signal }));

@@ -4,12 +4,13 @@
 import { ChatmigrateError, EXIT } from '../errors.js';
 import { resolveConfig } from '../config.js';
 import { runPipeline } from '../pipeline.js';
+import type { Report } from '../accounting/report.js';
 import { createRunLogger } from '../observability/logger.js';
 import { formatSummary } from '../observability/summary.js';
 import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
 import type { CommandName } from './options.js';
-import { checkOutputPaths, finishReport, withStopSignals } from './command-shell.js';
+import { finishReport, withStopSignals } from './command-shell.js';
 import { runRocketChatCommand } from './rocketchat-command.js';
 
 export async function runCommand(command: CommandName, argv: readonly string[]): Promise<number> {
@@ -31,8 +32,13 @@ export async function runCommand(command: CommandName, argv: readonly string[]):
       hint: `pass a file (chatmigrate ${command} export.json) or pipe one in (zcat export.json.gz | chatmigrate ${command} -)`,
     });
   }
-  await checkOutputPaths(config);
   const logger = createRunLogger(config);
   const report = await withStopSignals(logger, (signal) => runPipeline(config, { logger, signal }));
-  return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatSummary(report, { rejects: config.rejects, report: reportLine }), json: config.json });
+  return finishReport(report, { reportPath: config.report, summary: (reportLine) => formatSummary(report, { rejects: config.rejects, report: reportLine }) + alreadyCompleteLine(report, config.checkpoint), json: config.json });
+}
+
+/** A finished job run again says so: the counts above are the job's, and nothing was sent. */
+function alreadyCompleteLine(report: Report, checkpoint: string | undefined): string {
+  if (!report.alreadyComplete) return '';
+  return `\n  already complete: the job in --checkpoint ${checkpoint ?? ''} had finished; the input was verified against it and nothing was sent (--start-over runs it as a new job)`;
 }

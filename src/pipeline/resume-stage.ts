@@ -24,8 +24,8 @@ export interface Safekeeping {
   onChunk(chunk: Buffer): void;
   /** After each block: the hash follows the re-read prefix, so no read-ahead is held for it. */
   afterBlock(ledger: Ledger): void;
-  /** The resume point is reached (or the input ended before it): verify the re-read prefix. */
-  finishReplay(ledger: Ledger): void;
+  /** The resume point is reached (`more`: a record follows it) or the input ended: verify the re-read prefix. */
+  finishReplay(ledger: Ledger, more: boolean): void;
   /** Opens the journal and starts saving checkpoints (a fresh run marks its checkpoint at once). */
   start(ledger: Ledger, rejects: RejectsWriter | undefined, delivery: (() => DeliveryStats) | undefined): Promise<void>;
 }
@@ -51,7 +51,7 @@ export function createSafekeeping(d: SafekeepingDeps): Safekeeping {
   let replaying = checkpoint !== undefined;
 
   function checkHead(): void {
-    if (!headChecked) verifyHead(checkpoint!, d.input.name, head!);
+    if (!headChecked) verifyHead(d.resume!, d.input.name, head!);
     headChecked = true;
   }
 
@@ -74,11 +74,11 @@ export function createSafekeeping(d: SafekeepingDeps): Safekeeping {
     afterBlock(ledger) {
       if (replaying) hasher?.advanceTo(ledger.replayed().byteEnd);
     },
-    finishReplay(ledger) {
+    finishReplay(ledger, more) {
       if (!replaying) return;
       checkHead();
       const { counts, byteEnd } = ledger.replayed();
-      verifyReplay(checkpoint!, d.input.name, { format: d.input.format, records: counts.read, byteEnd, sha256: hasher!.digestAt(byteEnd), counts });
+      verifyReplay(d.resume!, d.input.name, { format: d.input.format, records: counts.read, byteEnd, sha256: hasher!.digestAt(byteEnd), counts, more });
       replaying = false;
       d.log.info({ records: checkpoint!.watermark.records, bytes: byteEnd }, 'resumed: input verified up to the checkpoint');
     },

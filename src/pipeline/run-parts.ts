@@ -74,6 +74,7 @@ export interface RunEnd {
   startedAt: Date;
   interrupted: boolean;
   failure: ChatmigrateError | undefined;
+  alreadyComplete: boolean;
   log: Logger;
 }
 
@@ -89,8 +90,10 @@ export function reportRun(e: RunEnd): Report {
     startedAt: e.startedAt,
     interrupted: e.interrupted,
     failure: e.failure,
+    alreadyComplete: e.alreadyComplete,
   });
   const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
+  if (report.alreadyComplete) e.log.info({ checkpoint: config.checkpoint, records: checkpoint?.watermark.records }, 'the job in the checkpoint was already complete: nothing was sent');
   e.log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
   if (report.read === 0 && report.status !== 'failed') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;

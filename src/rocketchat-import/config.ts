@@ -1,7 +1,6 @@
 // `import --to rocketchat` configuration: validated once from the CLI/library options (messages
 // name the flag, the expectation and the value), then frozen. Credentials come from flags or env.
 
-import { resolve as resolvePath } from 'node:path';
 import { ChatmigrateError, usageError } from '../errors.js';
 import { headerSafeCredential, resolveCredential, ROCKETCHAT_AUTH_TOKEN_SOURCES } from '../credentials.js';
 import { checkTransport } from '../base-url.js';
@@ -40,7 +39,7 @@ export type RocketChatImportConfig = Readonly<{
 const NOT_FOR_ROCKETCHAT: ReadonlyArray<[keyof RunOptions, string]> = [
   ['batchSize', '--batch-size'], ['connections', '--connections'], ['appId', '--app-id'], ['region', '--region'],
   ['apiKey', '--api-key'], ['apiKeyFile', '--api-key-file'], ['rejects', '--rejects'], ['shard', '--shard'], ['workers', '--workers'], ['now', '--now'],
-  ['checkpoint', '--checkpoint'], ['resume', '--resume'],
+  ['checkpoint', '--checkpoint'], ['resume', '--resume'], ['startOver', '--start-over'],
 ];
 
 function int(flag: string, v: number | string | undefined, min: number, max: number, fallback: number): number {
@@ -111,9 +110,6 @@ export function resolveRocketChatConfig(o: RunOptions, env: NodeJS.ProcessEnv = 
   const retryMinMs = int('--retry-min-ms', o.retryMinMs, 1, 3_600_000, 1000);
   const retryMaxMs = int('--retry-max-ms', o.retryMaxMs, 1, 3_600_000, 60_000);
   if (retryMinMs > retryMaxMs) throw new ChatmigrateError('CM_USAGE', `--retry-min-ms (${retryMinMs}) must not exceed --retry-max-ms (${retryMaxMs})`);
-  if (o.input !== undefined && o.input !== '-' && o.report !== undefined && resolvePath(o.report) === resolvePath(o.input)) {
-    throw new ChatmigrateError('CM_USAGE', `--report ${JSON.stringify(o.report)} is the input file itself: choose another path`);
-  }
   return Object.freeze({
     dryRun,
     input: o.input,

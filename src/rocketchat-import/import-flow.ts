@@ -19,6 +19,7 @@ import { createSelector, type Selector } from './selection.js';
 import { readSelection } from './selection-reader.js';
 import type { SelectionHandlers, SelectionKind } from './selection-walker.js';
 import { createSelectionSpool, type SelectionSpool } from './spool.js';
+import { guardRunFiles, rocketChatFiles } from '../accounting/output-paths.js';
 
 export interface RocketChatImportDeps {
   logger?: DeliveryLogger;
@@ -109,6 +110,8 @@ function requireLists(state: ReadState, where: { name: string; fromServer: boole
 
 export async function runRocketChatImport(config: RocketChatImportConfig, deps: RocketChatImportDeps = {}): Promise<RocketChatReport> {
   const { logger, signal } = deps;
+  // Before anything is read or written: no output is the input (through any link), each can be written.
+  await guardRunFiles(rocketChatFiles(config, deps.stdin === undefined || deps.stdin === process.stdin), logger);
   const started = Date.now();
   const deadline = started + config.importTimeoutMs;
   const selector = createSelector(config.rules);

@@ -2,10 +2,11 @@
 // streamed, and streamed again in the short form if the server wants it, with flat memory.
 // Four files of comma-joined JSON: array-form user and channel entries, selected user and channel ids.
 
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatmigrateError } from '../errors.js';
+import { createPrivateFileSync } from '../accounting/private-files.js';
 import type { SelectionKind } from './selection-walker.js';
 
 type Part = 'users' | 'channels' | 'userIds' | 'channelIds';
@@ -42,7 +43,8 @@ export function createSelectionSpool(dir: string = tmpdir()): SelectionSpool {
   const files = {} as Record<Part, { path: string; fd: number; pending: string; bytes: number; count: number }>;
   for (const part of PARTS) {
     const path = join(root, `${part}.json`);
-    files[part] = { path, fd: openSync(path, 'w'), pending: '', bytes: 0, count: 0 };
+    // Owner-only, in a folder mkdtemp makes owner-only: the selection names every user.
+    files[part] = { path, fd: createPrivateFileSync(path), pending: '', bytes: 0, count: 0 };
   }
 
   function flush(part: Part): void {
