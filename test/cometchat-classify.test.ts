@@ -199,9 +199,10 @@ test('transport failures: resets and timeouts retry, local argument errors do no
   assert.equal(describeTransportFailure(undefined, '').reason, 'network error');
   assert.equal(describeTransportFailure('UND_ERR_INVALID_ARG', 'bad header').retryable, false);
   assert.equal(describeTransportFailure('ECONNREFUSED', '').words, 'connection refused');
-  assert.equal(describeTransportFailure('ENOTFOUND', '').words, 'host not found (DNS)');
+  assert.equal(describeTransportFailure('ENOTFOUND', '').words, 'host not found in DNS');
   assert.equal(describeTransportFailure('UND_ERR_CONNECT_TIMEOUT', '').words, 'connection timed out');
-  assert.equal(describeTransportFailure('CERT_HAS_EXPIRED', '').words, 'TLS certificate or handshake refused (CERT_HAS_EXPIRED)');
+  assert.equal(describeTransportFailure('CERT_HAS_EXPIRED', '').words, 'TLS certificate not accepted, CERT_HAS_EXPIRED');
+  assert.equal(describeTransportFailure('ERR_SSL_WRONG_VERSION_NUMBER', '').words, 'TLS handshake failed, ERR_SSL_WRONG_VERSION_NUMBER: is the server http rather than https?');
 });
 
 test('fast path: an all-success compact reply is recognised without parsing; anything else is not', async () => {

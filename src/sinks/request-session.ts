@@ -1,7 +1,7 @@
 // One target's request layer, shared by every sink: the keep-alive pool, the cap on requests in
 // flight before it (one at a time until a reply proves the credentials), rate budgets and throttle
-// pauses, the one retry layer, and the rule for a target that has never answered: a few quick
-// attempts, then a stop that names it (instead of minutes of patient retries against nothing).
+// pauses, the one retry layer, and reachability (a target never answered stops within seconds).
+// One file because all of these act on the same request while it holds its in-flight slot.
 
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,15 +12,8 @@ import { createRateGovernor, type RateGovernor } from './rate-governor.js';
 import { readSpentBudgetWaitMs } from './rate-hints.js';
 import { RetryableFailure, runWithRetries, stopRetrying } from './retry-policy.js';
 import type { DeliveryLogger } from './sink.js';
-import { describeTransportFailure, hostAndPort, unreachableError } from './transport-errors.js';
-
-/** Connection attempts while the target has never answered, before the run stops (seconds, not minutes). */
-export const QUICK_CONNECT_ATTEMPTS = 4;
-/** Pauses between those attempts: 250 ms doubling to 1 s (or shorter, with a shorter --retry-min-ms). */
-const QUICK_FIRST_DELAY_MS = 250;
-const QUICK_MAX_DELAY_MS = 1000;
-/** However few attempts were made, stop once connecting has failed for this long (slow connect timeouts). */
-const QUICK_CONNECT_WINDOW_MS = 15_000;
+import { createReachability } from './reachability.js';
+import { describeTransportFailure, hostAndPort } from './transport-errors.js';
 /** Consecutive throttles after which throttling is worth a warning (then again at each doubling). */
 const THROTTLE_WARN_STREAK = 5;
 
@@ -82,7 +75,7 @@ export interface SendRequest {
 }
 
 /** What came of one request: a reply, or a retryable failure that says whether the server saw anything. */
-export type Exchange<R> = { kind: 'reply'; reply: R; elapsedMs: number } | { kind: 'failed'; reached: boolean; failure: RetryableFailure };
+export type Exchange<R> = { kind: 'reply'; reply: R; elapsedMs: number } | { kind: 'failed'; failure: RetryableFailure };
 
 export interface RequestSession {
   /** A rate budget of this session (closed with it); Rocket.Chat has one per endpoint. */
@@ -121,11 +114,8 @@ export function createRequestSession(o: RequestSessionOptions): RequestSession {
   setMaxListeners(o.maxWaiters ?? 4 * o.connections + 8, stopper.signal, abortRequests.signal);
   const governors: RateGovernor[] = [];
   const stats: SessionStats = { requests: 0, retries: 0, throttled: 0, connectFailures: 0, maxInFlight: 0 };
-  const quickAttempts = Math.max(1, Math.min(QUICK_CONNECT_ATTEMPTS, o.maxRetries + 1));
+  const reachability = createReachability(o);
   let stopped: ChatmigrateError | undefined;
-  let everAnswered = false;
-  let unreachedStreak = 0;
-  let unreachedSince = 0;
   let reconnectAt = 0;
   let throttleStreak = 0;
   let throttledNow = false;
@@ -166,7 +156,7 @@ export function createRequestSession(o: RequestSessionOptions): RequestSession {
     }
   }
 
-  /** A failure without a reply: retry it, retry it quickly, or stop (see the header). */
+  /** A failure without a reply: retry it, retry it quickly (never answered yet), or stop. */
   function failed(err: unknown, request: SendRequest, startedAt: number): Exchange<never> {
     if (abortRequests.signal.aborted) throw stopRetrying(stopped ?? toChatmigrateError(err));
     if (!(err instanceof TransportError)) throw err; // not the network: a bug, never retried
@@ -174,22 +164,15 @@ export function createRequestSession(o: RequestSessionOptions): RequestSession {
     if (!what.retryable) {
       stopSelf(new ChatmigrateError('CM_TARGET', `${request.operation}: the request could not be formed (${what.reason})`, { hint: o.checkHint }));
     }
-    if (err.reached) {
-      unreachedStreak = 0;
-      return { kind: 'failed', reached: true, failure: new RetryableFailure(what.reason) };
-    }
+    if (err.reached) return { kind: 'failed', failure: new RetryableFailure(what.reason) };
     stats.connectFailures++;
     request.onUnsent?.();
     const reason = `cannot connect to ${hostAndPort(o.origin)} (${what.words})`;
-    // Once the target has answered, a lost connection is a passing failure: today's patient retries.
-    if (everAnswered) return { kind: 'failed', reached: false, failure: new RetryableFailure(reason, { reached: false }) };
-    if (unreachedStreak++ === 0) unreachedSince = startedAt;
-    const elapsed = performance.now() - unreachedSince;
-    if (unreachedStreak >= quickAttempts || elapsed >= QUICK_CONNECT_WINDOW_MS) {
-      stopSelf(unreachableError(o.origin, what, unreachedStreak, elapsed, o.checkHint));
-    }
-    reconnectAt = performance.now() + Math.min(QUICK_MAX_DELAY_MS, Math.min(o.retryMinMs, QUICK_FIRST_DELAY_MS) * 2 ** (unreachedStreak - 1));
-    return { kind: 'failed', reached: false, failure: new RetryableFailure(reason, { reached: false, paced: true }) };
+    const verdict = reachability.connectFailed(what, startedAt, performance.now());
+    if (verdict.kind === 'stop') stopSelf(verdict.error);
+    if (verdict.kind === 'patient') return { kind: 'failed', failure: new RetryableFailure(reason, { reached: false }) };
+    reconnectAt = performance.now() + verdict.delayMs;
+    return { kind: 'failed', failure: new RetryableFailure(reason, { reached: false, paced: true }) };
   }
 
   async function exchange<T, R>(
@@ -210,15 +193,18 @@ export function createRequestSession(o: RequestSessionOptions): RequestSession {
       let result: Exchange<R>;
       const reached = (): void => {
         stats.requests++;
+        reachability.connected();
         request.onReached?.();
       };
       try {
         const reply = await transmit(body, reached);
-        everAnswered = true;
-        unreachedStreak = 0;
-        // No budget left: wait for the reset instead of earning a 429.
-        const spent = readSpentBudgetWaitMs(reply.headers, Date.now());
-        if (spent !== undefined) request.governor.pauseFor(spent);
+        reachability.answered();
+        // No budget left: wait for the reset instead of earning a 429 (undici lowercases names,
+        // so replies without the header, the usual case, cost two lookups).
+        if (reply.headers['x-ratelimit-remaining'] !== undefined || reply.headers['x-rate-limit-remaining'] !== undefined) {
+          const spent = readSpentBudgetWaitMs(reply.headers, Date.now());
+          if (spent !== undefined) request.governor.pauseFor(spent);
+        }
         result = { kind: 'reply', reply, elapsedMs: Math.round(performance.now() - startedAt) };
       } catch (err) {
         result = failed(err, request, startedAt);

@@ -18,9 +18,9 @@ const NOT_RETRYABLE = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', '
 
 const WORDS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found (DNS)',
-  EAI_AGAIN: 'host name lookup failed (DNS), try again later',
-  EAI_FAIL: 'host name lookup failed (DNS)',
+  ENOTFOUND: 'host not found in DNS',
+  EAI_AGAIN: 'DNS lookup failed for now',
+  EAI_FAIL: 'DNS lookup failed',
   UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
   ETIMEDOUT: 'connection timed out',
   ECONNRESET: 'connection reset',
@@ -29,7 +29,6 @@ const WORDS: Readonly<Record<string, string>> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   EADDRNOTAVAIL: 'address not available',
-  EPROTO: 'TLS handshake failed (is it http or https?)',
 };
 
 export function describeTransportFailure(code: string | undefined, message: string): TransportFailure {
@@ -37,8 +36,11 @@ export function describeTransportFailure(code: string | undefined, message: stri
   const reason = code === undefined ? 'network error' : /TIMEOUT/.test(code) ? `timeout (${code})` : code;
   let words = code === undefined ? message || 'network error' : WORDS[code];
   if (words === undefined) {
-    if (/CERT|SSL|TLS/.test(code!)) words = `TLS certificate or handshake refused (${code})`;
-    else words = /TIMEOUT/.test(code!) ? `timed out (${code})` : code!;
+    const c = code!;
+    if (/WRONG_VERSION_NUMBER|^EPROTO$/.test(c)) words = `TLS handshake failed, ${c}: is the server http rather than https?`;
+    else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(c)) words = `TLS certificate not accepted, ${c}`;
+    else if (/SSL|TLS/.test(c)) words = `TLS handshake failed, ${c}`;
+    else words = /TIMEOUT/.test(c) ? `timed out, ${c}` : c;
   }
   return { reason, words, retryable, code };
 }
@@ -53,5 +55,5 @@ export function hostAndPort(origin: string): string {
 /** The stop when no connection to the target ever succeeded: where, what the network said, what to check. */
 export function unreachableError(origin: string, failure: TransportFailure, attempts: number, elapsedMs: number, hint: string): ChatmigrateError {
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts in ${(elapsedMs / 1000).toFixed(1)} s`;
-  return new ChatmigrateError('CM_TARGET', `cannot connect to ${hostAndPort(origin)} (${failure.words}; ${tries}, nothing was sent)`, { hint });
+  return new ChatmigrateError('CM_TARGET', `cannot connect to ${hostAndPort(origin)} (${failure.words}); ${tries}, nothing was sent`, { hint });
 }
