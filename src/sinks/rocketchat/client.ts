@@ -108,7 +108,8 @@ export function createRocketChatClient(o: RocketChatClientOptions): RocketChatCl
       case 'retry': {
         // Without a hint, a whole window: the server's per-endpoint budget refills per window.
         const waitMs = decision.throttled ? session.throttled(g, decision.waitMs, o.rateWindowMs) : undefined;
-        throw new RetryableFailure(`${operation}: ${decision.reason}`, { throttled: decision.throttled, waitMs });
+        // The operation is named by the exhaustion message and the retry log line's endpoint.
+        throw new RetryableFailure(decision.reason, { throttled: decision.throttled, waitMs });
       }
       case 'fatal':
         throw stopRetrying(new ChatmigrateError(decision.errorCode, decision.message, decision.hint === undefined ? {} : { hint: decision.hint }));
@@ -121,10 +122,7 @@ export function createRocketChatClient(o: RocketChatClientOptions): RocketChatCl
     const g = governor(endpoint);
     const request = { operation, method, path: prefix + ROCKETCHAT_PATHS[endpoint], headers: body === undefined ? auth : postHeaders, body, governor: g } as const;
     const handle = (exchange: Exchange<HttpReply | HttpStreamReply>): CallResult<T> | Promise<CallResult<T>> => {
-      if (exchange.kind === 'failed') {
-        const { reason, reached, paced } = exchange.failure;
-        throw new RetryableFailure(`${operation}: ${reason}`, { reached, paced });
-      }
+      if (exchange.kind === 'failed') throw exchange.failure;
       const reply = exchange.reply;
       return 'body' in reply ? consumeStream(operation, reply, consume!) : decide<T>(operation, g, reply);
     };
