@@ -27,9 +27,6 @@ export function importPath(endpoint: string): string {
   return `/data_import/${endpoint}`;
 }
 
-/** Path of the member import endpoint (the default kind). */
-export const MEMBERS_IMPORT_PATH = importPath('members');
-
 /** Endpoint names and body wrapper keys: lowercase words (users, groups, members, messages). */
 const KIND_NAME = /^[a-z][a-z_]{0,63}$/;
 
