@@ -2,7 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyReply, classifyTransportError, readWaitMs, MAX_WAIT_MS, type Classification } from '../src/sinks/cometchat/classify.js';
+import { classifyReply, type Classification } from '../src/sinks/cometchat/classify.js';
+import { MAX_WAIT_MS, readSpentBudgetWaitMs, readWaitMs } from '../src/sinks/rate-hints.js';
+import { describeTransportFailure } from '../src/sinks/transport-errors.js';
 
 const NOW = 1_700_000_000_000; // a fixed wall clock, ms
 const KEYS = ['g_member_a', 'g_member_b', 'g_member_c'];
@@ -104,6 +106,11 @@ test('401/403 without a readable code are fatal CM_AUTH', () => {
 });
 
 test('whole-request format errors reject every entity, no retry', () => {
+  // Every kind's format code, known by its code even on a status that would otherwise be retried.
+  for (const kind of ['MEMBER', 'USER', 'GROUP', 'MESSAGE']) {
+    const code = `ERR_IMPORT_INVALID_${kind}_FORMAT`;
+    assert.deepEqual(classifyReply({ status: 500, headers: {}, body: { error: { code, message: 'bad wrapper' } } }, KEYS, NOW), { kind: 'rejectAll', code, message: 'bad wrapper' }, code);
+  }
   for (const code of ['ERR_IMPORT_INVALID_MEMBER_FORMAT', 'ERR_BAD_REQUEST']) {
     const c = expectKind(classifyReply({ status: 400, headers: {}, body: { error: { code, message: 'bad wrapper' } } }, KEYS, NOW), 'rejectAll');
     assert.deepEqual(c, { kind: 'rejectAll', code, message: 'bad wrapper' });
@@ -176,14 +183,26 @@ test('wait time: "retry after N seconds" in the message text', () => {
   assert.equal(c.waitMs, 6_000);
 });
 
-test('transport failures: resets and timeouts retry, local argument errors are fatal', () => {
-  const mk = (code: string) => Object.assign(new Error(`boom ${code}`), { code });
-  assert.deepEqual(classifyTransportError(mk('ECONNRESET')), { kind: 'retry', reason: 'ECONNRESET', throttled: false, waitMs: undefined });
-  assert.equal(expectKind(classifyTransportError(mk('UND_ERR_SOCKET')), 'retry').reason, 'UND_ERR_SOCKET');
-  assert.equal(expectKind(classifyTransportError(mk('UND_ERR_HEADERS_TIMEOUT')), 'retry').reason, 'timeout (UND_ERR_HEADERS_TIMEOUT)');
-  assert.equal(expectKind(classifyTransportError(mk('UND_ERR_BODY_TIMEOUT')), 'retry').reason, 'timeout (UND_ERR_BODY_TIMEOUT)');
-  assert.equal(expectKind(classifyTransportError(new Error('no code')), 'retry').reason, 'network error');
-  assert.equal(expectKind(classifyTransportError(mk('UND_ERR_INVALID_ARG')), 'fatal').errorCode, 'CM_TARGET');
+test('spent budget: X-RateLimit-Remaining 0 with a reset in epoch ms or seconds, either spelling', () => {
+  assert.equal(readSpentBudgetWaitMs({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW + 1500) }, NOW), 1_500);
+  assert.equal(readSpentBudgetWaitMs({ 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(NOW / 1000 + 3) }, NOW), 3_000);
+  assert.equal(readSpentBudgetWaitMs({ 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': String(NOW + 1500) }, NOW), undefined, 'budget left');
+  assert.equal(readSpentBudgetWaitMs({ 'x-ratelimit-remaining': '0' }, NOW), undefined, 'no reset given');
+  assert.equal(readSpentBudgetWaitMs({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW - 10) }, NOW), undefined, 'already reset');
+});
+
+test('transport failures: resets and timeouts retry, local argument errors do not, each named in words', () => {
+  assert.deepEqual(describeTransportFailure('ECONNRESET', 'read ECONNRESET'), { reason: 'ECONNRESET', words: 'connection reset', retryable: true, code: 'ECONNRESET' });
+  assert.equal(describeTransportFailure('UND_ERR_SOCKET', 'other side closed').reason, 'UND_ERR_SOCKET');
+  assert.equal(describeTransportFailure('UND_ERR_HEADERS_TIMEOUT', '').reason, 'timeout (UND_ERR_HEADERS_TIMEOUT)');
+  assert.equal(describeTransportFailure('UND_ERR_BODY_TIMEOUT', '').reason, 'timeout (UND_ERR_BODY_TIMEOUT)');
+  assert.equal(describeTransportFailure(undefined, '').reason, 'network error');
+  assert.equal(describeTransportFailure('UND_ERR_INVALID_ARG', 'bad header').retryable, false);
+  assert.equal(describeTransportFailure('ECONNREFUSED', '').words, 'connection refused');
+  assert.equal(describeTransportFailure('ENOTFOUND', '').words, 'host not found in DNS');
+  assert.equal(describeTransportFailure('UND_ERR_CONNECT_TIMEOUT', '').words, 'connection timed out');
+  assert.equal(describeTransportFailure('CERT_HAS_EXPIRED', '').words, 'TLS certificate not accepted, CERT_HAS_EXPIRED');
+  assert.equal(describeTransportFailure('ERR_SSL_WRONG_VERSION_NUMBER', '').words, 'TLS handshake failed, ERR_SSL_WRONG_VERSION_NUMBER: is the server http rather than https?');
 });
 
 test('fast path: an all-success compact reply is recognised without parsing; anything else is not', async () => {

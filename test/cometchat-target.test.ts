@@ -1,94 +1,22 @@
-// Target behaviour against a scripted local HTTP server: partial re-sends, exhaustion, throttling, secrets.
+// CometChat sink behaviour against a scripted local HTTP server: the documented request, partial
+// re-sends, exhaustion, throttling, secrets, whole-batch rejects, timeouts and resets.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { createCometChatTarget, type CometChatTargetConfig } from '../src/sinks/cometchat/index.js';
-import type { DeliveryLogger, PendingRecord, RecordOutcome } from '../src/sinks/sink.js';
+import { createCometChatSink, type CometChatTargetConfig } from '../src/sinks/cometchat/index.js';
 import { ChatmigrateError } from '../src/errors.js';
+import { allOk, collect, memoryLogger, records, scriptedServer } from './helpers/scripted-server.js';
 
 const KEY = 'scripted-secret-key-93c1f0';
-
-interface Seen {
-  at: number;
-  path: string;
-  headers: IncomingHttpHeaders;
-  keys: string[];
-}
-type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'reset' | 'stall';
-
-/** A real HTTP server whose every answer is decided by `script(request number, keys sent)`. */
-async function scriptedServer(script: (n: number, keys: string[]) => Answer) {
-  const seen: Seen[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { members: Record<string, unknown> };
-      const keys = Object.keys(parsed.members);
-      seen.push({ at: performance.now(), path: req.url ?? '', headers: req.headers, keys });
-      const answer = script(seen.length, keys);
-      if (answer === 'reset') return req.socket.destroy();
-      if (answer === 'stall') return;
-      const text = JSON.stringify(answer.body);
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...answer.headers });
-      res.end(text);
-    });
-  });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/v3`,
-    seen,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-const allOk = (keys: string[]) => ({ status: 200, body: { data: Object.fromEntries(keys.map((k) => [k, { success: true, data: {} }])) } });
-
-function records(n: number, prefix = 'g_member_u'): PendingRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, json: `{"memberId":"${prefix}${i}"}`, index: i }));
-}
 
 function cfg(baseUrl: string, over: Partial<CometChatTargetConfig> = {}): CometChatTargetConfig {
   return { baseUrl, apiKey: KEY, batchSize: 50, rpm: 0, rateWindowMs: 60_000, connections: 2, maxRetries: 4, retryMinMs: 5, retryMaxMs: 20, requestTimeoutMs: 5_000, ...over };
 }
 
-function collect() {
-  const outcomes = new Map<string, RecordOutcome>();
-  const order: string[] = [];
-  return {
-    outcomes,
-    order,
-    callbacks: {
-      onOutcome(r: PendingRecord, o: RecordOutcome) {
-        assert.ok(!outcomes.has(r.key), `${r.key} settled twice`);
-        outcomes.set(r.key, o);
-        order.push(r.key);
-      },
-    },
-  };
-}
-
-function memoryLogger(): DeliveryLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const put = (level: string) => (obj: object, msg: string) => lines.push(JSON.stringify({ level, ...obj, msg }));
-  return { lines, info: put('info'), warn: put('warn'), error: put('error'), debug: put('debug') };
-}
-
 test('sends the documented request: path, headers, body', async () => {
   const server = await scriptedServer((_n, keys) => allOk(keys));
   const c = collect();
-  const target = createCometChatTarget(cfg(server.baseUrl + '/'), c.callbacks);
+  const target = createCometChatSink(cfg(server.baseUrl + '/'), c.callbacks);
   try {
     await target.submit(records(3));
     await target.drain();
@@ -98,6 +26,7 @@ test('sends the documented request: path, headers, body', async () => {
     assert.equal(req!.headers['content-type'], 'application/json');
     assert.equal(req!.headers['accept'], 'application/json');
     assert.deepEqual(req!.keys, ['g_member_u0', 'g_member_u1', 'g_member_u2']);
+    assert.equal(req!.body, '{"members":{"g_member_u0":{"memberId":"g_member_u0"},"g_member_u1":{"memberId":"g_member_u1"},"g_member_u2":{"memberId":"g_member_u2"}}}');
     assert.deepEqual([...c.outcomes.values()], [{ kind: 'imported' }, { kind: 'imported' }, { kind: 'imported' }]);
   } finally {
     await target.close(0);
@@ -127,7 +56,7 @@ test('a partial failure re-sends only the retryable entities; finished ones are 
     outcomesAtSecondRequest = c.outcomes.size;
     return allOk(keys);
   });
-  const target = createCometChatTarget(cfg(server.baseUrl), c.callbacks);
+  const target = createCometChatSink(cfg(server.baseUrl), c.callbacks);
   try {
     await target.submit(records(6));
     await target.drain();
@@ -137,7 +66,7 @@ test('a partial failure re-sends only the retryable entities; finished ones are 
     assert.deepEqual(c.outcomes.get('g_member_u4'), { kind: 'rejected', code: 'ERR_UID_NOT_FOUND', message: 'no user u4' });
     assert.deepEqual(c.outcomes.get('g_member_u5'), { kind: 'alreadyPresent', code: 'ERR_ALREADY_JOINED' });
     for (const k of ['g_member_u0', 'g_member_u1', 'g_member_u2', 'g_member_u3']) assert.deepEqual(c.outcomes.get(k), { kind: 'imported' });
-    assert.deepEqual(target.stats(), { requests: 2, retries: 1, throttled: 1, sentEntities: 9, maxInFlight: 1 });
+    assert.deepEqual(target.stats(), { requests: 2, retries: 1, throttled: 1, connectFailures: 0, sentEntities: 9, maxInFlight: 1 });
   } finally {
     await target.close(0);
     await server.close();
@@ -148,7 +77,7 @@ test('retries exhausted: CM_RETRIES_EXHAUSTED with the last error, records left 
   const server = await scriptedServer(() => ({ status: 503, body: { error: { code: 'ERR_SERVICE_UNAVAILABLE', message: `down (${KEY})` } } }));
   const log = memoryLogger();
   const c = collect();
-  const target = createCometChatTarget(cfg(server.baseUrl, { maxRetries: 3 }), c.callbacks, log);
+  const target = createCometChatSink(cfg(server.baseUrl, { maxRetries: 3 }), c.callbacks, log);
   try {
     await target.submit(records(5));
     const err = await target.drain().then(() => undefined, (e: unknown) => e);
@@ -177,7 +106,7 @@ test('a 429 pauses every sender until the reset time and does not spend retries'
   });
   const c = collect();
   // maxRetries 1: three throttles in a row would exhaust it if they counted.
-  const target = createCometChatTarget(cfg(server.baseUrl, { maxRetries: 1, connections: 3 }), c.callbacks);
+  const target = createCometChatSink(cfg(server.baseUrl, { maxRetries: 1, connections: 3 }), c.callbacks);
   try {
     for (let b = 0; b < 3; b++) await target.submit(records(10, `b${b}_member_u`));
     await target.drain();
@@ -200,7 +129,7 @@ test('a 429 pauses every sender until the reset time and does not spend retries'
 test('a refusal that echoes the key: CM_AUTH, key redacted everywhere', async () => {
   const server = await scriptedServer(() => ({ status: 401, body: { error: { code: 'AUTH_ERR_APIKEY_NOT_FOUND', message: `The key ${KEY} does not exist` } } }));
   const log = memoryLogger();
-  const target = createCometChatTarget(cfg(server.baseUrl), collect().callbacks, log);
+  const target = createCometChatSink(cfg(server.baseUrl), collect().callbacks, log);
   try {
     await target.submit(records(2));
     const err = (await target.drain().catch((e: unknown) => e)) as ChatmigrateError;
@@ -218,7 +147,7 @@ test('a refusal that echoes the key: CM_AUTH, key redacted everywhere', async ()
 test('a malformed-wrapper reply rejects the whole batch once, without retrying', async () => {
   const server = await scriptedServer(() => ({ status: 400, body: { error: { code: 'ERR_IMPORT_INVALID_MEMBER_FORMAT', message: 'bad members' } } }));
   const c = collect();
-  const target = createCometChatTarget(cfg(server.baseUrl), c.callbacks);
+  const target = createCometChatSink(cfg(server.baseUrl), c.callbacks);
   try {
     await target.submit(records(4));
     await target.drain();
@@ -234,7 +163,7 @@ test('a malformed-wrapper reply rejects the whole batch once, without retrying',
 test('a timed-out request and a reset connection are retried', async () => {
   const server = await scriptedServer((n, keys) => (n === 1 ? 'stall' : n === 2 ? 'reset' : allOk(keys)));
   const c = collect();
-  const target = createCometChatTarget(cfg(server.baseUrl, { requestTimeoutMs: 200 }), c.callbacks);
+  const target = createCometChatSink(cfg(server.baseUrl, { requestTimeoutMs: 200 }), c.callbacks);
   try {
     await target.submit(records(3));
     await target.drain();
@@ -248,9 +177,9 @@ test('a timed-out request and a reset connection are retried', async () => {
 });
 
 test('config and batch checks name the problem', async () => {
-  assert.throws(() => createCometChatTarget(cfg('http://127.0.0.1:1/v3', { batchSize: 51 }), collect().callbacks), (e: ChatmigrateError) => e.code === 'CM_CONFIG' && /batchSize expects an integer from 1 to 50, got 51/.test(e.message));
-  assert.throws(() => createCometChatTarget(cfg('ftp://x/v3'), collect().callbacks), (e: ChatmigrateError) => e.code === 'CM_CONFIG' && /baseUrl/.test(e.message));
-  const target = createCometChatTarget(cfg('http://127.0.0.1:1/v3', { batchSize: 2 }), collect().callbacks);
+  assert.throws(() => createCometChatSink(cfg('http://127.0.0.1:1/v3', { batchSize: 51 }), collect().callbacks), (e: ChatmigrateError) => e.code === 'CM_CONFIG' && /batchSize expects an integer from 1 to 50, got 51/.test(e.message));
+  assert.throws(() => createCometChatSink(cfg('ftp://x/v3'), collect().callbacks), (e: ChatmigrateError) => e.code === 'CM_CONFIG' && /baseUrl/.test(e.message));
+  const target = createCometChatSink(cfg('http://127.0.0.1:1/v3', { batchSize: 2 }), collect().callbacks);
   await assert.rejects(target.submit(records(3)), /exceeds batchSize 2/);
   await assert.rejects(target.submit([records(1)[0]!, records(1)[0]!]), /twice/);
   await target.submit([]);

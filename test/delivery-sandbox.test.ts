@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
-import { createCometChatTarget, type CometChatTargetConfig } from '../src/sinks/cometchat/index.js';
+import { createCometChatSink, type CometChatTargetConfig } from '../src/sinks/cometchat/index.js';
 import type { PendingRecord, RecordOutcome, Target } from '../src/sinks/sink.js';
 import { ChatmigrateError } from '../src/errors.js';
 
@@ -100,7 +100,7 @@ test('10,000 members through injected errors, resets and spurious 429s: each del
   const { logger, lines } = captureLogger();
   const rec = recorder();
   const records = members(10_000);
-  const target = createCometChatTarget(config(sandbox), rec.callbacks, logger);
+  const target = createCometChatSink(config(sandbox), rec.callbacks, logger);
   try {
     await deliver(target, records);
     await target.close(0);
@@ -144,7 +144,7 @@ test('a short rate window is never exceeded, and its budget is used', async () =
   const sandbox = await startSandbox({ apiKey: API_KEY, rpm, windowMs });
   const rec = recorder();
   const records = members(4000); // 80 requests = 4 full windows
-  const target = createCometChatTarget(config(sandbox, { rpm, rateWindowMs: windowMs }), rec.callbacks);
+  const target = createCometChatSink(config(sandbox, { rpm, rateWindowMs: windowMs }), rec.callbacks);
   try {
     const started = performance.now();
     await deliver(target, records);
@@ -169,7 +169,7 @@ test('retries count against the budget like any request', async () => {
   const windowMs = 500;
   const sandbox = await startSandbox({ apiKey: API_KEY, rpm, windowMs, faults: { seed: 7, errorRate: 0.3 } });
   const rec = recorder();
-  const target = createCometChatTarget(config(sandbox, { rpm, rateWindowMs: windowMs }), rec.callbacks);
+  const target = createCometChatSink(config(sandbox, { rpm, rateWindowMs: windowMs }), rec.callbacks);
   try {
     await deliver(target, members(1500)); // 30 batches
     const s = sandbox.stats();
@@ -188,7 +188,7 @@ test('a refused API key fails at once with CM_AUTH after exactly one request, wi
   const { logger, lines } = captureLogger();
   const wrongKey = 'wrong-key-0d9e8f7a6b5c';
   const rec = recorder();
-  const target = createCometChatTarget(config(sandbox, { apiKey: wrongKey }), rec.callbacks, logger);
+  const target = createCometChatSink(config(sandbox, { apiKey: wrongKey }), rec.callbacks, logger);
   try {
     const started = performance.now();
     let submitError: unknown;
@@ -222,13 +222,13 @@ test('re-sending records already imported counts them alreadyPresent (nested rep
   const records = members(500);
   try {
     const first = recorder();
-    const a = createCometChatTarget(config(sandbox), first.callbacks);
+    const a = createCometChatSink(config(sandbox), first.callbacks);
     await deliver(a, records);
     await a.close(0);
     assert.ok([...first.outcomes.values()].every((l) => l.length === 1 && l[0]!.kind === 'imported'));
 
     const second = recorder();
-    const b = createCometChatTarget(config(sandbox), second.callbacks);
+    const b = createCometChatSink(config(sandbox), second.callbacks);
     await deliver(b, records);
     await b.close(0);
     assert.equal(second.outcomes.size, 500);
@@ -244,7 +244,7 @@ test('invalid entities are rejected alone; the rest import without being re-sent
   const sandbox = await startSandbox({ apiKey: API_KEY, rpm: 0 });
   const records = members(50, { futureEvery: 10 }); // indexes 0, 10, 20, 30, 40 joined "in the future"
   const rec = recorder();
-  const target = createCometChatTarget(config(sandbox), rec.callbacks);
+  const target = createCometChatSink(config(sandbox), rec.callbacks);
   try {
     await deliver(target, records);
     const rejected = [...rec.outcomes].filter(([, l]) => l[0]!.kind === 'rejected');
@@ -267,7 +267,7 @@ test('a stalled server stops submit() (backpressure); close() returns within its
   const sandbox = await startSandbox({ apiKey: API_KEY, rpm: 0, faults: { stallAfter: 2 } });
   const rec = recorder();
   const connections = 2;
-  const target = createCometChatTarget(config(sandbox, { connections, requestTimeoutMs: 30_000 }), rec.callbacks);
+  const target = createCometChatSink(config(sandbox, { connections, requestTimeoutMs: 30_000 }), rec.callbacks);
   const all = batches(members(100 * 50), 50);
   let admitted = 0;
   let produced = 0;

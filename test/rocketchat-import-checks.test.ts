@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createScrubber } from '../src/sinks/rocketchat/client.js';
+import { createScrubber } from '../src/sinks/scrub.js';
 import { resolveRocketChatConfig } from '../src/rocketchat-import/config.js';
 import { runRocketChatImport } from '../src/rocketchat-import/import-flow.js';
 import type { RocketChatReport } from '../src/rocketchat-import/report.js';

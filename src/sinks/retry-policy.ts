@@ -9,13 +9,22 @@ export class RetryableFailure extends Error {
   /** The server said "too many requests"; the governor already pauses everyone for `waitMs`. */
   readonly throttled: boolean;
   readonly waitMs: number | undefined;
+  /** False when the request never reached the server (the connection failed): it was no request. */
+  readonly reached: boolean;
+  /**
+   * The caller paces the next attempt itself and bounds how often (the quick reconnect attempts
+   * while a target has never answered): p-retry neither spends a retry nor sleeps.
+   */
+  readonly paced: boolean;
 
-  constructor(reason: string, options: { throttled?: boolean; waitMs?: number | undefined } = {}) {
+  constructor(reason: string, options: { throttled?: boolean; waitMs?: number | undefined; reached?: boolean; paced?: boolean } = {}) {
     super(reason);
     this.name = 'RetryableFailure';
     this.reason = reason;
     this.throttled = options.throttled ?? false;
     this.waitMs = options.waitMs;
+    this.reached = options.reached ?? true;
+    this.paced = options.paced ?? false;
   }
 }
 
@@ -28,7 +37,11 @@ export interface RetryInfo {
   attempt: number;
   reason: string;
   throttled: boolean;
-  /** Retries still available after this failure (throttled attempts do not spend one). */
+  /** The wait the rate governor honours before the next attempt (throttled with a hint). */
+  waitMs: number | undefined;
+  /** The failed attempt reached the server (false: the connection itself failed). */
+  reached: boolean;
+  /** Retries still available after this failure (throttled and paced attempts do not spend one). */
   retriesLeft: number;
 }
 
@@ -54,7 +67,8 @@ export const DEFAULT_MAX_FREE_THROTTLES = 100;
  * between retryMinMs and retryMaxMs (p-retry's `randomize` multiplies by 1–2, capped at the max).
  * A throttled failure returns false from `shouldConsumeRetry`: p-retry then neither spends a retry
  * nor sleeps, and the next attempt waits inside the rate governor until the server's reset time,
- * which pauses every sender at once instead of each batch backing off on its own.
+ * which pauses every sender at once instead of each batch backing off on its own. A paced failure
+ * (the caller waits and bounds the attempts itself) neither spends a retry nor sleeps either.
  * Anything else (AbortError-wrapped or unexpected) stops at once.
  * Exhaustion becomes CM_RETRIES_EXHAUSTED carrying the last reason (never a credential).
  */
@@ -71,6 +85,7 @@ export async function runWithRetries<T>(attempt: (attemptNumber: number) => Prom
       randomize: true,
       signal: options.signal,
       shouldConsumeRetry: ({ error }) => {
+        if (error instanceof RetryableFailure && error.paced) return false;
         if (error instanceof RetryableFailure && error.throttled && error.waitMs !== undefined && freeThrottles < maxFree) {
           freeThrottles++;
           return false;
@@ -80,7 +95,7 @@ export async function runWithRetries<T>(attempt: (attemptNumber: number) => Prom
       },
       shouldRetry: ({ error, attemptNumber, retriesLeft }) => {
         if (!(error instanceof RetryableFailure)) return false;
-        options.onRetry?.({ attempt: attemptNumber, reason: error.reason, throttled: error.throttled, retriesLeft });
+        options.onRetry?.({ attempt: attemptNumber, reason: error.reason, throttled: error.throttled, waitMs: error.waitMs, reached: error.reached, retriesLeft });
         return true;
       },
     });

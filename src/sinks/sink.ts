@@ -1,4 +1,4 @@
-// The contract between the pipeline and a delivery target: records in, one final outcome per record out.
+// The contract between the pipeline and a delivery sink: records in, one final outcome per record out.
 
 /** One validated record ready to send. */
 export interface PendingRecord {
@@ -17,12 +17,14 @@ export type RecordOutcome =
   | { kind: 'rejected'; code: string; message: string };
 
 export interface DeliveryStats {
-  /** HTTP requests started (every attempt, retries included). */
+  /** HTTP requests that reached the server (every attempt, retries included): a reply, or a failure after the request was written. */
   requests: number;
-  /** Requests that re-sent entities already sent once (whole or partial re-sends). */
+  /** Re-sends (whole or partial) after a request that reached the server. */
   retries: number;
   /** Times the target said "too many requests" (HTTP 429 or a per-entity ERR_TOO_MANY_REQUESTS). */
   throttled: number;
+  /** Attempts whose connection failed (refused, DNS, connect timeout): nothing was sent, not counted in `requests`. */
+  connectFailures: number;
   /** Entities put on the wire, re-sends included. */
   sentEntities: number;
   /** Highest number of requests in flight at once. */
@@ -41,17 +43,18 @@ export interface DeliveryCallbacks {
   onSend?(records: readonly PendingRecord[]): void;
   /**
    * The request that carried these records was refused as a whole before anything in it was
-   * processed (auth refused, rate limited): they did not arrive, whatever onSend recorded.
+   * processed (auth refused, rate limited), or its connection failed before anything was written:
+   * they did not arrive, whatever onSend recorded.
    */
   onRefused?(records: readonly PendingRecord[]): void;
 }
 
-export interface Target {
+export interface Sink {
   /**
    * Hand over a batch (≤ batchSize records). Resolves once it has been admitted into the in-flight
    * window — callers await it before reading more input, which is how backpressure reaches the
    * parser. Rejects (or makes later calls/drain reject) with a ChatmigrateError on a fatal failure
-   * (auth, retries exhausted).
+   * (auth, target unreachable, retries exhausted).
    */
   submit(batch: PendingRecord[]): Promise<void>;
   /** Wait until everything submitted has settled; rejects with the first fatal error. */
@@ -62,6 +65,9 @@ export interface Target {
   unsettled(): PendingRecord[];
   stats(): DeliveryStats;
 }
+
+/** The former name of Sink, kept while callers move over. */
+export type Target = Sink;
 
 /** The pino-compatible subset the delivery layer logs through (fixed messages, data in fields). */
 export interface DeliveryLogger {

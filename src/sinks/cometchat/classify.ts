@@ -1,9 +1,9 @@
-// Pure classifier of CometChat data-import replies: what happened to each entity, and what to do next.
+// Pure classifier of CometChat data-import replies (every kind): what happened to each entity, and what to do next.
 
+import type { Classification } from '../batch-protocol.js';
+import { readWaitMs, type HeaderBag } from '../rate-hints.js';
 import type { RecordOutcome } from '../sink.js';
 import { ALREADY_PRESENT_CODES, AUTH_ERROR_CODES, THROTTLE_CODE, WHOLE_BATCH_REJECT_CODES } from './limits.js';
-
-export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
 /** What came back over HTTP. Give `body` when already parsed, else `bodyText`. */
 export interface ReplyFacts {
@@ -13,31 +13,10 @@ export interface ReplyFacts {
   bodyText?: string;
 }
 
-/**
- * The decision, Vector-style: ok (every entity has a final outcome), partial (some entities must be
- * re-sent), retry (re-send the whole request), fatal (stop the run), rejectAll (the request itself
- * was refused: every entity gets that code, no retry).
- */
-export type Classification =
-  | { kind: 'ok'; outcomes: Map<string, RecordOutcome> }
-  | {
-      kind: 'partial';
-      outcomes: Map<string, RecordOutcome>;
-      retryKeys: string[];
-      reason: string;
-      throttled: boolean;
-      waitMs: number | undefined;
-    }
-  | { kind: 'retry'; reason: string; throttled: boolean; waitMs: number | undefined }
-  | { kind: 'fatal'; errorCode: 'CM_AUTH' | 'CM_TARGET'; reason: string; message: string }
-  | { kind: 'rejectAll'; code: string; message: string };
+export type { Classification } from '../batch-protocol.js';
 
 /** Whole-request or per-entity codes that read like a passing server-side failure. */
 const TRANSIENT_CODE = /INTERNAL|SERVER_ERROR|UNAVAILABLE|TIMEOUT|TIMED_OUT|TRY_AGAIN|TEMPORAR|OVERLOAD|BUSY/i;
-/** Transport error codes that are programming or configuration errors: retrying cannot help. */
-const NON_RETRYABLE_TRANSPORT = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_URL', 'ERR_INVALID_ARG_TYPE']);
-/** Longest wait we accept from a server hint (a runaway Retry-After must not park a run for days). */
-export const MAX_WAIT_MS = 60 * 60 * 1000;
 
 interface ServerError {
   code: string | undefined;
@@ -53,57 +32,6 @@ function readError(value: unknown): ServerError | undefined {
   const code = typeof value['code'] === 'string' && value['code'] !== '' ? value['code'] : undefined;
   const message = typeof value['message'] === 'string' ? value['message'] : '';
   return { code, message };
-}
-
-/** A header by name, case-insensitively; the first value when repeated. */
-export function headerValue(headers: HeaderBag, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
-
-const clampWait = (ms: number): number => Math.min(MAX_WAIT_MS, Math.max(0, Math.ceil(ms)));
-
-/**
- * How long the server asked us to wait: `Retry-After` (seconds or an HTTP date), else
- * `X-Rate-Limit-Reset` / `X-RateLimit-Reset` (epoch seconds, epoch milliseconds, or a small number
- * meaning seconds from now), else "retry after N seconds" in the message. Undefined: no hint.
- */
-export function readWaitMs(headers: HeaderBag, message: string | undefined, nowMs: number): number | undefined {
-  const retryAfter = headerValue(headers, 'retry-after')?.trim();
-  if (retryAfter !== undefined && retryAfter !== '') {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return clampWait(Number(retryAfter) * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return clampWait(date - nowMs);
-  }
-  const reset = (headerValue(headers, 'x-rate-limit-reset') ?? headerValue(headers, 'x-ratelimit-reset'))?.trim();
-  if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset)) {
-    const n = Number(reset);
-    if (n >= 1e12) return clampWait(n - nowMs); // epoch milliseconds
-    if (n >= 1e9) return clampWait(n * 1000 - nowMs); // epoch seconds
-    return clampWait(n * 1000); // seconds from now
-  }
-  if (message !== undefined) {
-    const m = /retry\s+(?:after|in)\s+(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)?/i.exec(message);
-    if (m !== null) {
-      const n = Number(m[1]);
-      return clampWait(m[2] !== undefined && /^m/i.test(m[2]) ? n : n * 1000);
-    }
-  }
-  return undefined;
-}
-
-/** A failure before any reply (connection reset, refused, timeout): retry unless it is a local bug. */
-export function classifyTransportError(err: unknown): Classification {
-  const code = isObject(err) && typeof err['code'] === 'string' ? err['code'] : undefined;
-  if (code !== undefined && NON_RETRYABLE_TRANSPORT.has(code)) {
-    return { kind: 'fatal', errorCode: 'CM_TARGET', reason: `request could not be sent (${code})`, message: '' };
-  }
-  const reason = code === undefined ? 'network error' : /TIMEOUT/.test(code) ? `timeout (${code})` : code;
-  return { kind: 'retry', reason, throttled: false, waitMs: undefined };
 }
 
 type EntityResult = RecordOutcome | { kind: 'retry'; throttled: boolean; message: string } | { kind: 'auth'; code: string; message: string };

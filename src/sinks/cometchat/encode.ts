@@ -1,4 +1,4 @@
-// Builds the CometChat member-import request body by splicing records' already-serialized JSON.
+// Builds a CometChat data-import request body by splicing records' already-serialized JSON.
 
 import type { PendingRecord } from '../sink.js';
 
@@ -10,7 +10,6 @@ export function encodeKey(key: string): string {
   return PLAIN_KEY.test(key) ? `"${key}"` : JSON.stringify(key);
 }
 
-const OPEN = '{"members":{';
 const CLOSE = '}}';
 /** Bodies are carved out of slabs this big (a 50-member body is ~5-20 KB). */
 const SLAB_BYTES = 1 << 20;
@@ -18,14 +17,14 @@ let slab = Buffer.allocUnsafe(SLAB_BYTES);
 let slabAt = 0;
 
 /**
- * `{"members":{"<key>":<json>,...}}` as UTF-8 bytes, from records whose `json` is already
+ * `{"<wrapper>":{"<key>":<json>,...}}` as UTF-8 bytes, from records whose `json` is already
  * canonical JSON text: the bytes sent are exactly the text validated. Joined as text (V8 keeps
  * the pieces as a rope) and encoded once into a shared slab: no copy of the body as a flat
  * string and no Buffer of its own per request. Each body is its own region of the slab; a
  * slab is replaced (and freed once its bodies are sent) when the next body may not fit.
  */
-export function encodeMembersBody(records: readonly PendingRecord[]): Buffer {
-  let text = OPEN;
+export function encodeImportBody(wrapperKey: string, records: readonly PendingRecord[]): Buffer {
+  let text = `{${encodeKey(wrapperKey)}:{`;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     if (i > 0) text += ',';
@@ -42,4 +41,9 @@ export function encodeMembersBody(records: readonly PendingRecord[]): Buffer {
   const start = slabAt;
   slabAt += slab.write(text, start, 'utf8');
   return slab.subarray(start, slabAt);
+}
+
+/** `{"members":{...}}`: the member import's body. */
+export function encodeMembersBody(records: readonly PendingRecord[]): Buffer {
+  return encodeImportBody('members', records);
 }

@@ -4,8 +4,8 @@ import { ChatmigrateError } from '../../errors.js';
 
 export const COMETCHAT_LIMITS = {
   /**
-   * At most 50 entities (members) per request. Source: CometChat's Data Import API documentation,
-   * as restated in SPEC §3.1 ("at most 50 entities per request"). `--batch-size` may only lower it.
+   * At most 50 entities per request, for every kind. Source: CometChat's Data Import API documentation,
+   * as restated in SPEC §3.1 and §1b ("at most 50 entities per request"). `--batch-size` may only lower it.
    */
   maxEntitiesPerRequest: 50,
   /**
@@ -19,8 +19,16 @@ export const COMETCHAT_LIMITS = {
   rateWindowMs: 60_000,
 } as const;
 
-/** Path of the member import endpoint, appended to the API root (which carries the version, e.g. /v3). Source: SPEC §3.1. */
-export const MEMBERS_IMPORT_PATH = '/data_import/members';
+/**
+ * The data-import endpoint of one entity kind, appended to the API root (which carries the
+ * version, e.g. /v3): `/data_import/<kind>`. Source: SPEC §3.1 (members, users, groups) and §1b (messages).
+ */
+export function importPath(endpoint: string): string {
+  return `/data_import/${endpoint}`;
+}
+
+/** Endpoint names and body wrapper keys: lowercase words (users, groups, members, messages). */
+const KIND_NAME = /^[a-z][a-z_]{0,63}$/;
 
 /** Error codes CometChat documents for auth failures (SPEC §3.1): fatal, never retried. */
 export const AUTH_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -40,9 +48,16 @@ export const ALREADY_PRESENT_CODES: ReadonlySet<string> = new Set([
 /** The throttling code (HTTP 429 or per entity). */
 export const THROTTLE_CODE = 'ERR_TOO_MANY_REQUESTS';
 
-/** Whole-request codes that say the request itself is malformed: every entity is rejected with it, no retry. */
+/**
+ * Whole-request codes that say the request itself is malformed (a bad wrapper for its kind): every
+ * entity is rejected with it, no retry. Source: SPEC §3.1 (ERR_IMPORT_INVALID_MEMBER_FORMAT); the
+ * other kinds' codes follow the same naming.
+ */
 export const WHOLE_BATCH_REJECT_CODES: ReadonlySet<string> = new Set([
   'ERR_IMPORT_INVALID_MEMBER_FORMAT',
+  'ERR_IMPORT_INVALID_USER_FORMAT',
+  'ERR_IMPORT_INVALID_GROUP_FORMAT',
+  'ERR_IMPORT_INVALID_MESSAGE_FORMAT',
   'ERR_BAD_REQUEST',
 ]);
 
@@ -66,6 +81,12 @@ export interface CometChatTargetConfig {
   window?: number;
   /** Throttled attempts a batch may repeat without spending a retry; default 100. */
   maxFreeThrottles?: number;
+  /** The entity kind's endpoint, `/data_import/<endpoint>`: users, groups, members (default) or messages. */
+  endpoint?: string;
+  /** The body's wrapper key, `{"<wrapperKey>": {"<key>": record, ...}}`; default: the endpoint name. */
+  wrapperKey?: string;
+  /** Deliver in input order: one batch on the wire at a time, settled before the next is sent (messages). */
+  ordered?: boolean;
 }
 
 function configError(option: string, expected: string, given: unknown): ChatmigrateError {
@@ -73,7 +94,11 @@ function configError(option: string, expected: string, given: unknown): Chatmigr
 }
 
 /** Checks the config once at the edge (messages name the option, the expectation and the value); returns the endpoint. */
-export function checkCometChatConfig(config: CometChatTargetConfig): { origin: string; path: string } {
+export function checkCometChatConfig(config: CometChatTargetConfig): { origin: string; path: string; endpoint: string; wrapperKey: string } {
+  const endpoint = config.endpoint ?? 'members';
+  const wrapperKey = config.wrapperKey ?? endpoint;
+  if (!KIND_NAME.test(endpoint)) throw configError('endpoint', 'an entity kind such as users, groups, members or messages', config.endpoint);
+  if (!KIND_NAME.test(wrapperKey)) throw configError('wrapperKey', 'an entity kind such as users, groups, members or messages', config.wrapperKey);
   const ints: Array<[keyof CometChatTargetConfig, number, number]> = [
     ['batchSize', 1, COMETCHAT_LIMITS.maxEntitiesPerRequest],
     ['rpm', 0, Number.MAX_SAFE_INTEGER],
@@ -97,6 +122,6 @@ export function checkCometChatConfig(config: CometChatTargetConfig): { origin: s
     throw configError('baseUrl', 'an http(s) URL such as https://APPID.api-us.cometchat.io/v3', config.baseUrl);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('baseUrl', 'an http(s) URL', config.baseUrl);
-  return { origin: url.origin, path: url.pathname.replace(/\/+$/, '') + MEMBERS_IMPORT_PATH };
+  return { origin: url.origin, path: url.pathname.replace(/\/+$/, '') + importPath(endpoint), endpoint, wrapperKey };
 }
 

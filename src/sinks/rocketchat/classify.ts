@@ -1,7 +1,7 @@
 // Pure classifier of Rocket.Chat REST replies: ok, retry (throttled or transient), the body form
 // refused (invalid-params: the caller falls back once), or a final error with a clear message.
 
-import { readWaitMs, type HeaderBag } from '../cometchat/classify.js';
+import { readWaitMs, type HeaderBag } from '../rate-hints.js';
 
 export type RocketChatDecision =
   | { kind: 'ok'; body: Record<string, unknown> }
