@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   CM_AUTH: { exit: EXIT.fatal, meaning: 'the target refused the credentials (never retried)' },
   CM_RETRIES_EXHAUSTED: { exit: EXIT.fatal, meaning: 'a request kept failing after every retry' },
   CM_TARGET: { exit: EXIT.fatal, meaning: 'the target answered in a way that stops the run (e.g. a malformed reply)' },
+  CM_UNREACHABLE: { exit: EXIT.fatal, meaning: 'no connection to the target could ever be made (address, port, DNS or TLS): check --base-url' },
   CM_OUTPUT: { exit: EXIT.fatal, meaning: 'a report, rejects or checkpoint file cannot be written' },
   CM_CHECKPOINT_CORRUPT: { exit: EXIT.fatal, meaning: 'the checkpoint file is damaged or truncated' },
   CM_RESUME_MISMATCH: { exit: EXIT.usage, meaning: 'resume was asked with a different input or options than the checkpoint' },

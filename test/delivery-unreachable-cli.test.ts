@@ -32,11 +32,11 @@ test('import to CometChat at a closed port: exit 1 within seconds, "cannot conne
   const took = performance.now() - started;
   assert.equal(r.code, 1, r.stderr);
   assert.ok(took < 10_000, `took ${Math.round(took)} ms`);
-  assert.match(r.stderr, new RegExp(`chatmigrate: cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\); 4 attempts in [\\d.]+ s, nothing was sent \\[CM_TARGET\\]`));
+  assert.match(r.stderr, new RegExp(`chatmigrate: cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\); 4 attempts in [\\d.]+ s, nothing was sent \\[CM_UNREACHABLE\\]`));
   assert.match(r.stderr, /hint: check --base-url/);
   assert.match(r.stderr, /requests: 0 \(0 retries, 0 throttled\)/);
   const rep = readReport(report);
-  assert.deepEqual([rep.status, rep.exitCode, rep.requests, rep.error?.code], ['failed', 1, 0, 'CM_TARGET']);
+  assert.deepEqual([rep.status, rep.exitCode, rep.requests, rep.error?.code], ['failed', 1, 0, 'CM_UNREACHABLE']);
   assert.ok(!r.stderr.includes('unreachable-key-1f2e3d4c'));
 });
 
@@ -51,9 +51,9 @@ test('import to Rocket.Chat at a closed port: exit 1 within seconds, "cannot con
   const took = performance.now() - started;
   assert.equal(r.code, 1, r.stderr);
   assert.ok(took < 10_000, `took ${Math.round(took)} ms`);
-  assert.match(r.stderr, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\); 4 attempts in [\\d.]+ s, nothing was sent \\[CM_TARGET\\]`));
+  assert.match(r.stderr, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\); 4 attempts in [\\d.]+ s, nothing was sent \\[CM_UNREACHABLE\\]`));
   assert.match(r.stderr, /hint: check --base-url/);
   const rep = readReport(report);
-  assert.deepEqual([rep.status, rep.exitCode, rep.requests, rep.error?.code], ['failed', 1, 0, 'CM_TARGET']);
+  assert.deepEqual([rep.status, rep.exitCode, rep.requests, rep.error?.code], ['failed', 1, 0, 'CM_UNREACHABLE']);
   assert.ok(!r.stderr.includes(env.ROCKETCHAT_AUTH_TOKEN));
 });

@@ -6,8 +6,8 @@ import type { DeliveryJournal } from '../accounting/delivery-journal.js';
 import { recordPosition, type Ledger, type LedgerRecord } from '../accounting/ledger.js';
 import type { WindowEntry } from '../accounting/checkpoint-file.js';
 import type { Log } from '../log.js';
-import { createCometChatTarget, type CometChatTargetConfig } from '../sinks/cometchat/index.js';
-import type { DeliveryStats, PendingRecord, RecordOutcome, Target } from '../sinks/sink.js';
+import { createCometChatSink, type CometChatTargetConfig } from '../sinks/cometchat/index.js';
+import type { DeliveryStats, PendingRecord, RecordOutcome, Sink } from '../sinks/sink.js';
 import { untilAborted } from './abortable.js';
 import type { AcceptedRecord } from './judge-stage.js';
 
@@ -70,7 +70,7 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
     d.journal()?.add(outcome.kind === 'imported' ? ['i', record.key] : outcome.kind === 'alreadyPresent' ? ['a', record.key] : ['r', record.key, outcome.code, outcome.message]);
   }
 
-  const sink: Target = createCometChatTarget(sinkConfig, { onOutcome, onSend, onRefused, onBatchSettled: () => d.journal()?.commit() }, d.log);
+  const sink: Sink = createCometChatSink(sinkConfig, { onOutcome, onSend, onRefused, onBatchSettled: () => d.journal()?.commit() }, d.log);
 
   /**
    * A record the journal says was answered before the stop is settled as it was, not sent again;

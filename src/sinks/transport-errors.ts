@@ -55,5 +55,5 @@ export function hostAndPort(origin: string): string {
 /** The stop when no connection to the target ever succeeded: where, what the network said, what to check. */
 export function unreachableError(origin: string, failure: TransportFailure, attempts: number, elapsedMs: number, hint: string): ChatmigrateError {
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts in ${(elapsedMs / 1000).toFixed(1)} s`;
-  return new ChatmigrateError('CM_TARGET', `cannot connect to ${hostAndPort(origin)} (${failure.words}); ${tries}, nothing was sent`, { hint });
+  return new ChatmigrateError('CM_UNREACHABLE', `cannot connect to ${hostAndPort(origin)} (${failure.words}); ${tries}, nothing was sent`, { hint });
 }
