@@ -17,7 +17,7 @@ function cfg(baseUrl: string, over: Partial<CometChatTargetConfig> = {}): CometC
 
 const keysOf = (rs: readonly PendingRecord[]) => rs.map((r) => r.key);
 
-test('a target never reached: a few quick attempts, then CM_TARGET naming host:port; no request counted, every send refused', async () => {
+test('a target never reached: a few quick attempts, then CM_UNREACHABLE naming host:port; no request counted, every send refused', async () => {
   const server = await scriptedServer((_n, keys) => allOk(keys));
   await server.close(); // nothing listens on the port any more
   const c = collect();
@@ -30,7 +30,7 @@ test('a target never reached: a few quick attempts, then CM_TARGET naming host:p
     for (let b = 0; b < 3; b++) await sink.submit(records(5, `b${b}_member_u`)).catch(() => undefined);
     const err = await sink.drain().then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof ChatmigrateError, String(err));
-    assert.equal(err.code, 'CM_TARGET');
+    assert.equal(err.code, 'CM_UNREACHABLE');
     assert.match(err.message, new RegExp(`^cannot connect to 127\\.0\\.0\\.1:${server.port} \\(connection refused\\); 4 attempts in \\d+\\.\\d s, nothing was sent$`));
     assert.match(err.hint ?? '', /--base-url/);
     assert.ok(performance.now() - started < 2_000, 'seconds, not minutes');

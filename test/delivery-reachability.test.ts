@@ -15,7 +15,7 @@ test('never answered: quick attempts 250, 500, 1000 ms apart, then a stop naming
   assert.deepEqual(verdicts.slice(0, 3), [{ kind: 'quick', delayMs: 250 }, { kind: 'quick', delayMs: 500 }, { kind: 'quick', delayMs: 1000 }]);
   const last = verdicts[3]!;
   assert.equal(last.kind, 'stop');
-  assert.equal(last.kind === 'stop' && last.error.code, 'CM_TARGET');
+  assert.equal(last.kind === 'stop' && last.error.code, 'CM_UNREACHABLE');
   assert.equal(last.kind === 'stop' && last.error.message, 'cannot connect to app.api-us.cometchat.io:443 (connection refused); 4 attempts in 0.3 s, nothing was sent');
   assert.equal(last.kind === 'stop' && last.error.hint, 'check --base-url');
 });
