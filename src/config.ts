@@ -10,6 +10,8 @@ import type { FormatChoice } from './sources/formats.js';
 import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './sinks/cometchat/limits.js';
 import { defaultWorkerCount } from './transforms/block-processor.js';
 import { checkRocketChatOptions } from './rocketchat-options.js';
+import { checkKindOptions } from './kind-options.js';
+import { KIND_NAMES, type KindName } from './entities/kinds.js';
 
 export const REGIONS = ['us', 'eu', 'in'] as const;
 
@@ -17,6 +19,12 @@ export const REGIONS = ['us', 'eu', 'in'] as const;
 export interface RunOptions {
   input?: string | undefined;
   from?: string;
+  /** users, groups, members or messages; default: a CometChat body's wrapper key, else members. */
+  kind?: string;
+  /** Messages: skip those older than this many days (default 180; 0 = no limit). */
+  retentionDays?: number | string;
+  /** Messages, import: append muid → CometChat message id lines (NDJSON) to this file. */
+  ids?: string;
   to?: string;
   batchSize?: number | string;
   rpm?: number | string;
@@ -124,6 +132,9 @@ const url = (flag: string) =>
 const schema = z.object({
   input: z.string().optional(),
   from: oneOf('--from', ['auto', 'cometchat', 'map', 'array', 'ndjson', 'rocketchat'], 'auto'),
+  kind: oneOf('--kind', KIND_NAMES as [KindName, ...KindName[]], undefined),
+  retentionDays: int('--retention-days', 0, 100_000, -1), // -1: not given
+  ids: z.string().optional(),
   to: oneOf('--to', ['cometchat'], 'cometchat'),
   batchSize: int('--batch-size', 1, COMETCHAT_LIMITS.maxEntitiesPerRequest, COMETCHAT_LIMITS.maxEntitiesPerRequest),
   rpm: int('--rpm', 0, 1_000_000, COMETCHAT_LIMITS.requestsPerMinute),
@@ -163,6 +174,12 @@ export type RunConfig = Readonly<DeliverySettings & {
   command: 'validate' | 'import';
   input: string | undefined;
   from: FormatChoice;
+  /** --kind; undefined: the input's CometChat wrapper key names it, else members. */
+  kind: KindName | undefined;
+  /** --retention-days (messages only); undefined: not given (messages then use 180). */
+  retentionDays: number | undefined;
+  /** --ids: the file imported messages' CometChat ids are appended to. */
+  ids: string | undefined;
   to: 'cometchat' | 'rocketchat';
   /** CometChat API root including the version, e.g. https://APP.api-us.cometchat.io/v3. */
   baseUrl: string | undefined;
@@ -251,11 +268,16 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     });
   }
   checkRocketChatOptions(o, options);
+  const retentionDays = o.retentionDays === -1 ? undefined : o.retentionDays;
+  checkKindOptions({ command, from: o.from, kind: o.kind, retentionDays, ids: o.ids, sharded: (o.shard?.count ?? 1) > 1 });
   // Inputs and outputs are compared by their real identities when the run starts (accounting/output-paths.ts).
   return Object.freeze({
     command,
     input: o.input,
     from: o.from as FormatChoice,
+    kind: o.kind,
+    retentionDays,
+    ids: o.ids,
     to: o.to as 'cometchat' | 'rocketchat',
     batchSize: o.batchSize,
     rpm: o.rpm,

@@ -23,6 +23,10 @@ import { createJudge } from './pipeline/judge-stage.js';
 import { openReadStage, type ReadStage } from './pipeline/read-stage.js';
 import { createSafekeeping, type Safekeeping } from './pipeline/resume-stage.js';
 import { boundReadAhead, progressSample, reportRun, sinkConfig } from './pipeline/run-parts.js';
+import { openIdsWriter, type IdsWriter } from './accounting/ids-writer.js';
+import { verifyKind } from './accounting/resume.js';
+import { KINDS } from './entities/kinds.js';
+import { settingsFor } from './kind-options.js';
 
 export interface PipelineDeps {
   stdin?: Readable;
@@ -58,13 +62,17 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   let ledger: Ledger | undefined;
   let rejects: RejectsWriter | undefined;
   let delivery: DeliveryStage | undefined;
+  let ids: IdsWriter | undefined;
+  const lookAlikes = new Map<string, number>();
   let progress: Progress = { done() {} };
   let failure: ChatmigrateError | undefined;
   let interrupted = false;
   /** A finished job read again with nothing after it: nothing sent, nothing to save. */
   let alreadyComplete = false;
   try {
-    read = await openReadStage({ ...config, kind: 'members', nowSeconds, wantJson: config.command === 'import' }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), log });
+    // The kind is --kind, or what the input's wrapper key says: known once the stage is open.
+    const kindOptions = { command: config.command, from: config.from, kind: config.kind, retentionDays: config.retentionDays, ids: config.ids, sharded: (config.shard?.count ?? 1) > 1 };
+    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), log });
     const input = read;
     safe = createSafekeeping({ config, resume, input, job: checkpoint?.run.job ?? newJobId(), nowSeconds, startedAt: startedAt.getTime(), log });
     const keeper = safe;
@@ -75,8 +83,16 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     });
     ledger = books;
     log.info({ input: input.name, compressed: input.compressed, bytes: input.sizeBytes, command: config.command, workers: config.workers, resumeAt: books.resumeAt }, 'run started');
+    // Waits for the first bytes of the input: its wrapper key may name the kind.
+    await input.decideKind();
+    const kind = KINDS[input.kind];
+    verifyKind(resume, { kind: input.kind, retentionDays: input.retentionDays });
+    log.info({ kind: input.kind, entity: kind.entity, key: kind.key.field, endpoint: `/data_import/${input.kind}`, ...(input.retentionDays === undefined ? {} : { retentionDays: input.retentionDays }) }, 'kind of the records');
     if (config.rejects) rejects = await openRejectsWriter(config.rejects, rejectsResumeOf(resume));
-    if (config.command === 'import') delivery = createDeliveryStage(sinkConfig(config), { ledger: books, journal: () => keeper.journal, window: resume?.window, log });
+    if (config.command === 'import') {
+      if (config.ids) ids = openIdsWriter(config.ids);
+      delivery = createDeliveryStage(sinkConfig(config, input.kind), { ledger: books, journal: () => keeper.journal, window: resume?.window, ids, log });
+    }
     const sending = delivery;
     await keeper.start(books, rejects, sending && (() => sending.stats()));
     progress = createProgress(progressSample(config, deps.stderr ?? process.stderr, input, books, log, sending, () => keeper.replaying));
@@ -85,12 +101,19 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
       dedupe: createDedupeIndex(),
       shard: createShardFilter(config.shard),
       wantRejects: rejects !== undefined,
+      keyField: kind.key.field,
+      onLookAlike: (look) => lookAlikes.set(look, (lookAlikes.get(look) ?? 0) + 1),
       ...(sending ? { deliver: (record) => sending.accept(record) } : {}),
       ...(checkpoint ? { onResumePoint: () => keeper.finishReplay(books, true) } : {}),
     });
+    let orderWarned = false;
     for await (const { block, result } of input.blocks(books.resumeAt, signal, keeper.onChunk)) {
       judge(block, result);
       keeper.afterBlock(books);
+      if (!orderWarned && books.totals.outOfOrder > 0 && kind.order !== undefined) {
+        orderWarned = true;
+        log.warn({ outOfOrder: books.totals.outOfOrder, field: kind.order }, `${kind.name} are not in ${kind.order} order: CometChat wants history imported oldest first, and they are sent in input order (the report counts them as outOfOrder); export sorted, e.g. mongoexport --sort '{ts:1}'`);
+      }
       input.recycle(block);
       await sending?.submitReady(signal);
       await rejects?.flush();
@@ -112,6 +135,11 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     safe?.checkpointer?.stopTicking();
     progress.done();
     if (delivery) await delivery.close(interrupted || failure ? (deps.graceMs ?? 5000) : 0);
+    try {
+      ids?.close();
+    } catch (e) {
+      failure ??= toChatmigrateError(e);
+    }
     await read?.close();
     safe?.journal?.commit();
     // The checkpoint is saved last, with every outcome that arrived; a run that failed while
@@ -130,5 +158,5 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     ledger?.releaseHeldRejects();
     if (rejects) await rejects.close().catch((e: unknown) => (failure ??= toChatmigrateError(e)));
   }
-  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, log });
+  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, lookAlikes, log });
 }

@@ -127,7 +127,7 @@ test('an unfinished checkpoint: the refusal names --resume and --start-over; --s
   assert.equal((await runPipeline(resolveConfig('validate', options))).exitCode, 1);
   const again = await runCli(['validate', input, '--checkpoint', join(dir, 'job.ckpt')]);
   assert.equal(again.code, 2, again.stderr);
-  assert.match(again.stderr, /holds the progress of an unfinished run \(14 records settled\) \[CM_USAGE\]\n {2}hint: add --resume to continue it, or --start-over to begin a new job \(the checkpoint is replaced; members already imported then count as already present\)\n$/);
+  assert.match(again.stderr, /holds the progress of an unfinished run \(14 records settled\) \[CM_USAGE\]\n {2}hint: add --resume to continue it, or --start-over to begin a new job \(the checkpoint is replaced; records already imported then count as already present\)\n$/);
   assert.throws(() => resolveConfig('validate', { ...options, resume: true, startOver: true }), /--start-over and --resume contradict each other/);
   assert.throws(() => resolveConfig('validate', { input, startOver: true }), /--start-over needs --checkpoint FILE/);
   assert.equal((await runPipeline(resolveConfig('validate', { ...options, startOver: true }))).exitCode, 1, 'a new job, stopped at the same bad line');

@@ -47,7 +47,7 @@ function sampleCheckpoint(): Checkpoint {
     tool: '0.0.0-test',
     savedAt: '2026-01-01T00:00:00.000Z',
     state: 'running',
-    run: { job: '0123456789abcdef', command: 'import', to: 'cometchat', target: 'http://127.0.0.1:1/v3', format: 'ndjson', shard: null, nowSeconds: 1767225600, rejects: null, sources: null },
+    run: { job: '0123456789abcdef', command: 'import', to: 'cometchat', target: 'http://127.0.0.1:1/v3', format: 'ndjson', shard: null, nowSeconds: 1767225600, rejects: null, sources: null, kind: 'members', retentionDays: null },
     input: { name: 'export.ndjson', head: { bytes: 65536, sha256: 'b'.repeat(64) } },
     watermark: { records: 10, byteEnd: 1234, sha256: 'a'.repeat(64) },
     counts: { ...createCounts(), read: 10, valid: 9, invalid: 1, imported: 9, reasons: { MISSING_UID: 1 } },

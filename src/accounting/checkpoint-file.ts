@@ -9,6 +9,7 @@ import { ChatmigrateError } from '../errors.js';
 import type { Counts } from './report.js';
 import { writeFileAtomic } from './write-json-file.js';
 import { VERSION } from '../version.js';
+import { KIND_NAMES, type KindName } from '../entities/kinds.js';
 
 /** 2: written by the one-declaration core; a version-1 checkpoint is refused by name. */
 export const CHECKPOINT_VERSION = 2;
@@ -46,6 +47,10 @@ export interface Checkpoint {
     rejects: string | null;
     /** SHA-256 of extra inputs that shape the records (--rooms, --users), by flag; null if none. */
     sources: Record<string, string> | null;
+    /** The entity kind the records were read as. */
+    kind: KindName;
+    /** Messages: the retention rule's days (0 = no limit); null for other kinds. */
+    retentionDays: number | null;
   };
   /** The input's name, and a hash of its first bytes once read (checked before anything else). */
   input: { name: string; head: { bytes: number; sha256: string } | null };
@@ -83,6 +88,9 @@ const schema = z.object({
     nowSeconds: count,
     rejects: z.string().nullable(),
     sources: z.record(z.string(), z.string()).nullable(),
+    // Absent from checkpoints written before there were other kinds: those were members runs.
+    kind: z.enum(KIND_NAMES as [KindName, ...KindName[]]).default('members'),
+    retentionDays: count.nullable().default(null),
   }),
   input: z.object({ name: z.string(), head: z.object({ bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable() }),
   watermark: z.object({ records: count, byteEnd: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
@@ -93,6 +101,8 @@ const schema = z.object({
     duplicates: count,
     valid: count,
     conflicts: count,
+    // Absent from checkpoints written before messages were a kind: none were counted then.
+    outOfOrder: count.default(0),
     imported: count,
     alreadyPresent: count,
     rejected: count,
@@ -125,7 +135,7 @@ export function parseCheckpoint(text: string, path: string): Checkpoint {
   }
   const damaged = (why: string) =>
     new ChatmigrateError('CM_CHECKPOINT_CORRUPT', `the checkpoint ${path} is damaged or truncated (${why})`, {
-      hint: 'restore it from a backup, or run with --start-over to begin a new job (members already imported then count as already present)',
+      hint: 'restore it from a backup, or run with --start-over to begin a new job (records already imported then count as already present)',
     });
   const m = /,"checksum":"([0-9a-f]{64})"\}\s*$/.exec(text);
   if (!m) throw damaged(text.trim().length === 0 ? 'empty file' : 'no checksum at its end');
@@ -140,7 +150,7 @@ export function parseCheckpoint(text: string, path: string): Checkpoint {
   const probe = value as { chatmigrate?: unknown; version?: unknown };
   if (probe.chatmigrate === 'checkpoint' && probe.version !== CHECKPOINT_VERSION) {
     throw new ChatmigrateError('CM_RESUME_MISMATCH', `the checkpoint ${path} has format version ${String(probe.version)}${typeof (value as { tool?: unknown }).tool === 'string' ? ` (written by chatmigrate ${(value as { tool: string }).tool})` : ''}; this chatmigrate ${VERSION} reads version ${CHECKPOINT_VERSION}`, {
-      hint: 'finish the job with the chatmigrate version that wrote it, or start over without --resume (members already imported then count as already present)',
+      hint: 'finish the job with the chatmigrate version that wrote it, or start over without --resume (records already imported then count as already present)',
     });
   }
   const parsed = schema.safeParse(value);

@@ -9,6 +9,11 @@ export interface Counts {
   valid: number;
   /** Subset of duplicates whose content differs from the first record with the same key. */
   conflicts: number;
+  /**
+   * Kinds delivered in order (messages): new valid records whose order value (sentAt) is earlier
+   * than the one of the new valid record before them. 0 for other kinds.
+   */
+  outOfOrder: number;
   /** Import only: how the valid records ended. */
   imported: number;
   alreadyPresent: number;
@@ -18,7 +23,7 @@ export interface Counts {
 }
 
 export function createCounts(): Counts {
-  return { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, conflicts: 0, imported: 0, alreadyPresent: 0, rejected: 0, reasons: {} };
+  return { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, conflicts: 0, outOfOrder: 0, imported: 0, alreadyPresent: 0, rejected: 0, reasons: {} };
 }
 
 export function countReason(counts: Counts, code: string): void {
@@ -32,6 +37,7 @@ export function addCounts(into: Counts, d: Counts): void {
   into.duplicates += d.duplicates;
   into.valid += d.valid;
   into.conflicts += d.conflicts;
+  into.outOfOrder += d.outOfOrder;
   into.imported += d.imported;
   into.alreadyPresent += d.alreadyPresent;
   into.rejected += d.rejected;
@@ -43,4 +49,4 @@ export function addSkips(into: Record<string, number>, rules: Record<string, num
 }
 
 /** The read-time buckets of two tallies, compared (a resumed run's re-read prefix against its checkpoint). */
-export const READ_BUCKETS = ['read', 'invalid', 'skipped', 'duplicates', 'valid', 'conflicts'] as const;
+export const READ_BUCKETS = ['read', 'invalid', 'skipped', 'duplicates', 'valid', 'conflicts', 'outOfOrder'] as const;

@@ -61,10 +61,13 @@ export interface Ledger {
   invalid(index: number, byteEnd: number, reason: string, reject?: () => RejectEntry): void;
   skipped(index: number, byteEnd: number, rule: string): void;
   duplicate(index: number, byteEnd: number, conflict: boolean, reject?: () => RejectEntry): void;
-  /** A valid record that is not delivered (validate, or a re-read settled one). */
-  valid(index: number, byteEnd: number): void;
+  /**
+   * A valid record that is not delivered (validate, or a re-read settled one). `outOfOrder`: its
+   * order value is earlier than the previous new valid record's (kinds delivered in order).
+   */
+  valid(index: number, byteEnd: number, outOfOrder?: boolean): void;
   /** A valid record that goes to the sink: settled later by settle(). */
-  hold(record: Omit<LedgerRecord, 'segment' | 'state'>, byteEnd: number): LedgerRecord;
+  hold(record: Omit<LedgerRecord, 'segment' | 'state'>, byteEnd: number, outOfOrder?: boolean): LedgerRecord;
   settle(record: LedgerRecord, outcome: RecordOutcome, reject?: RejectEntry): void;
   /** Ends the current segment (end of a block, or a full batch). */
   cut(): void;
@@ -126,24 +129,28 @@ export function createLedger(options: LedgerOptions): Ledger {
   }
 
   /** Counts one read-time outcome in `c` (a segment's delta, the totals or the replay tally). */
-  function tally(c: Counts, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, conflict = false): void {
+  function tally(c: Counts, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, flagged = false): void {
     c.read++;
     c[bucket]++;
-    if (conflict) c.conflicts++;
+    // A flag on a duplicate is a conflict, on a valid record that it came out of order.
+    if (flagged) {
+      if (bucket === 'valid') c.outOfOrder++;
+      else c.conflicts++;
+    }
     if (reason !== undefined) countReason(c, reason);
   }
 
   /** A read-time outcome: the replay tally for a re-read settled record, else the totals and the open segment. */
-  function read(index: number, byteEnd: number, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, conflict?: boolean): Segment | undefined {
+  function read(index: number, byteEnd: number, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, flagged?: boolean): Segment | undefined {
     judgedBytes = byteEnd;
     if (index < resumeAt) {
-      tally(replay, bucket, reason, conflict);
+      tally(replay, bucket, reason, flagged);
       replayByteEnd = byteEnd;
       return undefined;
     }
-    tally(totals, bucket, reason, conflict);
+    tally(totals, bucket, reason, flagged);
     const s = segment(index, byteEnd);
-    tally(s.delta, bucket, reason, conflict);
+    tally(s.delta, bucket, reason, flagged);
     return s;
   }
 
@@ -164,11 +171,11 @@ export function createLedger(options: LedgerOptions): Ledger {
       const s = read(index, byteEnd, 'duplicates', undefined, conflict);
       if (s && reject) (s.rejects ??= []).push(reject());
     },
-    valid(index, byteEnd) {
-      read(index, byteEnd, 'valid');
+    valid(index, byteEnd, outOfOrder) {
+      read(index, byteEnd, 'valid', undefined, outOfOrder);
     },
-    hold(record, byteEnd) {
-      const s = read(record.index, byteEnd, 'valid')!;
+    hold(record, byteEnd, outOfOrder) {
+      const s = read(record.index, byteEnd, 'valid', undefined, outOfOrder)!;
       s.pending++;
       const held = record as LedgerRecord;
       held.segment = s;

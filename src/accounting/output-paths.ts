@@ -17,6 +17,7 @@ export interface PipelinePaths {
   checkpoint?: string | undefined;
   report?: string | undefined;
   rejects?: string | undefined;
+  ids?: string | undefined;
   json?: boolean;
 }
 
@@ -32,6 +33,7 @@ export function pipelineFiles(paths: PipelinePaths, readsStdin: boolean): RunFil
     { flag: '--checkpoint', role: 'output', path: paths.checkpoint, write: 'checkpoint' },
     { flag: '--report', role: 'output', path: paths.report, write: 'replaced' },
     { flag: '--rejects', role: 'output', path: paths.rejects, write: 'in-place', ...(paths.checkpoint !== undefined ? { regularFor: '--checkpoint' } : {}) },
+    { flag: '--ids', role: 'output', path: paths.ids, write: 'in-place' },
     ...(paths.json === true ? [{ flag: '--json', role: 'output', fd: 1 } as const] : []),
   ];
 }

@@ -4,6 +4,7 @@ import { ChatmigrateError, EXIT, type ExitCode } from '../errors.js';
 import type { DeliveryStats } from '../sinks/sink.js';
 import { VERSION } from '../version.js';
 import type { Counts } from './counts.js';
+import { KINDS, type KindName } from '../entities/kinds.js';
 
 export type { Counts } from './counts.js';
 
@@ -25,6 +26,8 @@ export interface Report {
   version: string;
   command: 'validate' | 'import';
   target?: string;
+  /** The entity kind the records were read and sent as (users, groups, members, messages). */
+  kind: KindName;
   input: { name: string; format: string | undefined; bytes: number; compressed: boolean };
   read: number;
   invalid: number;
@@ -32,6 +35,8 @@ export interface Report {
   duplicates: number;
   valid: number;
   conflicts: number;
+  /** Valid records earlier (sentAt) than the valid record before them: messages want oldest first. 0 for other kinds. */
+  outOfOrder: number;
   imported?: number;
   alreadyPresent?: number;
   rejected?: number;
@@ -49,6 +54,8 @@ export interface Report {
   resumed?: { fromRecord: number; earlierRunsMs: number };
   /** The --checkpoint held this job finished: the input was verified against it and nothing was sent. */
   alreadyComplete?: true;
+  /** Most records failed and look like another kind's or source's: the flag that fits, in a sentence. */
+  suggestion?: string;
   durationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -58,12 +65,12 @@ export interface Report {
 }
 
 /** Requests needed at the batch size, and the wall-clock time they take under the rate budget (rpm per window). */
-export function planDelivery(validRecords: number, batchSize: number, rpm: number, rateWindowMs = 60_000): Plan {
+export function planDelivery(validRecords: number, batchSize: number, rpm: number, rateWindowMs = 60_000, kind: KindName = 'members'): Plan {
   const requests = Math.ceil(validRecords / batchSize);
   const minutes = rpm > 0 ? ((requests / rpm) * rateWindowMs) / 60_000 : 0;
   const duration = rpm > 0 ? formatDuration(minutes * 60_000) : 'no rate limit';
   const rate = rateWindowMs === 60_000 ? `${formatInt(rpm)} req/min` : `${formatInt(rpm)} req per ${formatDuration(rateWindowMs)}`;
-  const text = `${plural(validRecords, 'member')} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${rate}` : ''}`;
+  const text = `${plural(validRecords, KINDS[kind].entity)} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${rate}` : ''}`;
   return { batchSize, rpm, rateWindowMs, requests, minutes: round(minutes, 2), text };
 }
 
@@ -120,6 +127,9 @@ export interface ReportSettings {
 
 export interface ReportInputs {
   config: ReportSettings;
+  kind: KindName;
+  /** Most records failed and look like another kind's or source's: the flag that fits. */
+  suggestion?: string | undefined;
   counts: Counts;
   skippedBy: Record<string, number>;
   input: Report['input'];
@@ -143,7 +153,7 @@ export function buildReport(r: ReportInputs): Report {
       ? new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal before the input was finished', {
           hint: config.checkpoint
             ? 'run the same command again with --resume: it continues after the last checkpoint'
-            : 'run the same command again: members already imported are answered "already present" and count as delivered',
+            : `run the same command again: ${r.kind} already imported are answered "already present" and count as delivered`,
         })
       : undefined);
   const status: RunStatus = r.interrupted && r.failure === undefined ? 'interrupted' : failure ? 'failed' : counts.invalid + counts.rejected > 0 ? 'some-invalid' : 'ok';
@@ -156,6 +166,7 @@ export function buildReport(r: ReportInputs): Report {
     version: VERSION,
     command: config.command,
     ...(isImport ? { target: config.to } : {}),
+    kind: r.kind,
     input: r.input,
     read: counts.read,
     invalid: counts.invalid,
@@ -163,13 +174,15 @@ export function buildReport(r: ReportInputs): Report {
     duplicates: counts.duplicates,
     valid: counts.valid,
     conflicts: counts.conflicts,
+    outOfOrder: counts.outOfOrder,
     ...(isImport ? { imported: counts.imported, alreadyPresent: counts.alreadyPresent, rejected: counts.rejected, unsent } : {}),
     reasons: counts.reasons,
     skippedBy: r.skippedBy,
     ...(delivery ? deliveryFigures(delivery, durationMs, config, r.prior?.delivery) : {}),
-    plan: planDelivery(counts.valid, config.batchSize, config.rpm, config.rateWindowMs),
+    plan: planDelivery(counts.valid, config.batchSize, config.rpm, config.rateWindowMs, r.kind),
     ...(r.prior ? { resumed: { fromRecord: r.prior.records, earlierRunsMs: r.prior.elapsedMs } } : {}),
     ...(r.alreadyComplete ? { alreadyComplete: true as const } : {}),
+    ...(r.suggestion !== undefined ? { suggestion: r.suggestion } : {}),
     durationMs,
     startedAt: r.startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),

@@ -12,6 +12,7 @@ import { loadCheckpoint, type Checkpoint, type WindowEntry } from './checkpoint-
 import { readDeliveryJournals, removeJournals } from './delivery-journal.js';
 import type { Counts } from './report.js';
 import type { RejectsFileResume } from './rejects-writer.js';
+import type { KindName } from '../entities/kinds.js';
 
 /** What resuming needs of the run's configuration (config.ts's ResumeSettings has it all). */
 export interface ResumeSettings {
@@ -27,6 +28,14 @@ export interface ResumeSettings {
   startOver: boolean;
   rooms: string | undefined;
   users: string | undefined;
+  /** --kind, when given (else the input names the kind: checked by verifyKind once it is read). */
+  kind: KindName | undefined;
+}
+
+/** The run's kind and its settings, once known. */
+export interface KindIdentity {
+  kind: KindName;
+  retentionDays: number | undefined;
 }
 
 export interface ResumePoint {
@@ -47,7 +56,7 @@ export interface ResumePoint {
 }
 
 /** The part of a run's identity a checkpoint pins down (job: a new id, or the resumed job's). */
-export async function runIdentity(config: ResumeSettings, job: string): Promise<Checkpoint['run']> {
+export async function runIdentity(config: ResumeSettings, job: string, kind: KindIdentity): Promise<Checkpoint['run']> {
   return {
     job,
     command: config.command,
@@ -58,6 +67,8 @@ export async function runIdentity(config: ResumeSettings, job: string): Promise<
     nowSeconds: config.nowSeconds,
     rejects: config.rejects ? resolvePath(config.rejects) : null,
     sources: await hashSources(config),
+    kind: kind.kind,
+    retentionDays: kind.retentionDays ?? null,
   };
 }
 
@@ -92,7 +103,7 @@ function normalizeUrl(url: string): string {
 }
 
 /** The hint of every refusal of an unfinished or damaged checkpoint names the way out. */
-export const START_OVER_HINT = '--start-over to begin a new job (the checkpoint is replaced; members already imported then count as already present)';
+export const START_OVER_HINT = '--start-over to begin a new job (the checkpoint is replaced; records already imported then count as already present)';
 
 /**
  * With --checkpoint: undefined for a new job (none saved yet, or --start-over), or the point to
@@ -158,7 +169,8 @@ function refusal(point: ResumePoint, what: string, resumeHint: string): Chatmigr
 async function checkIdentity(point: ResumePoint, config: ResumeSettings): Promise<void> {
   const { checkpoint } = point;
   const was = checkpoint.run;
-  const now = await runIdentity(config, was.job);
+  // The kind is compared here when --kind names it, else once the input has (verifyKind).
+  const now = await runIdentity(config, was.job, { kind: config.kind ?? was.kind, retentionDays: was.retentionDays ?? undefined });
   if (checkpoint.tool !== VERSION) {
     throw refusal(point, `the checkpoint was written by chatmigrate ${checkpoint.tool}, this is ${VERSION} (its rules may judge records differently)`, `resume with chatmigrate ${checkpoint.tool}`);
   }
@@ -166,6 +178,7 @@ async function checkIdentity(point: ResumePoint, config: ResumeSettings): Promis
     refusal(point, `the checkpoint was written for ${what} ${show(before)}, this run has ${show(after)}`, hint);
   const same = 'run with the same options';
   if (was.command !== now.command) throw differs('the command', was.command, now.command, same);
+  if (was.kind !== now.kind) throw kindDiffers(point, was.kind, now.kind);
   if (was.to !== now.to || was.target !== now.target) throw differs('the target', was.target ?? was.to, now.target ?? now.to, `resume against ${was.target ?? was.to}`);
   if (was.shard !== now.shard) throw differs('--shard', was.shard ?? 'none', now.shard ?? 'none', same);
   if (was.rejects !== now.rejects) throw differs('--rejects', was.rejects ?? 'none', now.rejects ?? 'none', 'pass the same --rejects file: it holds the rejects of the records already settled');
@@ -178,6 +191,24 @@ async function checkIdentity(point: ResumePoint, config: ResumeSettings): Promis
   }
   if (!config.nowFromClock && config.nowSeconds !== was.nowSeconds) {
     throw differs('--now', was.nowSeconds, now.nowSeconds, 'leave --now out when resuming: the checkpoint keeps the original time, so the joinedAt rule judges every record alike');
+  }
+}
+
+function kindDiffers(point: ResumePoint, was: KindName, now: KindName): ChatmigrateError {
+  return refusal(point, `the checkpoint was written for ${was}, this run reads ${now}`, `run with --kind ${was} and the same input as the interrupted run`);
+}
+
+/**
+ * Once the input named the run's kind: refuses a checkpoint of another kind, or of messages
+ * judged with another retention (it would skip other records than the settled prefix did).
+ */
+export function verifyKind(point: ResumePoint | undefined, now: KindIdentity): void {
+  if (!point) return;
+  const was = point.checkpoint.run;
+  if (was.kind !== now.kind) throw kindDiffers(point, was.kind, now.kind);
+  const before = was.retentionDays ?? undefined;
+  if (before !== now.retentionDays) {
+    throw refusal(point, `the checkpoint was written for --retention-days ${before ?? 'none'}, this run has ${now.retentionDays ?? 'none'}`, `pass --retention-days ${before ?? ''} as the interrupted run did`);
   }
 }
 
@@ -219,7 +250,7 @@ export function verifyReplay(point: ResumePoint, inputName: string, got: Replaye
   if (w.records > 0 && checkpoint.run.format !== null && got.format !== checkpoint.run.format) throw mismatch(`read as ${got.format ?? 'unknown'}, not ${checkpoint.run.format}`);
   if (got.byteEnd !== w.byteEnd) throw mismatch(`its first ${w.records} records end at byte ${got.byteEnd}, not ${w.byteEnd}`);
   if (got.sha256 !== w.sha256) throw mismatch(`its first ${w.byteEnd} bytes have another SHA-256`);
-  for (const k of ['read', 'invalid', 'skipped', 'duplicates', 'valid', 'conflicts'] as const) {
+  for (const k of ['read', 'invalid', 'skipped', 'duplicates', 'valid', 'conflicts', 'outOfOrder'] as const) {
     if (got.counts[k] !== checkpoint.counts[k]) throw mismatch(`${k}: ${got.counts[k]} in the first ${w.records} records, the checkpoint counted ${checkpoint.counts[k]}`);
   }
   if (point.finished && !point.continues && got.more) {

@@ -29,13 +29,15 @@ const VISIBLE = 'visible to other users of this machine (ps, /proc) and kept in 
 
 export const OPTIONS: readonly OptionSpec[] = [
   // Input.
-  { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}}), map (bare {"<memberId>": {...}}), array, ndjson, rocketchat (mongoexport of rocketchat_subscription; needs --rooms and --users)', commands: both, group: 'Input' },
+  { flag: 'kind', key: 'kind', type: 'string', value: 'KIND', help: 'what the records are: users, groups, members or messages (each goes to /data_import/KIND). Default: the wrapper key of a CometChat body ({"users": {...}} ...); arrays, NDJSON and bare maps are members', commands: both, group: 'Input' },
+  { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}} or another kind\'s wrapper), map (bare {"<id>": {...}}), array, ndjson, rocketchat (mongoexport of rocketchat_subscription; needs --rooms and --users)', commands: both, group: 'Input' },
+  { flag: 'retention-days', key: 'retentionDays', type: 'string', value: 'N', help: 'messages only: skip (and count under the rule retention) messages sent more than N days before now; CometChat keeps 180 days unless the app has extended storage (default 180; 0 = no limit)', commands: both, group: 'Input' },
   { flag: 'rooms', key: 'rooms', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of rocketchat_room (lines or --jsonArray, gzip ok)', commands: both, group: 'Input' },
   { flag: 'users', key: 'users', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of users (lines or --jsonArray, gzip ok); their services (secrets) are never read', commands: both, group: 'Input' },
-  { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both, group: 'Input' },
+  { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of the key: memberId, uid, guid or muid); not for messages, which go in input order', commands: both, group: 'Input' },
   // Target.
   { flag: 'to', key: 'to', type: 'string', value: 'TARGET', help: 'target: cometchat (default) or rocketchat (import: INPUT optional, see the Rocket.Chat options; validate: a dry run of the selection in INPUT)', commands: both, group: 'Target' },
-  { flag: 'base-url', key: 'baseUrl', type: 'string', value: 'URL', help: 'CometChat API root incl. version (default https://{appId}.api-{region}.cometchat.io/v3); the tool appends /data_import/members. Rocket.Chat: the server root; the tool appends /api/v1/... https is verified against the system CAs (a private CA: NODE_EXTRA_CA_CERTS=ca.pem); plain http only to localhost, 127.0.0.0/8 or ::1', commands: imp, group: 'Target' },
+  { flag: 'base-url', key: 'baseUrl', type: 'string', value: 'URL', help: 'CometChat API root incl. version (default https://{appId}.api-{region}.cometchat.io/v3); the tool appends /data_import/KIND. Rocket.Chat: the server root; the tool appends /api/v1/... https is verified against the system CAs (a private CA: NODE_EXTRA_CA_CERTS=ca.pem); plain http only to localhost, 127.0.0.0/8 or ::1', commands: imp, group: 'Target' },
   { flag: 'app-id', key: 'appId', type: 'string', value: 'ID', help: 'CometChat app id', commands: imp, env: 'COMETCHAT_APP_ID', group: 'Target' },
   { flag: 'region', key: 'region', type: 'string', value: 'REGION', help: 'CometChat region: us (default), eu, in', commands: imp, env: 'COMETCHAT_REGION', group: 'Target' },
   { flag: 'api-key-file', key: 'apiKeyFile', type: 'string', value: 'FILE', help: 'file holding the CometChat REST API key (full access), alone on one line; read once, never shown', commands: imp, env: 'COMETCHAT_API_KEY_FILE', group: 'Target' },
@@ -43,10 +45,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'allow-insecure-http', key: 'allowInsecureHttp', type: 'boolean', help: 'allow a plain http:// --base-url to another machine (the key then crosses the network unencrypted); only for a trusted network', commands: imp, group: 'Target' },
   // Delivery.
   { flag: 'rpm', key: 'rpm', type: 'string', value: 'N', help: 'requests-per-minute budget (default 60, the documented quota; 0 = no limit); --to rocketchat: per endpoint, default 10', commands: both, group: 'Delivery' },
-  { flag: 'batch-size', key: 'batchSize', type: 'string', value: 'N', help: 'members per request (default and maximum 50)', commands: both, group: 'Delivery' },
+  { flag: 'batch-size', key: 'batchSize', type: 'string', value: 'N', help: 'records per request (default and maximum 50)', commands: both, group: 'Delivery' },
   { flag: 'connections', key: 'connections', type: 'string', value: 'N', help: 'keep-alive connections, also the cap on requests in flight (default 4)', commands: imp, group: 'Delivery' },
   // Outputs.
   { flag: 'rejects', key: 'rejects', type: 'string', value: 'FILE', help: 'write the records not delivered, with the reason: invalid ones, conflicting duplicates and (import) those the server refused; NDJSON (reason, message, position, record) that can be fed back in. Records a stop left unsent are not in it: the report counts them as unsent, and --checkpoint with --resume sends them', commands: both, group: 'Outputs' },
+  { flag: 'ids', key: 'ids', type: 'string', value: 'FILE', help: 'messages: append one NDJSON line {"muid", "id"} per message imported, with the id CometChat gave it (what its REST API needs for threads, reactions and pins); kept across --resume', commands: imp, group: 'Outputs' },
   { flag: 'report', key: 'report', type: 'string', value: 'FILE', help: 'write the JSON report (counts, plan, requests, duration)', commands: both, group: 'Outputs' },
   { flag: 'json', key: 'json', type: 'boolean', help: 'print the JSON report on stdout', commands: both, group: 'Outputs' },
   { flag: 'log-level', key: 'logLevel', type: 'string', value: 'LEVEL', help: 'fatal, error, warn, info, debug, trace, silent (default: warn on a terminal, info otherwise); logs go to stderr', commands: both, group: 'Outputs' },
@@ -56,7 +59,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   // Resume.
   { flag: 'checkpoint', key: 'checkpoint', type: 'string', value: 'FILE', help: 'save progress to FILE (atomically, every few seconds and on every stop) so the run can be resumed', commands: both, group: 'Resume' },
   { flag: 'resume', key: 'resume', type: 'boolean', help: 'continue the run saved in --checkpoint: give the same input again (file or stdin); it is verified, re-read at parse speed without sending, and the run goes on after it', commands: both, group: 'Resume' },
-  { flag: 'start-over', key: 'startOver', type: 'boolean', help: 'replace the job in --checkpoint (unfinished or finished) with a new one: everything is read and sent again (members already imported count as already present); without it a finished job is not run again', commands: both, group: 'Resume' },
+  { flag: 'start-over', key: 'startOver', type: 'boolean', help: 'replace the job in --checkpoint (unfinished or finished) with a new one: everything is read and sent again (records already imported count as already present); without it a finished job is not run again', commands: both, group: 'Resume' },
   { flag: 'checkpoint-interval-ms', key: 'checkpointIntervalMs', type: 'string', value: 'MS', help: 'how often the checkpoint is saved (default 2000)', commands: both, group: 'Resume' },
   // --to rocketchat: INPUT is a startImport selection ({"input": {"users", "channels"}} or getImportFileData's {users, channels}); without INPUT it is read from the server.
   { flag: 'user-id', key: 'userId', type: 'string', value: 'ID', help: 'id of a user holding the run-import permission', commands: imp, env: 'ROCKETCHAT_USER_ID', group: 'Rocket.Chat (--to rocketchat)' },

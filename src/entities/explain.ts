@@ -51,6 +51,8 @@ export function explainIssue(kind: Kind, issue: IssueLike, raw: unknown): Failur
   const missing = value === undefined || value === null;
   let reason: ReasonCode;
   if (params?.reason === 'LIMIT_EXCEEDED') reason = 'LIMIT_EXCEEDED';
+  // A required field's own "missing" reason wins over its rule's (a message without sentAt is MISSING_SENT_AT).
+  else if (missing && leaf?.missing !== undefined) reason = leaf.missing;
   else if (leaf?.rule.reason !== undefined) reason = leaf.rule.reason;
   else reason = (missing ? declared((s) => s.missing) : undefined) ?? declared((s) => s.invalid) ?? 'NOT_AN_OBJECT';
   if (params?.reason === 'LIMIT_EXCEEDED') {

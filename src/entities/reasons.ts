@@ -43,7 +43,7 @@ export const REASONS = {
   INVALID_GROUP_DETAILS: 'groupDetails needs guid (= member guid), name and type public/private/password',
   INVALID_USER_DETAILS: 'userDetails needs uid (= member uid) and name',
   LIMIT_EXCEEDED: "a value is over CometChat's documented limits (names 100, URLs 3000, metadata 5 KB, 25 tags of 100)",
-  DUPLICATE_CONFLICT: 'same memberId as an earlier record but different content; the first one wins',
+  DUPLICATE_CONFLICT: 'same key (memberId, uid, guid or muid) as an earlier record but different content; the first one wins',
   EXCLUDED: 'excluded by a selection rule',
   ROOM_NOT_FOUND: "Rocket.Chat: the subscription's room (rid) is not in the --rooms export",
   USER_NOT_FOUND: "Rocket.Chat: the subscription's user (u._id) is not in the --users export",

@@ -45,7 +45,7 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     for (const [rule, n] of skipped) lines.push(`    ${rule.padEnd(30)} ${formatInt(n).padStart(10)}`);
   }
   if (r.command === 'validate') lines.push(`  plan: ${r.plan.text}`);
-  else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs).text}`);
+  else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs, r.kind).text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);
   if (r.read === 0 && r.status !== 'failed') {

@@ -1,8 +1,10 @@
-// The sink stage: new valid records in, batches of up to --batch-size out to the sink, and every
-// outcome back into the ledger and the delivery journal. A resumed run settles what the journal
-// says was answered before the stop, and sends again only what may not have arrived.
+// The sink stage: new valid records in, batches of up to --batch-size out to the sink of the run's
+// kind, and every outcome back into the ledger and the delivery journal (and message ids into
+// --ids). A resumed run settles what the journal says was answered before the stop, and sends
+// again only what may not have arrived.
 
 import type { DeliveryJournal } from '../accounting/delivery-journal.js';
+import type { IdsWriter } from '../accounting/ids-writer.js';
 import { recordPosition, type Ledger, type LedgerRecord } from '../accounting/ledger.js';
 import type { WindowEntry } from '../accounting/checkpoint-file.js';
 import type { Log } from '../log.js';
@@ -29,6 +31,8 @@ export interface DeliveryDeps {
   journal: () => DeliveryJournal | undefined;
   /** A resumed run: what became of records sent beyond the watermark, by key. */
   window: Map<string, WindowEntry> | undefined;
+  /** --ids: where the ids of imported messages go. */
+  ids?: IdsWriter | undefined;
   log: Log;
 }
 
@@ -40,7 +44,11 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
   /** Journaled just before the request is written: after a kill, the resumed run knows what may have arrived. */
   function onSend(sent: readonly PendingRecord[]): void {
     for (const pending of sent) {
-      (pending as LedgerRecord).state = 's'; // only unsettled records are sent
+      const record = pending as LedgerRecord;
+      // Sent before and not refused since: that send may have stored it (a 5xx after part of a
+      // batch was stored), so "already present" now means delivered by us.
+      if (record.state === 's') record.resent = true;
+      record.state = 's'; // only unsettled records are sent
       d.journal()?.add(['s', pending.key]);
     }
     d.journal()?.commit();
@@ -62,6 +70,7 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
     const record = pending as LedgerRecord;
     // Our own delivery from before a crash comes back as "already present": it was imported.
     const outcome: RecordOutcome = record.resent && reported.kind === 'alreadyPresent' ? { kind: 'imported' } : reported;
+    if (outcome.kind === 'imported' && outcome.id !== undefined) d.ids?.add(record.key, outcome.id);
     const reject =
       outcome.kind === 'rejected'
         ? { reason: outcome.code, message: outcome.message, position: recordPosition(record), key: record.key, record: JSON.parse(record.json) as unknown }
@@ -70,7 +79,12 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
     d.journal()?.add(outcome.kind === 'imported' ? ['i', record.key] : outcome.kind === 'alreadyPresent' ? ['a', record.key] : ['r', record.key, outcome.code, outcome.message]);
   }
 
-  const sink: Sink = createCometChatSink(sinkConfig, { onOutcome, onSend, onRefused, onBatchSettled: () => d.journal()?.commit() }, d.log);
+  // Ids reach their file before the journal says the batch was answered.
+  const onBatchSettled = (): void => {
+    d.ids?.flush();
+    d.journal()?.commit();
+  };
+  const sink: Sink = createCometChatSink(sinkConfig, { onOutcome, onSend, onRefused, onBatchSettled }, d.log);
 
   /**
    * A record the journal says was answered before the stop is settled as it was, not sent again;
@@ -92,7 +106,7 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
 
   return {
     accept(a) {
-      const record = ledger.hold({ key: a.key, json: a.json, index: a.index, offset: a.offset, line: a.line }, a.byteEnd);
+      const record = ledger.hold({ key: a.key, json: a.json, index: a.index, offset: a.offset, line: a.line }, a.byteEnd, a.late);
       if (window !== undefined && window.size > 0 && settleFromJournal(record)) return;
       batch.push(record);
       if (batch.length === sinkConfig.batchSize) {

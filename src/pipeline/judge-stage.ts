@@ -1,10 +1,11 @@
 // The transform stage's last step, on the main thread: each processed record, in input order,
 // through the shard filter and the dedupe index into its bucket of the ledger; new valid records
 // go on to delivery. A record below a resumed run's resume point only rebuilds the dedupe index.
+// For a kind delivered in order (messages), a new valid record earlier than the one before it is
+// counted as out of order.
 
 import type { Ledger } from '../accounting/ledger.js';
 import type { RejectEntry } from '../accounting/rejects-writer.js';
-import { REASONS } from '../entities/reasons.js';
 import { MalformedInputError } from '../sources/formats.js';
 import type { PendingBlock } from '../transforms/block-builder.js';
 import { originalOf, position, recordEnd } from '../transforms/block-positions.js';
@@ -20,6 +21,8 @@ export interface AcceptedRecord {
   json: string;
   offset: number;
   line: number;
+  /** Its order value is earlier than the previous new valid record's (counted by the ledger). */
+  late: boolean;
 }
 
 export interface JudgeOptions {
@@ -28,6 +31,10 @@ export interface JudgeOptions {
   shard: ShardFilter;
   /** Rejects are written: invalid and conflicting records are quoted from the input. */
   wantRejects: boolean;
+  /** The kind's key field (memberId, uid, guid, muid), named in the messages. */
+  keyField: string;
+  /** An invalid record that plainly looks like another kind's or source's (a run-level hint). */
+  onLookAlike?: (look: string) => void;
   /** Import: new valid records beyond the resume point go here (validate counts them valid). */
   deliver?: (record: AcceptedRecord) => void;
   /** A resumed run: called once, before the first record beyond the resume point is judged. */
@@ -38,6 +45,9 @@ export interface JudgeOptions {
 export function createJudge(o: JudgeOptions): (block: PendingBlock, result: BlockResult) => void {
   const { ledger, dedupe, shard } = o;
   let beforeResumePoint = o.onResumePoint !== undefined;
+  /** The order value of the last new valid record (0 for kinds without one: never out of order). */
+  let previousOrder = -Infinity;
+  const conflictMessage = `same ${o.keyField} as an earlier record but different content; the first one wins`;
 
   function reject(block: PendingBlock, i: number, reason: string, message: string): () => RejectEntry {
     // The original record is parsed again only for a rejects file (a rare path).
@@ -49,10 +59,13 @@ export function createJudge(o: JudgeOptions): (block: PendingBlock, result: Bloc
     const verdict = dedupe.addHashed(r.words, r.wordOffset, r.digest);
     if (verdict !== NEW) {
       const conflict = verdict === CONFLICT;
-      return ledger.duplicate(index, end, conflict, conflict && o.wantRejects ? reject(block, i, 'DUPLICATE_CONFLICT', `${r.key()}: ${REASONS.DUPLICATE_CONFLICT}`) : undefined);
+      return ledger.duplicate(index, end, conflict, conflict && o.wantRejects ? reject(block, i, 'DUPLICATE_CONFLICT', `${o.keyField} ${r.key()}: ${conflictMessage}`) : undefined);
     }
-    if (o.deliver === undefined || index < ledger.resumeAt) return ledger.valid(index, end);
-    o.deliver({ index, byteEnd: end, key: r.key(), json: r.json(), offset: block.offsets[i]!, line: block.lines[i]! });
+    const order = r.order;
+    const late = order < previousOrder;
+    previousOrder = order;
+    if (o.deliver === undefined || index < ledger.resumeAt) return ledger.valid(index, end, late);
+    o.deliver({ index, byteEnd: end, key: r.key(), json: r.json(), offset: block.offsets[i]!, line: block.lines[i]!, late });
   }
 
   return (block, result) => {
@@ -71,7 +84,11 @@ export function createJudge(o: JudgeOptions): (block: PendingBlock, result: Bloc
       // A sharded run reports an invalid record in one shard only (by position: it may have no key).
       else if (r.status === INVALID) {
         if (!shard.byIndex(index)) ledger.skipped(index, end, 'other-shard');
-        else ledger.invalid(index, end, r.reason, o.wantRejects ? reject(block, i, r.reason, r.message) : undefined);
+        else {
+          ledger.invalid(index, end, r.reason, o.wantRejects ? reject(block, i, r.reason, r.message) : undefined);
+          const look = r.looksLike;
+          if (look !== undefined) o.onLookAlike?.(look);
+        }
       } else judgeValid(block, i, index, end, r);
     }
     ledger.cut();

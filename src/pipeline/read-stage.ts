@@ -1,6 +1,6 @@
-// The source stage: open the input (file or stdin, gzip or not), detect the format, split it into
-// records, gather them into blocks and decode the blocks (on worker threads, or inline for a
-// source with a mapping step), handing processed blocks on strictly in input order.
+// The source stage: open the input (file or stdin, gzip or not), detect the kind and the format,
+// split it into records, gather them into blocks and decode the blocks (on worker threads, or
+// inline for a source with a mapping step), handing processed blocks on strictly in input order.
 
 import type { Readable } from 'node:stream';
 import type { KindName } from '../entities/kinds.js';
@@ -8,26 +8,33 @@ import type { Log } from '../log.js';
 import type { FormatChoice, SourceFormat } from '../sources/formats.js';
 import type { RecordMapper } from '../sources/mapped-record.js';
 import { openInputPath, type OpenedInput } from '../sources/open-input.js';
-import { createRecordReader } from '../sources/record-reader.js';
+import { createRecordReader, type RecordReader } from '../sources/record-reader.js';
+import { detectWrapper, mayHaveWrapper, resolveKind } from '../sources/detect-kind.js';
+import { peekHead } from '../sources/peek-head.js';
 import { createSubscriptionMapper } from '../sources/rocketchat/index.js';
 import { createBlockBuilder, type PendingBlock } from '../transforms/block-builder.js';
-import { createBlockProcessor } from '../transforms/block-processor.js';
+import { createBlockProcessor, type BlockProcessor } from '../transforms/block-processor.js';
 import type { BlockResult } from '../transforms/block-results.js';
 import { Interrupted } from './abortable.js';
 
 export interface ReadSettings {
   input: string | undefined;
   from: FormatChoice;
-  kind: KindName;
+  /** --kind; undefined: a CometChat body's wrapper key says, else members. */
+  kind: KindName | undefined;
   workers: number;
   nowSeconds: number;
-  retentionDays?: number;
+  /** The kind's own settings once the kind is known (throws a usage error for a misplaced option). */
+  forKind(kind: KindName): { retentionDays: number | undefined };
   /** Import needs each valid record's JSON; validate only its digest. */
   wantJson: boolean;
   /** --from rocketchat: the rooms and users exports joined with the subscriptions. */
   rooms: string | undefined;
   users: string | undefined;
 }
+
+/** How far into the input a CometChat body's wrapper key is looked for (the reader's own limit). */
+const WRAPPER_SEARCH_BYTES = 1024 * 1024;
 
 export interface ProcessedBlock {
   block: PendingBlock;
@@ -38,6 +45,16 @@ export interface ReadStage {
   readonly name: string;
   readonly compressed: boolean;
   readonly sizeBytes: number | undefined;
+  /** The kind of the records (--kind or members until decideKind() read the input's head). */
+  readonly kind: KindName;
+  /** Messages: the retention rule's days (0 = no limit); undefined for other kinds. */
+  readonly retentionDays: number | undefined;
+  /**
+   * Reads the head of the input (a CometChat body's wrapper key names the kind), settles the kind
+   * and its settings, and makes the decoders. Before blocks(); throws CM_USAGE when --kind (or a
+   * messages option) contradicts the input.
+   */
+  decideKind(): Promise<void>;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
   /** Decompressed bytes read so far, and bytes taken from the source (compressed for gzip). */
@@ -59,22 +76,24 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
   // The Rocket.Chat tables are read first: an unreadable --rooms fails before the input is touched.
   const mapper: RecordMapper | undefined = s.from === 'rocketchat' ? await createSubscriptionMapper({ rooms: s.rooms!, users: s.users! }, s.nowSeconds, deps.log) : undefined;
   const input: OpenedInput = await openInputPath(s.input, deps.stdin);
-  const decode = { kind: s.kind, nowSeconds: s.nowSeconds, wantJson: s.wantJson, ...(s.retentionDays === undefined ? {} : { retentionDays: s.retentionDays }) };
-  const processor = createBlockProcessor(s.workers, decode, mapper);
+  let chunks = input.chunks;
+  // Made once the kind is known (decideKind): the decoders, the splitter and its wrapper depend on it.
+  let decided: { kind: KindName; retentionDays: number | undefined } | undefined;
+  let processor: BlockProcessor | undefined;
+  let reader: RecordReader | undefined;
   // Blocks being processed, consumed strictly in input order; a few per worker keep them busy.
   const inProcess: Array<{ block: PendingBlock; result: Promise<BlockResult> }> = [];
   const maxInProcess = s.workers === 0 || mapper ? 0 : s.workers * 3;
   let settledBefore = 0;
   const builder = createBlockBuilder((block) => {
     const settled = block.firstIndex + block.input.count <= settledBefore;
-    inProcess.push({ block, result: processor.process(block.input, settled ? false : undefined) });
+    inProcess.push({ block, result: processor!.process(block.input, settled ? false : undefined) });
   });
-  const reader = createRecordReader(s.from, builder.add);
 
   async function* ready(keep: number): AsyncGenerator<ProcessedBlock> {
     while (inProcess.length > keep) {
       const { block, result } = inProcess.shift()!;
-      yield { block, result: await (processor.waitFor?.(result) ?? result) };
+      yield { block, result: await (processor!.waitFor?.(result) ?? result) };
     }
   }
 
@@ -87,16 +106,40 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
     name: input.name,
     compressed: input.compressed,
     sizeBytes: input.sizeBytes,
+    get kind() {
+      return decided?.kind ?? s.kind ?? 'members';
+    },
+    get retentionDays() {
+      return decided?.retentionDays;
+    },
+    async decideKind() {
+      let wrapper: KindName | undefined;
+      if (mayHaveWrapper(s.from)) {
+        // Auto-detection reads a document by its first key; --from cometchat looks past other keys.
+        const peeked = await peekHead(chunks, (head, atEnd) => {
+          const d = detectWrapper(head, atEnd, s.from === 'auto');
+          return 'needMore' in d ? undefined : d;
+        }, WRAPPER_SEARCH_BYTES);
+        chunks = peeked.chunks;
+        wrapper = peeked.value.kind;
+      }
+      const kind = resolveKind(s.kind, wrapper);
+      const { retentionDays } = s.forKind(kind);
+      decided = { kind, retentionDays };
+      processor = createBlockProcessor(s.workers, { kind, nowSeconds: s.nowSeconds, wantJson: s.wantJson, ...(retentionDays === undefined ? {} : { retentionDays }) }, mapper);
+      reader = createRecordReader(s.from, builder.add, kind);
+    },
     get format() {
-      return reader.format;
+      return reader?.format;
     },
     get bytesSeen() {
-      return reader.bytesSeen;
+      return reader?.bytesSeen ?? 0;
     },
     sourceBytesRead: () => input.sourceBytesRead(),
     async *blocks(before, signal, onChunk) {
+      if (!reader) throw new Error('read stage: blocks() before decideKind()');
       settledBefore = before;
-      for await (const chunk of input.chunks) {
+      for await (const chunk of chunks) {
         onChunk?.(chunk);
         try {
           reader.push(chunk);
@@ -118,7 +161,7 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
     recycle: (block) => builder.recycle(block),
     async close() {
       inProcess.length = 0; // records after a failure are not read
-      await processor.close();
+      await processor?.close();
       input.close();
     },
   };

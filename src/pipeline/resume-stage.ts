@@ -87,7 +87,7 @@ export function createSafekeeping(d: SafekeepingDeps): Safekeeping {
       journal = openDeliveryJournal(path, d.job, d.resume?.nextJournal ?? 0, checkpoint?.journal);
       checkpointer = createCheckpointer({
         path,
-        run: { ...(await runIdentity(d.config, d.job)), nowSeconds: d.nowSeconds },
+        run: { ...(await runIdentity(d.config, d.job, { kind: d.input.kind, retentionDays: d.input.retentionDays })), nowSeconds: d.nowSeconds },
         inputName: d.input.name,
         head,
         ledger,

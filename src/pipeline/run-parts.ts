@@ -11,13 +11,20 @@ import type { Logger } from '../observability/logger.js';
 import type { ProgressOptions } from '../observability/progress.js';
 import type { CometChatTargetConfig } from '../sinks/cometchat/index.js';
 import type { DeliveryStage } from './deliver-stage.js';
+import { KINDS, type KindName } from '../entities/kinds.js';
+import { lookAlikeSuggestion } from '../entities/look-alike.js';
 import type { ReadStage } from './read-stage.js';
 
 /** Read-ahead past the checkpoint watermark that makes reading wait for delivery to catch up. */
 const MAX_READ_AHEAD_BYTES = 64 * 1024 * 1024;
 
-export function sinkConfig(config: RunConfig): CometChatTargetConfig {
+/** The sink of the run's kind: `/data_import/<kind>`; a kind with an order (messages) is sent in it, one request at a time. */
+export function sinkConfig(config: RunConfig, kind: KindName): CometChatTargetConfig {
+  const ordered = KINDS[kind].order !== undefined;
   return {
+    endpoint: kind,
+    ...(ordered ? { ordered } : {}),
+    ...(config.ids !== undefined ? { wantIds: true } : {}),
     baseUrl: config.baseUrl!,
     apiKey: config.apiKey!,
     batchSize: config.batchSize,
@@ -75,14 +82,22 @@ export interface RunEnd {
   interrupted: boolean;
   failure: ChatmigrateError | undefined;
   alreadyComplete: boolean;
+  /** Invalid records of this run that look like another kind's or source's, by what they look like. */
+  lookAlikes: ReadonlyMap<string, number>;
   log: Logger;
 }
 
 export function reportRun(e: RunEnd): Report {
   const { config, read, checkpoint } = e;
+  const totals = e.ledger?.totals ?? createCounts();
+  // This run's records alone (a resumed run's totals include the earlier runs').
+  const judged = totals.read - (checkpoint?.counts.read ?? 0);
+  const invalid = totals.invalid - (checkpoint?.counts.invalid ?? 0);
   const report = buildReport({
     config,
-    counts: e.ledger?.totals ?? createCounts(),
+    kind: read?.kind ?? config.kind ?? 'members',
+    suggestion: lookAlikeSuggestion(e.lookAlikes, invalid, judged),
+    counts: totals,
     skippedBy: e.ledger?.skippedBy ?? {},
     input: { name: read?.name ?? config.input ?? 'stdin', format: read?.format, bytes: read?.bytesSeen ?? 0, compressed: read?.compressed ?? false },
     delivery: e.delivery?.stats(),
@@ -94,7 +109,8 @@ export function reportRun(e: RunEnd): Report {
   });
   const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
   if (report.alreadyComplete) e.log.info({ checkpoint: config.checkpoint, records: checkpoint?.watermark.records }, 'the job in the checkpoint was already complete: nothing was sent');
-  e.log.info({ read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
+  e.log.info({ kind: report.kind, read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
+  if (report.suggestion !== undefined) e.log.warn({ kind: report.kind, invalid: report.invalid, read: report.read }, report.suggestion);
   if (report.read === 0 && report.status !== 'failed') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;
 }

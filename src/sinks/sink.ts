@@ -11,7 +11,8 @@ export interface PendingRecord {
 }
 
 export type RecordOutcome =
-  | { kind: 'imported' }
+  /** `id`: the id the target gave the record (CometChat messages), when the sink was asked for ids. */
+  | { kind: 'imported'; id?: string }
   | { kind: 'alreadyPresent'; code: string }
   /** The server's per-entity code and message; never retried. */
   | { kind: 'rejected'; code: string; message: string };

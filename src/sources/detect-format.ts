@@ -1,14 +1,23 @@
 // Recognises the input format from the first bytes of the (decompressed) input, without parsing
-// the whole document: `[` is an array; `{"members": {` the CometChat import body; `{"<id>": {`
-// the bare map; any other object start is NDJSON (a member object on the first line).
+// the whole document: `[` is an array; `{"members": {` (or another kind's wrapper, detect-kind.ts)
+// the CometChat import body; `{"<id>": {` the bare map; any other object start is NDJSON (a
+// record on the first line).
 
 import { describeByte, isWhitespace } from './json-document-splitter.js';
 import type { SourceFormat } from './formats.js';
+import { detectWrapper, isWrapperKey } from './detect-kind.js';
+import type { KindName } from '../entities/kinds.js';
 
 export type Detection = { format: SourceFormat } | { needMore: true } | { empty: true } | { error: string; offset: number };
 
-/** Fields a member object has whose value is an object: such a first key means NDJSON, not a map. */
-const MEMBER_OBJECT_FIELDS = new Set(['groupDetails', 'userDetails', 'metadata']);
+/**
+ * Fields of a record of any kind whose value is an object: such a first key means NDJSON (a
+ * record on the first line), not a map keyed by id.
+ */
+const OBJECT_FIELDS = new Set([
+  'groupDetails', 'userDetails', 'metadata', 'groupOwnerDetails', 'data', 'senderUserDetails',
+  'receiverUserDetails', 'receiverGroupDetails', 'receiverGroupOwnerDetails', 'mentionedUserDetails',
+]);
 
 /** `head` starts after any BOM; `atEnd` is true when no more bytes will come. */
 export function detectFormat(head: Buffer, atEnd: boolean): Detection {
@@ -40,16 +49,18 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
   if (i === head.length) return more();
   const valueStart = head[i]!;
   if (valueStart !== 0x7b) return { format: 'ndjson' };
-  if (key === 'members') return { format: 'cometchat' };
-  return MEMBER_OBJECT_FIELDS.has(key) ? { format: 'ndjson' } : { format: 'map' };
+  if (isWrapperKey(key)) return { format: 'cometchat' };
+  return OBJECT_FIELDS.has(key) ? { format: 'ndjson' } : { format: 'map' };
 }
 
 /**
  * With `--from cometchat`, which of its two forms the input is (SPEC §2): the bare map when the
- * first key is a memberId (`<guid>_member_<uid>`), else CometChat's import body, whose other keys
- * besides "members" are stepped over. undefined: more bytes are needed.
+ * first key is a memberId (`<guid>_member_<uid>`), CometChat's import body when a top-level key
+ * is a kind's wrapper (its other keys are stepped over). Without either, a members run reads it
+ * as a body (whose missing "members" the splitter reports); another kind's run as its bare map.
+ * undefined: more bytes are needed.
  */
-export function cometchatForm(head: Buffer, atEnd: boolean): 'cometchat' | 'map' | undefined {
+export function cometchatForm(head: Buffer, atEnd: boolean, kind: KindName = 'members'): 'cometchat' | 'map' | undefined {
   let i = skipWhitespace(head, 0);
   if (i < head.length && head[i] === 0x7b) i = skipWhitespace(head, i + 1);
   if (i === head.length) return atEnd ? 'cometchat' : undefined;
@@ -57,7 +68,10 @@ export function cometchatForm(head: Buffer, atEnd: boolean): 'cometchat' | 'map'
   if (head[i] !== 0x22) return 'cometchat'; // the splitter names what is wrong
   const keyEnd = findStringEnd(head, i + 1);
   if (keyEnd === -1) return atEnd ? 'cometchat' : undefined;
-  return head.toString('utf8', i + 1, keyEnd).includes('_member_') ? 'map' : 'cometchat';
+  if (head.toString('utf8', i + 1, keyEnd).includes('_member_')) return 'map';
+  const wrapper = detectWrapper(head, atEnd, false);
+  if ('needMore' in wrapper) return undefined;
+  return wrapper.kind !== undefined || kind === 'members' ? 'cometchat' : 'map';
 }
 
 /** Formats recognisable by their magic bytes that people compress exports with. */

@@ -2,6 +2,7 @@
 // format, and drives the matching splitter. Everything here is synchronous and pure over bytes.
 
 import { cometchatForm, detectFormat } from './detect-format.js';
+import { KIND_NAMES, type KindName } from '../entities/kinds.js';
 import { createJsonDocumentSplitter } from './json-document-splitter.js';
 import { createNdjsonSplitter } from './ndjson-splitter.js';
 import { MalformedInputError, type FormatChoice, type RecordSink, type RecordSplitter, type SourceFormat } from './formats.js';
@@ -27,7 +28,9 @@ export class FormatError extends Error {
   }
 }
 
-export function createRecordReader(choice: FormatChoice, emit: RecordSink): RecordReader {
+/** `kind`: what the records are (a CometChat body's wrapper key is the kind's name). */
+export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind: KindName = 'members'): RecordReader {
+  const otherWrappers = KIND_NAMES.filter((k) => k !== kind);
   let splitter: RecordSplitter | undefined;
   let format: SourceFormat | undefined;
   let head: Buffer[] = [];
@@ -42,7 +45,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
       case 'array':
       case 'map':
       case 'cometchat':
-        return createJsonDocumentSplitter(f, emit, startOffset);
+        return createJsonDocumentSplitter(f, emit, startOffset, kind, otherWrappers);
       case 'rocketchat':
         // mongoexport writes one document per line, or a top-level array with --jsonArray.
         return firstByte === 0x5b ? createJsonDocumentSplitter('array', emit, startOffset) : createNdjsonSplitter(emit, startOffset);
@@ -73,9 +76,9 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
         format = d.format;
       }
     } else if (choice === 'cometchat') {
-      // `cometchat` is CometChat's import body or the bare map of members (SPEC §2): the first
-      // key tells which, so a bare map is never read as a wrapper without "members".
-      const form = cometchatForm(body, atEnd || headBytes >= MAX_DETECTION_BYTES);
+      // `cometchat` is CometChat's import body or the bare map (SPEC §2): the keys tell which, so
+      // a bare map is never read as a body without its wrapper.
+      const form = cometchatForm(body, atEnd || headBytes >= MAX_DETECTION_BYTES, kind);
       if (form === undefined) return;
       format = form;
     } else {

@@ -31,7 +31,8 @@ export interface BlockResult {
   jsons: string;
   /** The kind's order value (seconds) per record, for a kind delivered in order (messages). */
   orders?: Float64Array;
-  invalid: Array<{ index: number; reason: ReasonCode; message: string }>;
+  /** `looksLike`: another kind (or source) the invalid record plainly belongs to (entities/look-alike.ts). */
+  invalid: Array<{ index: number; reason: ReasonCode; message: string; looksLike?: string }>;
   skipped: Array<{ index: number; rule: string }>;
   /** The first record that is not JSON at all: the run stops there. */
   malformed?: { index: number; byteDelta: number; message: string };
@@ -42,7 +43,7 @@ export interface BlockResult {
 export interface ResultWriter {
   /** `order`: the record's order value, for a kind that has one. */
   valid(i: number, key: string, json: string, order?: number): void;
-  invalid(i: number, reason: ReasonCode, message: string): void;
+  invalid(i: number, reason: ReasonCode, message: string, looksLike?: string): void;
   skipped(i: number, rule: string): void;
   finish(processed: number, malformed?: BlockResult['malformed']): BlockResult;
 }
@@ -81,10 +82,10 @@ export function createResultWriter(count: number, wantJson: boolean, ordered = f
       }
       ends(w);
     },
-    invalid(i, reason, message) {
+    invalid(i, reason, message, looksLike) {
       words[i * WORDS + W_STATUS_DIGEST] = INVALID << 16;
       ends(i * WORDS);
-      invalid.push({ index: i, reason, message });
+      invalid.push(looksLike === undefined ? { index: i, reason, message } : { index: i, reason, message, looksLike });
     },
     skipped(i, rule) {
       words[i * WORDS + W_STATUS_DIGEST] = SKIPPED << 16;
@@ -116,6 +117,8 @@ export interface ResultCursor {
   /** For an invalid record. */
   readonly reason: ReasonCode;
   readonly message: string;
+  /** For an invalid record: what it looks like instead, when plainly another kind's or source's. */
+  readonly looksLike: string | undefined;
   /** For a skipped record. */
   readonly rule: string;
   /** The fingerprints' words and where the current record's start, for the dedupe index. */
@@ -133,6 +136,7 @@ export function readResult(result: BlockResult): ResultCursor {
   let nextSkipped = 0;
   let reason: ReasonCode = 'NOT_AN_OBJECT';
   let message = '';
+  let looksLike: string | undefined;
   let rule = '';
   const start = (field: number): number => (i === 0 ? 0 : words[(i - 1) * WORDS + field]!);
   return {
@@ -143,6 +147,7 @@ export function readResult(result: BlockResult): ResultCursor {
         const bad = result.invalid[nextInvalid++]!;
         reason = bad.reason;
         message = bad.message;
+        looksLike = bad.looksLike;
       } else if (status === SKIPPED) {
         rule = result.skipped[nextSkipped++]!.rule;
       }
@@ -167,6 +172,9 @@ export function readResult(result: BlockResult): ResultCursor {
     },
     get message() {
       return message;
+    },
+    get looksLike() {
+      return looksLike;
     },
     get rule() {
       return rule;

@@ -6,6 +6,7 @@
 import { kindNamed, type KindName } from '../entities/kinds.js';
 import { validateRecord } from '../entities/validate.js';
 import type { ValidateContext } from '../entities/kind.js';
+import { lookAlike, lookAlikeNote } from '../entities/look-alike.js';
 import { excerptAround, locateJsonError } from '../sources/json-error-position.js';
 import type { RecordMapper } from '../sources/mapped-record.js';
 import { unwrapRejectEntry } from '../sources/rejects-input.js';
@@ -72,7 +73,11 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
     ctx.key = key; // assigned even when undefined: the context keeps one shape for every record
     const checked = validateRecord(kind, value, ctx);
     if (checked.ok === true) out.valid(i, checked.key, checked.json, order === undefined ? undefined : Number(checked.values[order]));
-    else if (checked.ok === false) out.invalid(i, checked.reason, checked.message);
+    else if (checked.ok === false) {
+      // Rare path: a record of another kind (or a Rocket.Chat export) says which flag fits.
+      const look = lookAlike(kind, value);
+      out.invalid(i, checked.reason, checked.message + lookAlikeNote(look), look);
+    }
     else out.skipped(i, checked.rule);
   }
   return out.finish(count);

@@ -8,7 +8,12 @@ import { groupShape } from './shape.js';
 
 const schema = object(
   {
-    ...groupShape({ missing: 'MISSING_GUID', invalid: 'INVALID_GUID' }),
+    ...groupShape({
+      guid: { missing: 'MISSING_GUID', invalid: 'INVALID_GUID' },
+      name: { missing: 'MISSING_NAME', invalid: 'INVALID_NAME' },
+      type: { missing: 'INVALID_GROUP_TYPE', invalid: 'INVALID_GROUP_TYPE' },
+      other: 'INVALID_FIELD',
+    }),
     groupOwnerDetails: object(userShape(), { optional: true, invalid: 'INVALID_OWNER_DETAILS' }),
   },
   // Owner details name their uid only to repeat the group's owner: absent, they take it.

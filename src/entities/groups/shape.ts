@@ -7,13 +7,21 @@ import { LIMITS } from '../limits.js';
 
 export const GROUP_TYPES = ['public', 'private', 'password'] as const;
 
-/** `guidOptions`: reasons for the groups kind's own guid (nested details take their parent's reason). */
-export function groupShape(guidOptions: FieldOptions = {}): Record<string, z.ZodType> {
-  const optional = { optional: true };
+/** Reasons a kind gives its own fields (nested details leave them out: they take their parent's). */
+export interface GroupReasons {
+  guid?: FieldOptions;
+  name?: FieldOptions;
+  type?: FieldOptions;
+  /** Every other field. */
+  other?: FieldOptions['invalid'];
+}
+
+export function groupShape(reasons: GroupReasons = {}): Record<string, z.ZodType> {
+  const optional = reasons.other === undefined ? { optional: true } : { optional: true, invalid: reasons.other };
   return {
-    guid: id(guidOptions),
-    name: name(LIMITS.nameChars),
-    type: oneOf(GROUP_TYPES),
+    guid: id(reasons.guid),
+    name: name(LIMITS.nameChars, reasons.name),
+    type: oneOf(GROUP_TYPES, reasons.type),
     owner: id(optional),
     createdAt: timestamp(optional),
     icon: text(LIMITS.urlChars, optional),

@@ -4,7 +4,7 @@ import { object } from '../fields.js';
 import { defineKind } from '../kind.js';
 import { userShape } from './shape.js';
 
-const shape = userShape({ missing: 'MISSING_UID', invalid: 'INVALID_UID' });
+const shape = userShape({ uid: { missing: 'MISSING_UID', invalid: 'INVALID_UID' }, name: { missing: 'MISSING_NAME', invalid: 'INVALID_NAME' }, other: 'INVALID_FIELD' });
 
 export const users = defineKind({
   name: 'users',

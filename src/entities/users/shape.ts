@@ -5,12 +5,19 @@ import type { z } from 'zod';
 import { id, jsonObject, name, tags, text, timestamp, type FieldOptions } from '../fields.js';
 import { LIMITS } from '../limits.js';
 
-/** `top`: reasons for the users kind's own uid (nested details take their parent's reason). */
-export function userShape(uidOptions: FieldOptions = {}): Record<string, z.ZodType> {
-  const optional = { optional: true };
+/** Reasons a kind gives its own fields (nested details leave them out: they take their parent's). */
+export interface UserReasons {
+  uid?: FieldOptions;
+  name?: FieldOptions;
+  /** Every other field. */
+  other?: FieldOptions['invalid'];
+}
+
+export function userShape(reasons: UserReasons = {}): Record<string, z.ZodType> {
+  const optional = reasons.other === undefined ? { optional: true } : { optional: true, invalid: reasons.other };
   return {
-    uid: id(uidOptions),
-    name: name(LIMITS.nameChars),
+    uid: id(reasons.uid),
+    name: name(LIMITS.nameChars, reasons.name),
     avatar: text(LIMITS.urlChars, optional),
     link: text(LIMITS.urlChars, optional),
     // The role must exist in the app (the server answers ERR_ROLE_NOT_FOUND otherwise); no length is documented.

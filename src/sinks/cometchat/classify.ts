@@ -36,8 +36,18 @@ function readError(value: unknown): ServerError | undefined {
 
 type EntityResult = RecordOutcome | { kind: 'retry'; throttled: boolean; message: string } | { kind: 'auth'; code: string; message: string };
 
-/** One entity's entry, in either documented nesting: `{success, error}` or `{data: {success, error, data}}`. */
-function readEntity(entry: unknown): EntityResult | undefined {
+/** The id in a success entry's data (`data.id`, or `data.data.id` in the deeper nesting), as text. */
+function readId(data: unknown): string | undefined {
+  if (!isObject(data)) return undefined;
+  const id = isObject(data['data']) && data['id'] === undefined ? data['data']['id'] : data['id'];
+  return typeof id === 'string' ? id : typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : undefined;
+}
+
+/**
+ * One entity's entry, in either documented nesting: `{success, error}` or `{data: {success,
+ * error, data}}`. `withIds`: an imported entity carries the id in its data (messages).
+ */
+function readEntity(entry: unknown, withIds: boolean): EntityResult | undefined {
   if (!isObject(entry)) return undefined;
   let level = entry;
   const inner = entry['data'];
@@ -45,7 +55,10 @@ function readEntity(entry: unknown): EntityResult | undefined {
     (typeof inner['success'] === 'boolean' || isObject(inner['error']))) {
     level = inner;
   }
-  if (level['success'] === true) return { kind: 'imported' };
+  if (level['success'] === true) {
+    const id = withIds ? readId(level['data']) : undefined;
+    return id === undefined ? { kind: 'imported' } : { kind: 'imported', id };
+  }
   const error = readError(level['error']);
   if (error === undefined) {
     // An explicit failure without details is final; no verdict at all is treated as "missing" (re-sent).
@@ -60,14 +73,14 @@ function readEntity(entry: unknown): EntityResult | undefined {
   return { kind: 'rejected', code, message: error.message };
 }
 
-function classifyEntities(status: number, headers: HeaderBag, data: Record<string, unknown>, keys: readonly string[], nowMs: number): Classification {
+function classifyEntities(status: number, headers: HeaderBag, data: Record<string, unknown>, keys: readonly string[], nowMs: number, withIds: boolean): Classification {
   const outcomes = new Map<string, RecordOutcome>();
   const retryKeys: string[] = [];
   let throttled = 0;
   let missing = 0;
   let hintMessage: string | undefined;
   for (const key of keys) {
-    const result = Object.hasOwn(data, key) ? readEntity(data[key]) : undefined;
+    const result = Object.hasOwn(data, key) ? readEntity(data[key], withIds) : undefined;
     if (result === undefined) {
       missing++;
       retryKeys.push(key);
@@ -140,10 +153,13 @@ function parseBody(reply: ReplyFacts): unknown {
   }
 }
 
-/** Classify a reply: by the server's error code first, by HTTP status second. */
-export function classifyReply(reply: ReplyFacts, keys: readonly string[], nowMs: number): Classification {
+/**
+ * Classify a reply: by the server's error code first, by HTTP status second. `withIds`: read the
+ * id of each imported entity (messages; the reply is then always parsed in full).
+ */
+export function classifyReply(reply: ReplyFacts, keys: readonly string[], nowMs: number, withIds = false): Classification {
   const { status, headers } = reply;
-  if (status === 200 && reply.body === undefined && reply.bodyText !== undefined && isAllImported(reply.bodyText, keys)) {
+  if (!withIds && status === 200 && reply.body === undefined && reply.bodyText !== undefined && isAllImported(reply.bodyText, keys)) {
     const outcomes = new Map<string, RecordOutcome>();
     for (const key of keys) outcomes.set(key, IMPORTED);
     return { kind: 'ok', outcomes };
@@ -167,7 +183,7 @@ export function classifyReply(reply: ReplyFacts, keys: readonly string[], nowMs:
 
   const data = isObject(body) ? body['data'] : undefined;
   if (error === undefined && isObject(data) && (status < 300 || keys.some((k) => Object.hasOwn(data, k)))) {
-    return classifyEntities(status, headers, data, keys, nowMs);
+    return classifyEntities(status, headers, data, keys, nowMs, withIds);
   }
   // A 2xx we cannot read may still have imported: re-sending is safe (already-present is success).
   if (status >= 200 && status < 300) return { kind: 'retry', reason: `${label} with an unreadable body`, throttled: false, waitMs: undefined };

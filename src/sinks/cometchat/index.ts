@@ -40,7 +40,7 @@ export function createCometChatSink(config: CometChatTargetConfig, callbacks: De
     path,
     headers: { apikey: config.apiKey, 'content-type': 'application/json', accept: 'application/json' },
     encode: (records) => encodeImportBody(wrapperKey, records),
-    classify: (reply, keys, nowMs) => classifyReply(reply, keys, nowMs),
+    classify: (reply, keys, nowMs) => classifyReply(reply, keys, nowMs, config.wantIds === true),
     scrub,
     fatalError,
     checkHint: 'check --base-url (the API root including /v3; without it --app-id and --region make it) and that this machine can reach it',

@@ -87,6 +87,8 @@ export interface CometChatTargetConfig {
   wrapperKey?: string;
   /** Deliver in input order: one batch on the wire at a time, settled before the next is sent (messages). */
   ordered?: boolean;
+  /** Imported outcomes carry the id the reply gives each entity (messages: CometChat's message id). */
+  wantIds?: boolean;
 }
 
 function configError(option: string, expected: string, given: unknown): ChatmigrateError {

@@ -1,0 +1,48 @@
+// Looks at the first bytes of an input before anything else reads it (a CometChat body's wrapper
+// key names the run's kind, and the sink, the checkpoint and the decoders need it before the
+// first record), and hands back a stream that yields those bytes again, then the rest.
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Gathers chunks until `decide(head, atEnd)` answers (not undefined), the input ends, or
+ * `maxBytes` were gathered (then it is asked with atEnd true). `head` starts after any UTF-8 BOM.
+ */
+export async function peekHead<T>(
+  chunks: AsyncIterable<Buffer>,
+  decide: (head: Buffer, atEnd: boolean) => T | undefined,
+  maxBytes: number,
+): Promise<{ value: T; chunks: AsyncIterable<Buffer> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  let bytes = 0;
+  let ended = false;
+  let value: T | undefined;
+  for (;;) {
+    const head = withoutBom(held.length === 1 ? held[0]! : Buffer.concat(held));
+    const atEnd = ended || bytes >= maxBytes;
+    value = decide(head, atEnd);
+    if (value !== undefined || atEnd) break;
+    const next = await iterator.next();
+    if (next.done === true) ended = true;
+    else {
+      held.push(next.value);
+      bytes += next.value.length;
+    }
+  }
+  async function* again(): AsyncGenerator<Buffer> {
+    yield* held.splice(0);
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  // decide() answers at the end of the input at the latest.
+  return { value: value as T, chunks: again() };
+}
+
+function withoutBom(buf: Buffer): Buffer {
+  return buf.length >= 3 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? buf.subarray(3) : buf;
+}
