@@ -53,7 +53,7 @@ test('counts of one are singular: "1 request", not "1 requests"', async () => {
     });
     await res.text();
     const line = formatStatsSummary(sandbox.stats());
-    assert.match(line, /^sandbox: 1 request \(200: 1\), 1 entity received \(max 1 per request\), accepted \d+ members?, \d+ users?, \d+ groups?; 0 duplicate deliveries; max 1 connection, 1 in flight, 1 request in one window; 0 resets/);
+    assert.match(line, /^sandbox: 1 request \(200: 1\), 1 entity received \(max 1 per request\), accepted \d+ members?, \d+ users?, \d+ groups?, \d+ messages?; 0 duplicate deliveries; max 1 connection, 1 in flight, 1 request in one window; 0 resets/);
   });
 });
 

@@ -230,7 +230,7 @@ test('re-imports answer already-present codes and count duplicate deliveries', a
 
   const stats = sb.stats();
   assert.equal(stats.duplicateDeliveries, 4);
-  assert.deepEqual(stats.accepted, { members: 2, users: 1, groups: 1 });
+  assert.deepEqual(stats.accepted, { members: 2, users: 1, groups: 1, messages: 0 });
   assert.deepEqual([...sb.accepted('members').keys()], ['dup_member_a', 'dup_member_b']);
 });
 
@@ -281,7 +281,7 @@ test('users and groups endpoints answer like the documented examples', async () 
     data: { guid: 'guid1', name: 'guid1', type: 'public', conversationId: 'group_guid1', createdAt: 1673421419, owner: 'superhero1' },
   });
   assert.equal(g.json.data.bad.error.code, 'ERR_BAD_REQUEST');
-  assert.deepEqual(sb.stats().accepted, { members: 0, users: 1, groups: 1 });
+  assert.deepEqual(sb.stats().accepted, { members: 0, users: 1, groups: 1, messages: 0 });
 });
 
 test('nestedReplies answers data.<id>.data.data; compact records keep the reply data', async () => {
@@ -302,7 +302,7 @@ test('nestedReplies answers data.<id>.data.data; compact records keep the reply 
 });
 
 test('unknown paths and methods', async () => {
-  const r = await request(`${sb.baseUrl}/data_import/messages`, { method: 'POST', body: '{}', headers: { apikey: KEY } });
+  const r = await request(`${sb.baseUrl}/data_import/reactions`, { method: 'POST', body: '{}', headers: { apikey: KEY } });
   assert.equal(r.statusCode, 404);
   assert.equal(((await r.body.json()) as any).error.code, 'ERR_NOT_FOUND');
   const g = await request(`${sb.baseUrl}/data_import/members`, { method: 'GET', headers: { apikey: KEY } });

@@ -46,7 +46,7 @@ test('decisions are a pure function of seed and index, with the configured rates
   assert.notDeepEqual(a.map((d) => d.kind), other.map((d) => d.kind));
 
   const n = 20_000;
-  const counts = { none: 0, reset: 0, error: 0, spurious429: 0, stall: 0 };
+  const counts = { none: 0, reset: 0, error: 0, spurious429: 0, partialApply: 0, stall: 0 };
   const statuses = new Set<number>();
   let html = 0;
   for (let i = 0; i < n; i++) {

@@ -58,7 +58,7 @@ test('stats and accepted records over HTTP, in acceptance order, across many chu
     assert.equal(s.entitiesReceived, 2010);
     assert.equal(s.maxEntitiesPerRequest, 50);
     assert.equal(s.duplicateDeliveries, 10);
-    assert.deepEqual(s.accepted, { members: 2000, users: 0, groups: 0 });
+    assert.deepEqual(s.accepted, { members: 2000, users: 0, groups: 0, messages: 0 });
     assert.equal(s.maxRequestsInWindow, 42);
 
     const nd = await get(`${sb.url}/__sandbox/accepted/members`);
@@ -75,7 +75,8 @@ test('stats and accepted records over HTTP, in acceptance order, across many chu
 
     assert.equal((await get(`${sb.url}/__sandbox/accepted/users`)).text, '');
     assert.equal((await get(`${sb.url}/__sandbox/accepted/groups`)).text, '');
-    assert.equal((await get(`${sb.url}/__sandbox/accepted/messages`)).status, 404);
+    assert.equal((await get(`${sb.url}/__sandbox/accepted/messages`)).status, 200, 'messages are a kind');
+    assert.equal((await get(`${sb.url}/__sandbox/accepted/reactions`)).status, 404);
     assert.equal((await get(`${sb.url}/__sandbox/nothing`)).status, 404);
   } finally {
     await sb.close();

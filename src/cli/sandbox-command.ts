@@ -14,8 +14,9 @@ const DEFAULT_KEY = 'sandbox-key';
 
 const HELP = `Usage: chatmigrate sandbox [options]
 
-Runs a local stand-in of CometChat's Data Import API on 127.0.0.1 and prints its base URL
-(pass it to \`chatmigrate import --base-url\`). Stops on Ctrl-C and prints statistics to stderr.
+Runs a local stand-in of CometChat's Data Import API (users, groups, members and messages) on
+127.0.0.1 and prints its base URL (pass it to \`chatmigrate import --base-url\`). Stops on Ctrl-C
+and prints statistics to stderr.
 
 Options:
   --port N                 port to listen on (default 0: a free port)
@@ -27,13 +28,17 @@ Options:
   --max-entities N         entities per request (default 50)
   --auth-error-status N    HTTP status of auth errors (default 401)
   --nested-replies         answer data.<id>.data.data instead of data.<id>.data
-  --allow-unknown          accept members whose group/user does not exist yet
+  --allow-unknown          accept members and messages whose group/user does not exist yet
+  --retention-days N       refuse messages sent more than N days ago, as CometChat does beyond
+                           the history it keeps (default 180; 0 = keep any)
   --compact-records        keep only each member's reply data (faster, less memory: benchmarks)
   --latency-ms N           delay before each answer
   --latency-jitter-ms N    extra random delay up to N ms
   --error-rate R           share (0-1) of requests answered 500/502/503
   --reset-rate R           share (0-1) of connections destroyed without an answer
   --spurious-429-rate R    share (0-1) of requests answered 429 although within budget
+  --partial-apply-rate R   share (0-1) of import requests whose valid entities are stored, then
+                           answered 500 ERR_EXCEPTION (what CometChat's recipe reports)
   --stall-after N          stop answering after N requests
   --seed N                 seed of the fault sequence (default 1)
 
@@ -57,11 +62,12 @@ pass the server root, the printed URL without /v3, to \`import --to rocketchat -
   --help                   show this help
 
 Inspection routes (no key needed; what a rehearsal or a test checks afterwards):
-  GET  /__sandbox/stats          counters as JSON: requests by status, entities, accepted per
-                                 kind, duplicate deliveries, connections, in flight, CPU time
-  GET  /__sandbox/accepted/KIND  what was accepted, as NDJSON in arrival order; KIND is members,
-                                 users, groups, rocketchat-imports, rocketchat-users or
-                                 rocketchat-channels
+  GET  /__sandbox/stats          counters as JSON: requests by status and by kind, entities,
+                                 accepted per kind, duplicate deliveries, partial applies,
+                                 connections, in flight, CPU time
+  GET  /__sandbox/accepted/KIND  what was accepted, as NDJSON in arrival order; KIND is users,
+                                 groups, members, messages, rocketchat-imports,
+                                 rocketchat-users or rocketchat-channels
   POST /__sandbox/reset          forget everything accepted and zero the counters
 `;
 
@@ -81,6 +87,8 @@ const OPTIONS = {
   'error-rate': { type: 'string' },
   'reset-rate': { type: 'string' },
   'spurious-429-rate': { type: 'string' },
+  'partial-apply-rate': { type: 'string' },
+  'retention-days': { type: 'string' },
   'stall-after': { type: 'string' },
   seed: { type: 'string' },
   'user-id': { type: 'string' },
@@ -157,6 +165,7 @@ export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     nestedReplies: v['nested-replies'] === true,
     requireKnownGroupsAndUsers: v['allow-unknown'] !== true,
     storeFullRecords: v['compact-records'] !== true,
+    messageRetentionDays: integer(v, 'retention-days', 0, 100_000) ?? 180,
     faults: {
       seed: integer(v, 'seed', -0x80000000, 0xffffffff) ?? 1,
       latencyMs: integer(v, 'latency-ms', 0, 600_000),
@@ -164,6 +173,7 @@ export function parseSandboxArgs(argv: string[], env: NodeJS.ProcessEnv = proces
       errorRate: ratio(v, 'error-rate'),
       resetRate: ratio(v, 'reset-rate'),
       spurious429Rate: ratio(v, 'spurious-429-rate'),
+      partialApplyRate: ratio(v, 'partial-apply-rate'),
       ...(stallAfter === undefined ? {} : { stallAfter }),
     },
     rocketchat: parseRocketChatSandboxFlags(v, env),
@@ -221,7 +231,8 @@ export function formatStatsSummary(s: SandboxStats): string {
   return (
     `sandbox: ${count(s.requests, 'request')} (${statuses || 'none answered'}), ${count(s.entitiesReceived, 'entity', 'entities')} received ` +
     `(max ${s.maxEntitiesPerRequest} per request), accepted ${count(s.accepted.members, 'member')}, ${count(s.accepted.users, 'user')}, ` +
-    `${count(s.accepted.groups, 'group')}; ${count(s.duplicateDeliveries, 'duplicate delivery', 'duplicate deliveries')}; max ${count(s.maxOpenConnections, 'connection')}, ` +
+    `${count(s.accepted.groups, 'group')}, ${count(s.accepted.messages, 'message')}; ${count(s.duplicateDeliveries, 'duplicate delivery', 'duplicate deliveries')}` +
+    `${s.partialApplies > 0 ? `, ${count(s.partialApplies, 'partial apply', 'partial applies')}` : ''}; max ${count(s.maxOpenConnections, 'connection')}, ` +
     `${s.maxInFlight} in flight, ${count(s.maxRequestsInWindow, 'request')} in one window; ${count(s.resets, 'reset')}, ${s.stalled} stalled\n`
   );
 }

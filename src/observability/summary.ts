@@ -1,6 +1,7 @@
 // The short human summary printed on stderr at the end of a run.
 
 import { REASONS, type ReasonCode } from '../entities/reasons.js';
+import { KINDS } from '../entities/kinds.js';
 import { formatDuration, formatInt, planDelivery, type Report } from '../accounting/report.js';
 
 export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
@@ -44,6 +45,13 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     lines.push('  skipped, by rule:');
     for (const [rule, n] of skipped) lines.push(`    ${rule.padEnd(30)} ${formatInt(n).padStart(10)}`);
   }
+  if (r.outOfOrder > 0) {
+    const kind = KINDS[r.kind];
+    lines.push(
+      `  out of order: ${formatInt(r.outOfOrder)} ${r.kind} with an earlier ${kind.order ?? 'time'} than the one before them; they are sent in input order and CometChat wants history oldest first: export sorted (mongoexport --sort '{ts:1}')`,
+    );
+  }
+  if (r.suggestion !== undefined) lines.push(`  hint: ${r.suggestion}`);
   if (r.command === 'validate') lines.push(`  plan: ${r.plan.text}`);
   else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs, r.kind).text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);

@@ -27,16 +27,18 @@ export interface EntityContext {
   requireKnownGroupsAndUsers: boolean;
   /** Keep the whole entity's JSON (true) or only its reply data (cheapest, for long benchmarks). */
   storeFullRecords: boolean;
+  /** Messages sent more than this many days before the server clock are refused (0 = kept forever). */
+  messageRetentionDays: number;
   onDuplicate(): void;
 }
 
 export type EntityOutcome = string | EntityFailure;
 
-const badRequest = (message: string) => new EntityFailure('ERR_BAD_REQUEST', message);
+export const badRequest = (message: string) => new EntityFailure('ERR_BAD_REQUEST', message);
 const invalidJoinedAt = (message: string) => new EntityFailure('ERR_IMPORT_INVALID_JOINEDAT', message);
 
 /** The kind's rules in CometChat's form: the entity's values, or the failure CometChat would answer. */
-function judge(kind: Kind, key: string, value: unknown, nowSec: number, codeFor: (field: string, reason: string) => string): { values: Values } | EntityFailure {
+export function judge(kind: Kind, key: string, value: unknown, nowSec: number, codeFor: (field: string, reason: string) => string): { values: Values } | EntityFailure {
   if (!isPlainRecord(value)) return badRequest(`The ${kind.entity} must be a JSON object.`);
   const checked = validateRecord(kind, value, { key, nowSeconds: nowSec });
   if (checked.ok === false) return new EntityFailure(codeFor(checked.field ?? '', checked.reason), `${checked.message}.`);

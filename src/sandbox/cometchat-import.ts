@@ -1,11 +1,12 @@
-// CometChat's Data Import endpoints (POST /v3/data_import/{members,users,groups}) as a sandbox
-// platform: auth, rate limit, injected faults, wrapper checks, then one outcome per entity.
+// CometChat's Data Import endpoints (POST /v3/data_import/{users,groups,members,messages}) as a
+// sandbox platform: auth, rate limit, injected faults, wrapper checks, then one outcome per entity.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendInjectedError, type FaultDecision } from './faults.js';
 import { sendError, sendText } from './http-util.js';
-import { createCometChatStore, type ImportKind } from './cometchat-store.js';
+import { createCometChatStore, IMPORT_KINDS, type ImportKind } from './cometchat-store.js';
 import { importGroup, importMember, importUser, isPlainObject, type EntityContext } from './cometchat-entities.js';
+import { importMessage } from './cometchat-messages.js';
 import { createRateWindow, type RateWindow } from './rate-window.js';
 import type { PlatformDeps, PlatformRoutes } from './platform.js';
 
@@ -18,8 +19,10 @@ export interface CometChatRouteOptions {
   nestedReplies: boolean;
   requireKnownGroupsAndUsers: boolean;
   storeFullRecords: boolean;
-  /** One rate window per endpoint instead of one shared by all three (CometChat does not say). */
+  /** One rate window per endpoint instead of one shared by all four (CometChat does not say). */
   ratePerEndpoint: boolean;
+  /** Messages older than this many days are refused (0 = none). */
+  messageRetentionDays: number;
 }
 
 const PREFIX = '/v3/data_import/';
@@ -40,25 +43,23 @@ const ENDPOINTS: Record<string, Endpoint> = {
   members: { kind: 'members', formatCode: 'ERR_IMPORT_INVALID_MEMBER_FORMAT', entity: 'member', run: importMember },
   users: { kind: 'users', formatCode: 'ERR_IMPORT_INVALID_USER_FORMAT', entity: 'user', run: importUser },
   groups: { kind: 'groups', formatCode: 'ERR_IMPORT_INVALID_GROUP_FORMAT', entity: 'group', run: importGroup },
+  messages: { kind: 'messages', formatCode: 'ERR_IMPORT_INVALID_MESSAGE_FORMAT', entity: 'message', run: importMessage },
 };
 
 export function createCometChatRoutes(options: CometChatRouteOptions, deps: PlatformDeps): PlatformRoutes {
   const { stats, now } = deps;
   const store = createCometChatStore();
   const shared = createRateWindow(options.rpm, options.windowMs);
-  const windows: Record<ImportKind, RateWindow> = options.ratePerEndpoint
-    ? {
-        members: shared,
-        users: createRateWindow(options.rpm, options.windowMs),
-        groups: createRateWindow(options.rpm, options.windowMs),
-      }
-    : { members: shared, users: shared, groups: shared };
+  const windows = Object.fromEntries(
+    IMPORT_KINDS.map((kind) => [kind, options.ratePerEndpoint && kind !== 'members' ? createRateWindow(options.rpm, options.windowMs) : shared]),
+  ) as Record<ImportKind, RateWindow>;
   // Reused for every entity: only nowSec changes per request.
   const ctx: EntityContext = {
     store,
     nowSec: 0,
     requireKnownGroupsAndUsers: options.requireKnownGroupsAndUsers,
     storeFullRecords: options.storeFullRecords,
+    messageRetentionDays: options.messageRetentionDays,
     onDuplicate: () => stats.duplicate(),
   };
 
@@ -143,6 +144,7 @@ export function createCometChatRoutes(options: CometChatRouteOptions, deps: Plat
     }
     // Parsed first, so the entity statistics cover every request the client sent.
     const parsed = parseWrapper(body, endpoint.kind);
+    stats.kindRequest(endpoint.kind, parsed.keys?.length ?? 0);
     if (parsed.keys !== undefined) stats.entities(parsed.keys.length);
     const nowMs = now();
     if (!gate(req, res, endpoint.kind, fault, nowMs, parsed.keys?.length ?? 0)) return;
@@ -155,7 +157,12 @@ export function createCometChatRoutes(options: CometChatRouteOptions, deps: Plat
     } else if (keys.length > options.maxEntities) {
       sendError(res, 400, 'ERR_BAD_REQUEST', `At most ${options.maxEntities} ${name} can be imported in one request; got ${keys.length}.`);
     } else {
-      sendText(res, 200, importAll(endpoint, entities, keys, nowMs), 'application/json');
+      const reply = importAll(endpoint, entities, keys, nowMs);
+      if (fault.kind === 'partialApply') {
+        // The valid rows are stored, and the reply is lost in a server error (vendor recipe).
+        stats.partialApply();
+        sendError(res, 500, 'ERR_EXCEPTION', 'An exception occurred while processing the request (injected by the sandbox after storing the valid entities).');
+      } else sendText(res, 200, reply, 'application/json');
     }
   }
 
@@ -164,18 +171,11 @@ export function createCometChatRoutes(options: CometChatRouteOptions, deps: Plat
     matches: (path) => path.startsWith(PREFIX),
     handle,
     acceptedRecords: (kind) => (Object.hasOwn(ENDPOINTS, kind) ? store.records(kind as ImportKind) : undefined),
-    maxRequestsInWindow: () =>
-      Math.max(windows.members.maxInWindow, windows.users.maxInWindow, windows.groups.maxInWindow),
-    acceptedCounts: () => ({
-      members: store.count('members'),
-      users: store.count('users'),
-      groups: store.count('groups'),
-    }),
+    maxRequestsInWindow: () => Math.max(...IMPORT_KINDS.map((kind) => windows[kind].maxInWindow)),
+    acceptedCounts: () => Object.fromEntries(IMPORT_KINDS.map((kind) => [kind, store.count(kind)])),
     reset() {
       store.clear();
-      windows.members.reset();
-      windows.users.reset();
-      windows.groups.reset();
+      for (const kind of IMPORT_KINDS) windows[kind].reset();
     },
   };
 }

@@ -4,7 +4,9 @@
 // number: benchmarks push ~250k entities/s through the sandbox, and every object it keeps alive
 // is copied by the young-generation GC, which measurably slowed the server.
 
-export type ImportKind = 'members' | 'users' | 'groups';
+export type ImportKind = 'members' | 'users' | 'groups' | 'messages';
+
+export const IMPORT_KINDS: readonly ImportKind[] = ['members', 'users', 'groups', 'messages'];
 
 const SCOPES = ['admin', 'moderator', 'participant'] as const;
 
@@ -17,8 +19,10 @@ export interface CometChatStore {
   count(kind: ImportKind): number;
   /** Stores a member: its full JSON text, or (compact) just what its reply data needs. */
   acceptMember(memberId: string, fullText: string | undefined, scope: string, joinedAt: number, uidLength: number): void;
-  /** Stores a user or group as JSON text. */
-  accept(kind: 'users' | 'groups', id: string, text: string): void;
+  /** Stores a user, group or message as JSON text. */
+  accept(kind: 'users' | 'groups' | 'messages', id: string, text: string): void;
+  /** CometChat's id for the next message imported: increasing numbers, as text. */
+  nextMessageId(): string;
   /** [id, JSON text] of every accepted record of a kind, in acceptance order. */
   records(kind: ImportKind): IterableIterator<[string, string]>;
   addGroup(guid: string, createdAtSec: number): void;
@@ -32,9 +36,11 @@ export function createCometChatStore(): CometChatStore {
   const members = new Map<string, string | number>();
   const users = new Map<string, string>();
   const groupRecords = new Map<string, string>();
+  const messages = new Map<string, string>();
   const groups = new Map<string, number>();
   const knownUsers = new Set<string>();
-  const maps = { members, users, groups: groupRecords };
+  const maps = { members, users, groups: groupRecords, messages };
+  let lastMessageId = 1000;
 
   function* records(kind: ImportKind): IterableIterator<[string, string]> {
     if (kind !== 'members') {
@@ -59,6 +65,7 @@ export function createCometChatStore(): CometChatStore {
       maps[kind].set(id, text);
     },
     records,
+    nextMessageId: () => String(++lastMessageId),
     addGroup(guid, createdAtSec) {
       // The first definition wins, as on the real service where a group is created once.
       if (!groups.has(guid)) groups.set(guid, createdAtSec);
@@ -70,6 +77,8 @@ export function createCometChatStore(): CometChatStore {
       members.clear();
       users.clear();
       groupRecords.clear();
+      messages.clear();
+      lastMessageId = 1000;
       groups.clear();
       knownUsers.clear();
     },

@@ -16,11 +16,16 @@ export interface FaultOptions {
   resetRate?: number;
   /** Share of requests answered 429 with Retry-After 1 although within budget. */
   spurious429Rate?: number;
+  /**
+   * Share of import requests whose valid entities are stored and then answered 500 ERR_EXCEPTION,
+   * as CometChat's own migration recipe reports for a batch holding one bad row.
+   */
+  partialApplyRate?: number;
   /** Requests with index >= stallAfter are never answered (backpressure tests). */
   stallAfter?: number;
 }
 
-export type FaultKind = 'none' | 'reset' | 'error' | 'spurious429' | 'stall';
+export type FaultKind = 'none' | 'reset' | 'error' | 'spurious429' | 'partialApply' | 'stall';
 
 export interface FaultDecision {
   kind: FaultKind;
@@ -41,6 +46,7 @@ export function faultsEnabled(o: FaultOptions): boolean {
     (o.errorRate ?? 0) > 0 ||
     (o.resetRate ?? 0) > 0 ||
     (o.spurious429Rate ?? 0) > 0 ||
+    (o.partialApplyRate ?? 0) > 0 ||
     o.stallAfter !== undefined
   );
 }
@@ -58,7 +64,8 @@ const ERROR_STATUSES = [500, 502, 503] as const;
 
 /**
  * The fault for the request with this arrival index. At most one fault applies; when several
- * rates fire for the same request the order of precedence is reset, error, spurious 429.
+ * rates fire for the same request the order of precedence is reset, error, spurious 429,
+ * partial apply.
  */
 export function decideFault(o: FaultOptions, index: number): FaultDecision {
   const seed = o.seed ?? 1;
@@ -70,6 +77,7 @@ export function decideFault(o: FaultOptions, index: number): FaultDecision {
   if (uniform(seed, index, 2) < (o.resetRate ?? 0)) kind = 'reset';
   else if (uniform(seed, index, 3) < (o.errorRate ?? 0)) kind = 'error';
   else if (uniform(seed, index, 4) < (o.spurious429Rate ?? 0)) kind = 'spurious429';
+  else if (uniform(seed, index, 7) < (o.partialApplyRate ?? 0)) kind = 'partialApply';
   let errorStatus = 0;
   let errorHtml = false;
   if (kind === 'error') {

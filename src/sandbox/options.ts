@@ -23,8 +23,10 @@ export interface SandboxOptions {
   requireKnownGroupsAndUsers?: boolean;
   /** Keep each accepted entity's whole JSON (default) or only its reply data (faster, less memory: for benchmarks). */
   storeFullRecords?: boolean;
-  /** One rate window per endpoint instead of one shared by members, users and groups (default). */
+  /** One rate window per endpoint instead of one shared by the four (default). */
   ratePerEndpoint?: boolean;
+  /** Messages sent more than this many days before the sandbox clock are refused; default 180 (CometChat's default history), 0 = none. */
+  messageRetentionDays?: number;
   faults?: FaultOptions;
   /** The Rocket.Chat import endpoints (/api/v1/...) served beside CometChat's. */
   rocketchat?: RocketChatSandboxOptions;
@@ -80,6 +82,7 @@ export function resolveSandboxOptions(o: SandboxOptions): ResolvedSandboxOptions
     errorRate: rate('faults.errorRate', f.errorRate),
     resetRate: rate('faults.resetRate', f.resetRate),
     spurious429Rate: rate('faults.spurious429Rate', f.spurious429Rate),
+    partialApplyRate: rate('faults.partialApplyRate', f.partialApplyRate),
     stallAfter: f.stallAfter === undefined ? undefined : intIn('faults.stallAfter', f.stallAfter, 0, 0, Number.MAX_SAFE_INTEGER),
   };
   return Object.freeze({
@@ -93,6 +96,7 @@ export function resolveSandboxOptions(o: SandboxOptions): ResolvedSandboxOptions
     requireKnownGroupsAndUsers: o.requireKnownGroupsAndUsers ?? true,
     storeFullRecords: o.storeFullRecords ?? true,
     ratePerEndpoint: o.ratePerEndpoint ?? false,
+    messageRetentionDays: intIn('messageRetentionDays', o.messageRetentionDays, 180, 0, 100_000),
     faults: Object.freeze(faults),
     rocketchat: resolveRocketChatOptions(o.rocketchat),
     now: o.now ?? Date.now,

@@ -23,7 +23,7 @@ export interface Sandbox {
    * 'rocketchat-imports' (one per accepted startImport), 'rocketchat-users' / 'rocketchat-channels'
    * (entries selected for import, as sent; ids as {"id"} in the short form), keyed by position.
    */
-  accepted(kind: 'members' | 'users' | 'groups' | 'rocketchat-imports' | 'rocketchat-users' | 'rocketchat-channels'): Map<string, unknown>;
+  accepted(kind: 'members' | 'users' | 'groups' | 'messages' | 'rocketchat-imports' | 'rocketchat-users' | 'rocketchat-channels'): Map<string, unknown>;
   /** Forgets accepted records, statistics, rate windows and the fault sequence. */
   reset(): void;
   /** Stops listening and destroys every socket (idle keep-alive ones too) at once. */
@@ -48,7 +48,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const counts = cometchat.acceptedCounts();
     return stats.snapshot({
       maxRequestsInWindow: maxInWindow,
-      accepted: { members: counts['members'] ?? 0, users: counts['users'] ?? 0, groups: counts['groups'] ?? 0 },
+      accepted: { members: counts['members'] ?? 0, users: counts['users'] ?? 0, groups: counts['groups'] ?? 0, messages: counts['messages'] ?? 0 },
     });
   };
   const acceptedRecords = (kind: string): IterableIterator<[string, string]> | undefined => {

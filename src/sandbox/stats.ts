@@ -15,12 +15,16 @@ export interface SandboxStats {
   stalled: number;
   /** Entities sent again after they had been accepted. */
   duplicateDeliveries: number;
+  /** Requests whose valid entities were stored before a 500 answer (faults.partialApplyRate). */
+  partialApplies: number;
+  /** Import requests and the entities they carried, by endpoint (kind): only kinds that got one. */
+  byKind: Record<string, { requests: number; entities: number }>;
   /** Admitted requests (past auth and the rate limiter) whose body held exactly maxEntities entities. */
   fullRequests: number;
   /** Sandbox-clock ms of the first and last admitted request; null until one is admitted. */
   firstRequestAt: number | null;
   lastRequestAt: number | null;
-  accepted: { members: number; users: number; groups: number };
+  accepted: { members: number; users: number; groups: number; messages: number };
   /** CPU time (user + system) the sandbox process used since it started or was last reset: benchmarks divide it by the entities received. */
   cpuMs: number;
 }
@@ -35,6 +39,9 @@ export interface StatsCollector {
   reset(): void;
   stalled(): void;
   duplicate(): void;
+  partialApply(): void;
+  /** An import request reached the endpoint of `kind` carrying `entities` entities (0: no entity map). */
+  kindRequest(kind: string, entities: number): void;
   /**
    * A request passed auth and the rate limiter at `nowMs` (sandbox clock) carrying `entities`
    * entities (0 when its body held no entity map). Benchmarks derive the budget used from these.
@@ -64,6 +71,8 @@ export function createStatsCollector(options: StatsCollectorOptions): StatsColle
   let cpuAtClear = process.cpuUsage();
   let stalled = 0;
   let duplicates = 0;
+  let partialApplies = 0;
+  let byKind: Record<string, { requests: number; entities: number }> = {};
   let fullRequests = 0;
   let firstRequestAt: number | null = null;
   let lastRequestAt: number | null = null;
@@ -98,6 +107,14 @@ export function createStatsCollector(options: StatsCollectorOptions): StatsColle
     duplicate() {
       duplicates++;
     },
+    partialApply() {
+      partialApplies++;
+    },
+    kindRequest(kind, entities) {
+      const k = (byKind[kind] ??= { requests: 0, entities: 0 });
+      k.requests++;
+      k.entities += entities;
+    },
     admitted(nowMs, entities) {
       if (entities === maxEntities) fullRequests++;
       firstRequestAt ??= nowMs;
@@ -114,6 +131,8 @@ export function createStatsCollector(options: StatsCollectorOptions): StatsColle
       resets = 0;
       stalled = 0;
       duplicates = 0;
+      partialApplies = 0;
+      byKind = {};
       fullRequests = 0;
       firstRequestAt = null;
       lastRequestAt = null;
@@ -131,6 +150,8 @@ export function createStatsCollector(options: StatsCollectorOptions): StatsColle
         resets,
         stalled,
         duplicateDeliveries: duplicates,
+        partialApplies,
+        byKind: structuredClone(byKind),
         fullRequests,
         firstRequestAt,
         lastRequestAt,
