@@ -19,9 +19,10 @@ export async function peekHead<T>(
   let ended = false;
   let value: T | undefined;
   for (;;) {
-    const head = withoutBom(held.length === 1 ? held[0]! : Buffer.concat(held));
+    const whole = held.length === 1 ? held[0]! : Buffer.concat(held);
     const atEnd = ended || bytes >= maxBytes;
-    value = decide(head, atEnd);
+    // The first bytes may be the start of a BOM: what they are is known with the next ones.
+    value = atEnd || !isBomPrefix(whole) ? decide(withoutBom(whole), atEnd) : undefined;
     if (value !== undefined || atEnd) break;
     const next = await iterator.next();
     if (next.done === true) ended = true;
@@ -41,6 +42,10 @@ export async function peekHead<T>(
   }
   // decide() answers at the end of the input at the latest.
   return { value: value as T, chunks: again() };
+}
+
+function isBomPrefix(buf: Buffer): boolean {
+  return buf.length < BOM.length && BOM.subarray(0, buf.length).equals(buf);
 }
 
 function withoutBom(buf: Buffer): Buffer {
