@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 const SUMMARY: Record<CommandName, { usage: string; about: string }> = {
   import: {
     usage: 'chatmigrate import [INPUT] [options]',
-    about: 'Stream INPUT (a file, gzip or not; - or nothing for stdin) into CometChat\'s Data Import API:\nvalidated, normalized, deduplicated, in batches of up to 50, within the --rpm quota.\nWith --to rocketchat: select users and channels (INPUT, or the server\'s getImportFileData when\nINPUT is absent), start the prepared Rocket.Chat import and follow it to the end.',
+    about: 'Stream INPUT (a file, gzip or not; - or nothing for stdin) into CometChat\'s Data Import API\n(users, groups, members or messages: see --kind): validated, normalized, deduplicated, in batches\nof up to 50, within the --rpm quota; messages in input order, one request at a time.\nWith --to rocketchat: select users and channels (INPUT, or the server\'s getImportFileData when\nINPUT is absent), start the prepared Rocket.Chat import and follow it to the end.',
   },
   validate: {
     usage: 'chatmigrate validate [INPUT] [options]',

@@ -79,7 +79,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'retry-max-ms', key: 'retryMaxMs', type: 'string', value: 'MS', help: 'longest backoff delay (default 60000)', commands: imp, group: 'Advanced' },
   { flag: 'request-timeout-ms', key: 'requestTimeoutMs', type: 'string', value: 'MS', help: 'per-request timeout (default 60000)', commands: imp, group: 'Advanced' },
   { flag: 'rate-window-ms', key: 'rateWindowMs', type: 'string', value: 'MS', help: 'length of the --rpm window (default 60000; shorter for rehearsals)', commands: both, group: 'Advanced' },
-  { flag: 'now', key: 'now', type: 'string', value: 'SECONDS', help: 'UNIX time used for the "joinedAt not in the future" rule (default: the clock)', commands: both, group: 'Advanced' },
+  { flag: 'now', key: 'now', type: 'string', value: 'SECONDS', help: 'UNIX time used for the "joinedAt / sentAt not in the future" rules and the messages\' --retention-days (default: the clock)', commands: both, group: 'Advanced' },
   { flag: 'help', key: 'help', type: 'boolean', help: 'show this help', commands: both, group: 'General' },
 ];
 
