@@ -125,50 +125,70 @@ export function createLedger(options: LedgerOptions): Ledger {
     if (moved) options.onAdvance?.(settledByteEnd);
   }
 
-  /** Counts one read-time outcome in `c` (a segment's delta, the totals or the replay tally). */
-  function tally(c: Counts, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, conflict = false): void {
-    c.read++;
-    c[bucket]++;
-    if (conflict) c.conflicts++;
-    if (reason !== undefined) countReason(c, reason);
-  }
-
-  /** A read-time outcome: the replay tally for a re-read settled record, else the totals and the open segment. */
-  function read(index: number, byteEnd: number, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, conflict?: boolean): Segment | undefined {
+  /**
+   * Where a read-time outcome goes: nowhere but the replay tally for a re-read settled record
+   * (undefined), else the open segment, which the caller counts in (as in the totals).
+   */
+  function segmentFor(index: number, byteEnd: number): Segment | undefined {
     judgedBytes = byteEnd;
     if (index < resumeAt) {
-      tally(replay, bucket, reason, conflict);
+      replay.read++;
       replayByteEnd = byteEnd;
       return undefined;
     }
-    tally(totals, bucket, reason, conflict);
+    totals.read++;
     const s = segment(index, byteEnd);
-    tally(s.delta, bucket, reason, conflict);
+    s.delta.read++;
     return s;
   }
 
   return {
     resumeAt,
     invalid(index, byteEnd, reason, reject) {
-      const s = read(index, byteEnd, 'invalid', reason);
-      if (s && reject) (s.rejects ??= []).push(reject());
+      const s = segmentFor(index, byteEnd);
+      const c = s === undefined ? replay : s.delta;
+      c.invalid++;
+      countReason(c, reason);
+      if (s === undefined) return;
+      totals.invalid++;
+      countReason(totals, reason);
+      if (reject) (s.rejects ??= []).push(reject());
     },
     skipped(index, byteEnd, rule) {
-      const s = read(index, byteEnd, 'skipped');
-      if (!s) return;
+      const s = segmentFor(index, byteEnd);
+      if (s === undefined) {
+        replay.skipped++;
+        return;
+      }
+      totals.skipped++;
+      s.delta.skipped++;
       skippedBy[rule] = (skippedBy[rule] ?? 0) + 1;
       s.skippedBy ??= {};
       s.skippedBy[rule] = (s.skippedBy[rule] ?? 0) + 1;
     },
     duplicate(index, byteEnd, conflict, reject) {
-      const s = read(index, byteEnd, 'duplicates', undefined, conflict);
-      if (s && reject) (s.rejects ??= []).push(reject());
+      const s = segmentFor(index, byteEnd);
+      const c = s === undefined ? replay : s.delta;
+      c.duplicates++;
+      if (conflict) c.conflicts++;
+      if (s === undefined) return;
+      totals.duplicates++;
+      if (conflict) totals.conflicts++;
+      if (reject) (s.rejects ??= []).push(reject());
     },
     valid(index, byteEnd) {
-      read(index, byteEnd, 'valid');
+      const s = segmentFor(index, byteEnd);
+      if (s === undefined) {
+        replay.valid++;
+        return;
+      }
+      totals.valid++;
+      s.delta.valid++;
     },
     hold(record, byteEnd) {
-      const s = read(record.index, byteEnd, 'valid')!;
+      const s = segmentFor(record.index, byteEnd)!;
+      totals.valid++;
+      s.delta.valid++;
       s.pending++;
       const held = record as LedgerRecord;
       held.segment = s;

@@ -35,8 +35,9 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
   const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   const out = createResultWriter(count, options.wantJson, kind.order !== undefined);
   const order = kind.order;
-  const ctx: ValidateContext = { nowSeconds: options.nowSeconds };
+  const ctx: ValidateContext = { nowSeconds: options.nowSeconds, withoutJson: !options.wantJson };
   if (options.retentionDays !== undefined) ctx.retentionDays = options.retentionDays;
+  const digest = kind.compiled.digest;
   let start = 0;
   for (let i = 0; i < count; i++) {
     const text = bytes.toString('utf8', start, ends[i]!);
@@ -71,7 +72,7 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
     }
     ctx.key = key; // assigned even when undefined: the context keeps one shape for every record
     const checked = validateRecord(kind, value, ctx);
-    if (checked.ok === true) out.valid(i, checked.key, checked.json, order === undefined ? undefined : Number(checked.values[order]));
+    if (checked.ok === true) out.valid(i, checked.key, checked.json, digest(checked.values), order === undefined ? undefined : Number(checked.values[order]));
     else if (checked.ok === false) out.invalid(i, checked.reason, checked.message);
     else out.skipped(i, checked.rule);
   }
