@@ -32,6 +32,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'from', key: 'from', type: 'string', value: 'FORMAT', help: 'input format: auto (default), cometchat ({"members": {...}}), map (bare {"<memberId>": {...}}), array, ndjson, rocketchat (mongoexport of rocketchat_subscription; needs --rooms and --users)', commands: both, group: 'Input' },
   { flag: 'rooms', key: 'rooms', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of rocketchat_room (lines or --jsonArray, gzip ok)', commands: both, group: 'Input' },
   { flag: 'users', key: 'users', type: 'string', value: 'FILE', help: 'with --from rocketchat: mongoexport of users (lines or --jsonArray, gzip ok); their services (secrets) are never read', commands: both, group: 'Input' },
+  { flag: 'on-malformed', key: 'onMalformed', type: 'string', value: 'stop|skip', help: 'a line of NDJSON (or of a line-by-line mongoexport) that is not JSON: stop the run (default) or reject it (MALFORMED_JSON in --rejects, with its raw text, offset and line) and go on; one JSON document always stops', commands: both, group: 'Input' },
+  { flag: 'allow-empty', key: 'allowEmpty', type: 'boolean', help: 'an input with no records at all is a success (default: exit 1, CM_INPUT_EMPTY: an empty stream usually means the command before the pipe failed)', commands: both, group: 'Input' },
   { flag: 'shard', key: 'shard', type: 'string', value: 'K/N', help: 'process only shard K of N (by hash of memberId)', commands: both, group: 'Input' },
   // Target.
   { flag: 'to', key: 'to', type: 'string', value: 'TARGET', help: 'target: cometchat (default) or rocketchat (import: INPUT optional, see the Rocket.Chat options; validate: a dry run of the selection in INPUT)', commands: both, group: 'Target' },

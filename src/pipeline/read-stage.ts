@@ -24,6 +24,8 @@ export interface ReadSettings {
   retentionDays?: number;
   /** Import needs each valid record's JSON; validate only its digest. */
   wantJson: boolean;
+  /** A line of line-delimited input that is not JSON: stop (a fatal error) or reject it and go on. */
+  onMalformed: 'stop' | 'skip';
   /** --from rocketchat: the rooms and users exports joined with the subscriptions. */
   rooms: string | undefined;
   users: string | undefined;
@@ -40,6 +42,8 @@ export interface ReadStage {
   readonly sizeBytes: number | undefined;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
+  /** One record per line: a bad line could have been skipped (what a malformed-input error advises). */
+  readonly lineDelimited: boolean;
   /** Decompressed bytes read so far, and bytes taken from the source (compressed for gzip). */
   readonly bytesSeen: number;
   sourceBytesRead(): number;
@@ -67,7 +71,8 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
   let settledBefore = 0;
   const builder = createBlockBuilder((block) => {
     const settled = block.firstIndex + block.input.count <= settledBefore;
-    inProcess.push({ block, result: processor.process(block.input, settled ? false : undefined) });
+    const skipMalformed = s.onMalformed === 'skip' && reader.lineDelimited;
+    inProcess.push({ block, result: processor.process(block.input, settled || skipMalformed ? { ...(settled ? { wantJson: false } : {}), skipMalformed } : undefined) });
   });
   const reader = createRecordReader(s.from, builder.add);
 
@@ -92,6 +97,9 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
     },
     get bytesSeen() {
       return reader.bytesSeen;
+    },
+    get lineDelimited() {
+      return reader.lineDelimited;
     },
     sourceBytesRead: () => input.sourceBytesRead(),
     async *blocks(before, signal, onChunk) {

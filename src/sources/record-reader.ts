@@ -11,6 +11,8 @@ export interface RecordReader {
   end(): void;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
+  /** One record per line (NDJSON, a mongoexport without --jsonArray): a bad line can be skipped. */
+  readonly lineDelimited: boolean;
   readonly bytesSeen: number;
 }
 
@@ -34,6 +36,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
   let headBytes = 0;
   let startOffset = 0;
   let bomChecked = false;
+  let lineMode = false;
 
   function createSplitter(f: SourceFormat, firstByte: number | undefined): RecordSplitter {
     switch (f) {
@@ -88,6 +91,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
       if (lead === body.length && !atEnd && headBytes < MAX_DETECTION_BYTES) return;
     }
     splitter = createSplitter(format, body[lead]);
+    lineMode = format === 'ndjson' || (format === 'rocketchat' && body[lead] !== 0x5b);
     head = [];
     headBytes = 0;
     if (body.length > 0) splitter.push(body);
@@ -96,6 +100,9 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink): Reco
   return {
     get format() {
       return format;
+    },
+    get lineDelimited() {
+      return splitter !== undefined && lineMode;
     },
     get bytesSeen() {
       return splitter ? splitter.bytesSeen : headBytes;

@@ -27,6 +27,26 @@ export interface DecodeOptions {
   retentionDays?: number;
   /** Import needs each valid record's JSON text; validate only its digest. */
   wantJson: boolean;
+  /** A record that is not JSON is rejected (MALFORMED_JSON) instead of ending the block (line-delimited input, --on-malformed skip). */
+  skipMalformed?: boolean;
+}
+
+/** What JSON.parse made of a text that is not JSON: where and why. */
+class NotJson {
+  constructor(
+    readonly message: string,
+    readonly byteDelta: number,
+  ) {}
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const at = locateJsonError(text);
+    const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
+    return new NotJson(`${detail} near ${JSON.stringify(excerptAround(text, at))}`, Buffer.byteLength(text.slice(0, at)));
+  }
 }
 
 export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: RecordMapper): BlockResult {
@@ -42,20 +62,19 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
   for (let i = 0; i < count; i++) {
     const text = bytes.toString('utf8', start, ends[i]!);
     start = ends[i]!;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      const at = locateJsonError(text);
-      const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
-      return out.finish(i, { index: i, byteDelta: Buffer.byteLength(text.slice(0, at)), message: `${detail} near ${JSON.stringify(excerptAround(text, at))}` });
-    }
+    let value = parse(text);
     let key = keys?.[i];
-    // A line of a rejects file fed back in: its record (and key) are judged again.
-    const fedBack = unwrapRejectEntry(value);
+    // A line of a rejects file fed back in: its record (and key) are judged again; a line that
+    // was rejected for not being JSON is read from its (fixed) raw text.
+    const fedBack = value instanceof NotJson ? undefined : unwrapRejectEntry(value);
     if (fedBack) {
-      value = fedBack.record;
+      value = fedBack.malformedText === undefined ? fedBack.record : parse(fedBack.malformedText);
       key = fedBack.key;
+    }
+    if (value instanceof NotJson) {
+      if (!options.skipMalformed) return out.finish(i, { index: i, byteDelta: fedBack ? 0 : value.byteDelta, message: value.message });
+      out.invalid(i, 'MALFORMED_JSON', `not JSON: ${value.message}`);
+      continue;
     }
     if (map) {
       const mapped = map(value);
