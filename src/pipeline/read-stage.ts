@@ -14,6 +14,7 @@ import { createBlockBuilder, type PendingBlock } from '../transforms/block-build
 import { createBlockProcessor } from '../transforms/block-processor.js';
 import type { BlockResult } from '../transforms/block-results.js';
 import { Interrupted } from './abortable.js';
+import type { InputSize } from '../observability/progress.js';
 
 export interface ReadSettings {
   input: string | undefined;
@@ -40,6 +41,8 @@ export interface ReadStage {
   readonly name: string;
   readonly compressed: boolean;
   readonly sizeBytes: number | undefined;
+  /** For progress: the file's size and, for gzip, its trailer's decompressed size. */
+  readonly size: InputSize | undefined;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
   /** One record per line: a bad line could have been skipped (what a malformed-input error advises). */
@@ -92,6 +95,7 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
     name: input.name,
     compressed: input.compressed,
     sizeBytes: input.sizeBytes,
+    size: input.sizeBytes === undefined ? undefined : { bytes: input.sizeBytes, ...(input.gzipTrailer === undefined ? {} : { gzipTrailer: input.gzipTrailer }) },
     get format() {
       return reader.format;
     },

@@ -39,7 +39,7 @@ export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, in
     mode: config.progress === false ? 'log' : onTerminal ? 'terminal' : config.progress === true ? 'lines' : 'log',
     stream,
     label: config.command,
-    totalBytes: input.sizeBytes,
+    totalBytes: input.size,
     quota: importing ? { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } : undefined,
     logger: log,
     sample: () => ({
