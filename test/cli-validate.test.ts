@@ -160,3 +160,12 @@ test('--on-malformed skip: a line that is not JSON is rejected with its raw text
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--on-malformed expects one of stop, skip, got "ignore"/);
 });
+
+test('a reason about a nested object names the fields that broke, in the summary and the report (not a fixed text about uid and name)', async () => {
+  const text = '{"guid":"g","uid":"a","userDetails":{"name":"A","metadata":[1]}}\n{"guid":"g","uid":"b","userDetails":{"name":"B","metadata":[2]}}\n{"guid":"g","uid":"c","userDetails":{"uid":"c"}}\n';
+  const r = await runCli(['validate', '-', '--json', ...now], { stdin: text });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /INVALID_USER_DETAILS +3 +a field of userDetails is missing or has a bad value[^\n]*\n +fields: userDetails\.metadata 2, userDetails\.name 1/);
+  assert.doesNotMatch(r.stderr, /needs uid \(= member uid\) and name/);
+  assert.deepEqual((JSON.parse(r.stdout) as { reasonFields: unknown }).reasonFields, { INVALID_USER_DETAILS: { 'userDetails.metadata': 2, 'userDetails.name': 1 } });
+});

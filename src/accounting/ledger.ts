@@ -10,7 +10,7 @@
 import type { PendingRecord, RecordOutcome } from '../sinks/sink.js';
 import type { WindowEntry, WindowState } from './checkpoint-file.js';
 import type { RejectEntry } from './rejects-writer.js';
-import { addCounts, addSkips, countReason, createCounts, type Counts } from './counts.js';
+import { addCounts, addSkips, countField, countReason, createCounts, type Counts } from './counts.js';
 
 /** A valid record handed to the sink, with what the ledger and the rejects file need. */
 export interface LedgerRecord extends PendingRecord {
@@ -58,7 +58,8 @@ export interface LedgerOptions {
 export interface Ledger {
   /** Records below this index were settled by an earlier run (0 for a fresh run). */
   readonly resumeAt: number;
-  invalid(index: number, byteEnd: number, reason: string, reject?: () => RejectEntry): void;
+  /** `field`: the field that broke a rule, when one did (counted per reason). */
+  invalid(index: number, byteEnd: number, reason: string, reject?: () => RejectEntry, field?: string): void;
   skipped(index: number, byteEnd: number, rule: string): void;
   duplicate(index: number, byteEnd: number, conflict: boolean, reject?: () => RejectEntry): void;
   /** A valid record that is not delivered (validate, or a re-read settled one). */
@@ -144,14 +145,16 @@ export function createLedger(options: LedgerOptions): Ledger {
 
   return {
     resumeAt,
-    invalid(index, byteEnd, reason, reject) {
+    invalid(index, byteEnd, reason, reject, field) {
       const s = segmentFor(index, byteEnd);
       const c = s === undefined ? replay : s.delta;
       c.invalid++;
       countReason(c, reason);
+      if (field !== undefined) countField(c, reason, field);
       if (s === undefined) return;
       totals.invalid++;
       countReason(totals, reason);
+      if (field !== undefined) countField(totals, reason, field);
       if (reject) (s.rejects ??= []).push(reject());
     },
     skipped(index, byteEnd, rule) {

@@ -71,7 +71,7 @@ export function createJudge(o: JudgeOptions): (block: PendingBlock, result: Bloc
       // A sharded run reports an invalid record in one shard only (by position: it may have no key).
       else if (r.status === INVALID) {
         if (!shard.byIndex(index)) ledger.skipped(index, end, 'other-shard');
-        else ledger.invalid(index, end, r.reason, o.wantRejects ? reject(block, i, r.reason, r.message) : undefined);
+        else ledger.invalid(index, end, r.reason, o.wantRejects ? reject(block, i, r.reason, r.message) : undefined, r.field);
       } else judgeValid(block, i, index, end, r);
     }
     ledger.cut();

@@ -30,7 +30,7 @@ export interface BlockResult {
   jsons: string;
   /** The kind's order value (seconds) per record, for a kind delivered in order (messages). */
   orders?: Float64Array;
-  invalid: Array<{ index: number; reason: ReasonCode; message: string }>;
+  invalid: Array<{ index: number; reason: ReasonCode; message: string; field?: string }>;
   skipped: Array<{ index: number; rule: string }>;
   /** The first record that is not JSON at all: the run stops there. */
   malformed?: { index: number; byteDelta: number; message: string };
@@ -41,7 +41,8 @@ export interface BlockResult {
 export interface ResultWriter {
   /** `digest`: the 16-bit digest of its content; `order`: its order value, for a kind that has one. */
   valid(i: number, key: string, json: string, digest: number, order?: number): void;
-  invalid(i: number, reason: ReasonCode, message: string): void;
+  /** `field`: the field that broke a rule, when one did. */
+  invalid(i: number, reason: ReasonCode, message: string, field?: string): void;
   skipped(i: number, rule: string): void;
   finish(processed: number, malformed?: BlockResult['malformed']): BlockResult;
 }
@@ -80,10 +81,10 @@ export function createResultWriter(count: number, wantJson: boolean, ordered = f
       }
       ends(w);
     },
-    invalid(i, reason, message) {
+    invalid(i, reason, message, field) {
       words[i * WORDS + W_STATUS_DIGEST] = INVALID << 16;
       ends(i * WORDS);
-      invalid.push({ index: i, reason, message });
+      invalid.push(field === undefined ? { index: i, reason, message } : { index: i, reason, message, field });
     },
     skipped(i, rule) {
       words[i * WORDS + W_STATUS_DIGEST] = SKIPPED << 16;
@@ -113,6 +114,7 @@ export class ResultCursor {
   /** For an invalid record. */
   reason: ReasonCode = 'NOT_AN_OBJECT';
   message = '';
+  field: string | undefined = undefined;
   /** For a skipped record. */
   rule = '';
   /** Where the current record's words start in `words` (its fingerprint comes first). */
@@ -142,6 +144,7 @@ export class ResultCursor {
       const bad = this.result.invalid[this.nextInvalid++]!;
       this.reason = bad.reason;
       this.message = bad.message;
+      this.field = bad.field;
     } else {
       this.rule = this.result.skipped[this.nextSkipped++]!.rule;
     }

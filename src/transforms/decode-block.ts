@@ -92,7 +92,7 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
     ctx.key = key; // assigned even when undefined: the context keeps one shape for every record
     const checked = validateRecord(kind, value, ctx);
     if (checked.ok === true) out.valid(i, checked.key, checked.json, digest(checked.values), order === undefined ? undefined : Number(checked.values[order]));
-    else if (checked.ok === false) out.invalid(i, checked.reason, checked.message);
+    else if (checked.ok === false) out.invalid(i, checked.reason, checked.message, checked.field);
     else out.skipped(i, checked.rule);
   }
   return out.finish(count);
