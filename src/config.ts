@@ -47,6 +47,10 @@ export interface RunOptions {
   checkpoint?: string;
   resume?: boolean;
   startOver?: boolean;
+  /** An input with no records at all is fine (else CM_INPUT_EMPTY). */
+  allowEmpty?: boolean;
+  /** Line-delimited input: a line that is not JSON stops the run (default) or is rejected. */
+  onMalformed?: string;
   checkpointIntervalMs?: number | string;
   shard?: string;
   logLevel?: string;
@@ -155,6 +159,8 @@ const schema = z.object({
   checkpoint: z.string().optional(),
   resume: z.boolean().optional().default(false),
   startOver: z.boolean().optional().default(false),
+  allowEmpty: z.boolean().optional().default(false),
+  onMalformed: oneOf('--on-malformed', ['stop', 'skip'], 'stop'),
   checkpointIntervalMs: int('--checkpoint-interval-ms', 100, 3_600_000, 2000),
   shard,
   logLevel: oneOf('--log-level', LOG_LEVELS, undefined),
@@ -190,6 +196,9 @@ export type RunConfig = Readonly<DeliverySettings & {
   resume: boolean;
   /** Replace the job in --checkpoint (finished or not) with a new one. */
   startOver: boolean;
+  allowEmpty: boolean;
+  /** skip: a line of line-delimited input that is not JSON is rejected (MALFORMED_JSON), not fatal. */
+  onMalformed: 'stop' | 'skip';
   /** How often progress is saved to the checkpoint (and always on a stop). */
   checkpointIntervalMs: number;
   shard: { index: number; count: number } | undefined;
@@ -294,6 +303,8 @@ export function resolveConfig(command: 'validate' | 'import', options: RunOption
     checkpoint: o.checkpoint,
     resume: o.resume,
     startOver: o.startOver,
+    allowEmpty: o.allowEmpty,
+    onMalformed: o.onMalformed as 'stop' | 'skip',
     checkpointIntervalMs: o.checkpointIntervalMs,
     shard: o.shard,
     logLevel: o.logLevel as LogLevel | undefined,

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   CM_CONFIG: { exit: EXIT.usage, meaning: 'the configuration is incomplete or contradictory (e.g. no API key)' },
   CM_INPUT_UNREADABLE: { exit: EXIT.fatal, meaning: 'the input file cannot be opened or read, or is not valid gzip' },
   CM_INPUT_MALFORMED: { exit: EXIT.fatal, meaning: 'the input is not well-formed JSON / NDJSON (byte offset and line given)' },
+  CM_INPUT_EMPTY: { exit: EXIT.fatal, meaning: 'the input held no records at all (an empty stream usually means the command before the pipe failed); --allow-empty accepts it' },
   CM_INPUT_FORMAT: { exit: EXIT.fatal, meaning: 'the input format could not be recognised, or does not match --from' },
   CM_AUTH: { exit: EXIT.fatal, meaning: 'the target refused the credentials (never retried)' },
   CM_RETRIES_EXHAUSTED: { exit: EXIT.fatal, meaning: 'a request kept failing after every retry' },

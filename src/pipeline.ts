@@ -22,7 +22,7 @@ import { describeFailure, isInputFailure } from './pipeline/failures.js';
 import { createJudge } from './pipeline/judge-stage.js';
 import { openReadStage, type ReadStage } from './pipeline/read-stage.js';
 import { createSafekeeping, type Safekeeping } from './pipeline/resume-stage.js';
-import { boundReadAhead, progressSample, reportRun, sinkConfig } from './pipeline/run-parts.js';
+import { boundReadAhead, emptyInput, progressSample, reportRun, sinkConfig } from './pipeline/run-parts.js';
 import { openIdsWriter, type IdsWriter } from './accounting/ids-writer.js';
 import { verifyKind } from './accounting/resume.js';
 import { KINDS } from './entities/kinds.js';
@@ -122,10 +122,11 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     }
     keeper.finishReplay(books, false);
     await sending?.finish(signal);
+    if (books.totals.read === 0 && !config.allowEmpty) throw emptyInput(input.name);
   } catch (err) {
     if (err instanceof Interrupted || signal?.aborted) interrupted = true;
     else {
-      failure = describeFailure(err, read?.name ?? 'input');
+      failure = describeFailure(err, read?.name ?? 'input', read?.lineDelimited);
       // Bad input stops reading, not delivery: what was read before it is still sent.
       if (delivery && isInputFailure(failure)) {
         await delivery.finish(undefined).catch((e: unknown) => log.error({ code: toChatmigrateError(e).code }, 'delivery failed while stopping'));

@@ -60,10 +60,16 @@ test('a clean input exits 0 and writes the report and an empty rejects file', as
   assert.equal(readFileSync(rejects, 'utf8'), '');
 });
 
-test('an empty input is not silently a success: the summary warns (exit 0: nothing failed); an unreadable one prints only its error', async () => {
+test('an empty input is not a success: exit 1, CM_INPUT_EMPTY (unless --allow-empty); an unreadable one prints only its error', async () => {
   const empty = await runCli(['validate', '-', ...now], { stdin: '' });
-  assert.equal(empty.code, 0, empty.stderr);
-  assert.match(empty.stderr, /0 read[\s\S]*warning: the input held no records/);
+  assert.equal(empty.code, 1, empty.stderr);
+  assert.match(empty.stderr, /0 read[\s\S]*stdin held no records: nothing was checked or sent \[CM_INPUT_EMPTY\][\s\S]*did the command before the pipe fail\?/);
+  const blank = await runCli(['validate', '-', '--json', ...now], { stdin: '\n\n  \n' });
+  assert.equal(blank.code, 1, 'blank lines are no records either');
+  assert.equal((JSON.parse(blank.stdout) as { error: { code: string } }).error.code, 'CM_INPUT_EMPTY');
+  const allowed = await runCli(['validate', '-', '--allow-empty', ...now], { stdin: '' });
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(allowed.stderr, /0 read[\s\S]*warning: the input held no records/);
   const missing = await runCli(['validate', join(tempDir(), 'nope.json'), ...now]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /CM_INPUT_UNREADABLE/);
@@ -124,4 +130,42 @@ test('import without credentials is a configuration error (exit 2) that says wha
   const noKey = await runCli(['import', 'fixtures/members.ndjson', '--base-url', 'http://127.0.0.1:9/v3'], { env: { COMETCHAT_API_KEY: '' } });
   assert.equal(noKey.code, 2);
   assert.match(noKey.stderr, /no API key: pass --api-key-file FILE, set COMETCHAT_API_KEY_FILE or COMETCHAT_API_KEY, or pass --api-key/);
+});
+
+test('--on-malformed skip: a line that is not JSON is rejected with its raw text, offset and line, and the run goes on; a document still stops, saying why', async () => {
+  const dir = tempDir();
+  const input = join(dir, 'in.ndjson');
+  const rejects = join(dir, 'rejects.ndjson');
+  writeFileSync(input, '{"guid":"g","uid":"a"}\n{"guid":"g","uid":"b"\n{"guid":"g","uid":"c"}\nnot json at all\n');
+  const stop = await runCli(['validate', input, ...now]);
+  assert.equal(stop.code, 1);
+  assert.match(stop.stderr, /malformed input at byte 44, line 2[\s\S]*--on-malformed skip/);
+  const skip = await runCli(['validate', input, '--on-malformed', 'skip', '--rejects', rejects, '--json', ...now]);
+  assert.equal(skip.code, 3, skip.stderr);
+  const report = JSON.parse(skip.stdout) as { read: number; valid: number; invalid: number; reasons: Record<string, number> };
+  assert.deepEqual([report.read, report.valid, report.invalid, report.reasons['MALFORMED_JSON']], [4, 2, 2, 2]);
+  const lines = readFileSync(rejects, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; position: { offset: number; line: number }; record: unknown });
+  assert.deepEqual(lines.map((l) => [l.reason, l.position.offset, l.position.line, l.record]), [
+    ['MALFORMED_JSON', 23, 2, '{"guid":"g","uid":"b"'],
+    ['MALFORMED_JSON', 68, 4, 'not json at all'],
+  ]);
+  // Fixed in the rejects file and fed back: the repaired line is read as a record again.
+  writeFileSync(rejects, readFileSync(rejects, 'utf8').replace('"record":"{\\"guid\\":\\"g\\",\\"uid\\":\\"b\\""', '"record":"{\\"guid\\":\\"g\\",\\"uid\\":\\"b\\"}"'));
+  const again = await runCli(['validate', rejects, '--on-malformed', 'skip', '--json', ...now]);
+  assert.deepEqual([(JSON.parse(again.stdout) as { valid: number }).valid, (JSON.parse(again.stdout) as { invalid: number }).invalid], [1, 1]);
+  const doc = await runCli(['validate', '-', '--on-malformed', 'skip', ...now], { stdin: '[{"guid":"g","uid":"a"},{"guid":"g" "uid":"b"}]' });
+  assert.equal(doc.code, 1);
+  assert.match(doc.stderr, /One JSON document cannot skip a broken record/);
+  const bad = await runCli(['validate', input, '--on-malformed', 'ignore']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--on-malformed expects one of stop, skip, got "ignore"/);
+});
+
+test('a reason about a nested object names the fields that broke, in the summary and the report (not a fixed text about uid and name)', async () => {
+  const text = '{"guid":"g","uid":"a","userDetails":{"name":"A","metadata":[1]}}\n{"guid":"g","uid":"b","userDetails":{"name":"B","metadata":[2]}}\n{"guid":"g","uid":"c","userDetails":{"uid":"c"}}\n';
+  const r = await runCli(['validate', '-', '--json', ...now], { stdin: text });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /INVALID_USER_DETAILS +3 +a field of userDetails is missing or has a bad value[^\n]*\n +fields: userDetails\.metadata 2, userDetails\.name 1/);
+  assert.doesNotMatch(r.stderr, /needs uid \(= member uid\) and name/);
+  assert.deepEqual((JSON.parse(r.stdout) as { reasonFields: unknown }).reasonFields, { INVALID_USER_DETAILS: { 'userDetails.metadata': 2, 'userDetails.name': 1 } });
 });

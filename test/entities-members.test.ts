@@ -8,6 +8,7 @@ import { REASONS, type ReasonCode } from '../src/entities/reasons.js';
 import { LIMITS } from '../src/entities/limits.js';
 import { quoteJson } from '../src/entities/values.js';
 import { asId } from '../src/entities/fields.js';
+import { FieldFailure } from '../src/entities/compile.js';
 import type { Failure, ValidateContext } from '../src/entities/kind.js';
 import { validateRecord, validateReference } from '../src/entities/validate.js';
 import { members, validateMember } from '../src/entities/members/index.js';
@@ -16,7 +17,8 @@ type Member = Record<string, any>;
 
 /** The compiled fast path alone: undefined when it hands the record to the reference path. */
 function fastValues(raw: unknown): unknown {
-  return typeof raw === 'object' && raw !== null ? members.compiled.normalize(raw as Record<string, unknown>) : undefined;
+  const values = typeof raw === 'object' && raw !== null ? members.compiled.normalize(raw as Record<string, unknown>) : undefined;
+  return values instanceof FieldFailure ? undefined : values;
 }
 
 const NOW = 1_800_000_000;

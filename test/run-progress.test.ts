@@ -94,3 +94,26 @@ test('not on a terminal: --progress writes plain lines; otherwise an info log sa
   log.done();
   assert.deepEqual({ ...logged[0], recordsPerSecond: 0 }, { records: 7, recordsPerSecond: 0, mbRead: 0, delivered: 3, percent: 50, msg: 'progress' });
 });
+
+test('gzip: the share is in decompressed bytes judged (the trailer\'s size), never compressed bytes read ahead', () => {
+  // 10 MB on disk, 100 MB inside; 30 MB judged while gunzip has pulled 6 MB of the file (60 MB worth).
+  const e = createEstimator(0, { bytes: 10e6, gzipTrailer: 100e6 }, undefined);
+  const v = e.view(sample({ records: 1, bytes: 0, sourceBytes: 6e6, bytesRead: 40e6, bytesJudged: 30e6 }), 3000);
+  assert.equal(v.percent, 30);
+  // Bigger than 4 GiB inside: the trailer wrapped; the ratio seen so far says how often.
+  const big = createEstimator(0, { bytes: 1e9, gzipTrailer: (10e9 % 2 ** 32) }, undefined);
+  const w = big.view(sample({ records: 1, bytes: 0, sourceBytes: 100e6, bytesRead: 1e9, bytesJudged: 1e9 }), 3000);
+  assert.equal(Math.round(w.percent!), 10);
+  // The share never goes backwards as reading runs ahead.
+  const shares = [[1e6, 9e6, 8e6], [3e6, 30e6, 20e6], [4e6, 45e6, 40e6]].map(([src, read, judged]) => e.view(sample({ records: 1, bytes: 0, sourceBytes: src!, bytesRead: read!, bytesJudged: judged! }), 4000).percent!);
+  assert.deepEqual([...shares].sort((a, b) => a - b), shares);
+});
+
+test('a resumed run\'s rates start from its own work, not from the counts it resumed with', () => {
+  // Resumed with 8,000 delivered; 2 s later 100 more.
+  const resumedWith = sample({ records: 9_000, bytes: 0, delivered: 8_000, valid: 9_000 });
+  const e = createEstimator(0, 100e6, { ...QUOTA, rpm: 3000 }, resumedWith);
+  const v = e.view(sample({ records: 9_500, bytes: 50e6, delivered: 8_100, valid: 9_400 }), 2000);
+  assert.equal(Math.round(v.deliveredPerSecond!), 50);
+  assert.equal(Math.round(v.recordsPerSecond), 250);
+});

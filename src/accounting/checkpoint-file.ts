@@ -107,6 +107,7 @@ const schema = z.object({
     alreadyPresent: count,
     rejected: count,
     reasons: z.record(z.string(), count),
+    reasonFields: z.record(z.string(), z.record(z.string(), count)),
   }),
   skippedBy: z.record(z.string(), count),
   delivery: z.object({ requests: count, retries: count, throttled: count, sentEntities: count }),

@@ -20,10 +20,17 @@ export interface Counts {
   rejected: number;
   /** Reason code (local or the server's) → number of records. */
   reasons: Record<string, number>;
+  /** Reason code → the field that broke a rule → records (what the reason's count is made of). */
+  reasonFields: Record<string, Record<string, number>>;
 }
 
 export function createCounts(): Counts {
-  return { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, conflicts: 0, outOfOrder: 0, imported: 0, alreadyPresent: 0, rejected: 0, reasons: {} };
+  return { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, conflicts: 0, outOfOrder: 0, imported: 0, alreadyPresent: 0, rejected: 0, reasons: {}, reasonFields: {} };
+}
+
+export function countField(counts: Counts, code: string, field: string): void {
+  const fields = (counts.reasonFields[code] ??= {});
+  fields[field] = (fields[field] ?? 0) + 1;
 }
 
 export function countReason(counts: Counts, code: string): void {
@@ -42,6 +49,10 @@ export function addCounts(into: Counts, d: Counts): void {
   into.alreadyPresent += d.alreadyPresent;
   into.rejected += d.rejected;
   for (const [code, n] of Object.entries(d.reasons)) into.reasons[code] = (into.reasons[code] ?? 0) + n;
+  for (const [code, fields] of Object.entries(d.reasonFields)) {
+    const target = (into.reasonFields[code] ??= {});
+    for (const [field, n] of Object.entries(fields)) target[field] = (target[field] ?? 0) + n;
+  }
 }
 
 export function addSkips(into: Record<string, number>, rules: Record<string, number>): void {

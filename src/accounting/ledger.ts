@@ -10,7 +10,7 @@
 import type { PendingRecord, RecordOutcome } from '../sinks/sink.js';
 import type { WindowEntry, WindowState } from './checkpoint-file.js';
 import type { RejectEntry } from './rejects-writer.js';
-import { addCounts, addSkips, countReason, createCounts, type Counts } from './counts.js';
+import { addCounts, addSkips, countField, countReason, createCounts, type Counts } from './counts.js';
 
 /** A valid record handed to the sink, with what the ledger and the rejects file need. */
 export interface LedgerRecord extends PendingRecord {
@@ -58,7 +58,8 @@ export interface LedgerOptions {
 export interface Ledger {
   /** Records below this index were settled by an earlier run (0 for a fresh run). */
   readonly resumeAt: number;
-  invalid(index: number, byteEnd: number, reason: string, reject?: () => RejectEntry): void;
+  /** `field`: the field that broke a rule, when one did (counted per reason). */
+  invalid(index: number, byteEnd: number, reason: string, reject?: () => RejectEntry, field?: string): void;
   skipped(index: number, byteEnd: number, rule: string): void;
   duplicate(index: number, byteEnd: number, conflict: boolean, reject?: () => RejectEntry): void;
   /**
@@ -128,54 +129,76 @@ export function createLedger(options: LedgerOptions): Ledger {
     if (moved) options.onAdvance?.(settledByteEnd);
   }
 
-  /** Counts one read-time outcome in `c` (a segment's delta, the totals or the replay tally). */
-  function tally(c: Counts, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, flagged = false): void {
-    c.read++;
-    c[bucket]++;
-    // A flag on a duplicate is a conflict, on a valid record that it came out of order.
-    if (flagged) {
-      if (bucket === 'valid') c.outOfOrder++;
-      else c.conflicts++;
-    }
-    if (reason !== undefined) countReason(c, reason);
-  }
-
-  /** A read-time outcome: the replay tally for a re-read settled record, else the totals and the open segment. */
-  function read(index: number, byteEnd: number, bucket: 'invalid' | 'skipped' | 'duplicates' | 'valid', reason?: string, flagged?: boolean): Segment | undefined {
+  /**
+   * Where a read-time outcome goes: nowhere but the replay tally for a re-read settled record
+   * (undefined), else the open segment, which the caller counts in (as in the totals).
+   */
+  function segmentFor(index: number, byteEnd: number): Segment | undefined {
     judgedBytes = byteEnd;
     if (index < resumeAt) {
-      tally(replay, bucket, reason, flagged);
+      replay.read++;
       replayByteEnd = byteEnd;
       return undefined;
     }
-    tally(totals, bucket, reason, flagged);
+    totals.read++;
     const s = segment(index, byteEnd);
-    tally(s.delta, bucket, reason, flagged);
+    s.delta.read++;
     return s;
   }
 
   return {
     resumeAt,
-    invalid(index, byteEnd, reason, reject) {
-      const s = read(index, byteEnd, 'invalid', reason);
-      if (s && reject) (s.rejects ??= []).push(reject());
+    invalid(index, byteEnd, reason, reject, field) {
+      const s = segmentFor(index, byteEnd);
+      const c = s === undefined ? replay : s.delta;
+      c.invalid++;
+      countReason(c, reason);
+      if (field !== undefined) countField(c, reason, field);
+      if (s === undefined) return;
+      totals.invalid++;
+      countReason(totals, reason);
+      if (field !== undefined) countField(totals, reason, field);
+      if (reject) (s.rejects ??= []).push(reject());
     },
     skipped(index, byteEnd, rule) {
-      const s = read(index, byteEnd, 'skipped');
-      if (!s) return;
+      const s = segmentFor(index, byteEnd);
+      if (s === undefined) {
+        replay.skipped++;
+        return;
+      }
+      totals.skipped++;
+      s.delta.skipped++;
       skippedBy[rule] = (skippedBy[rule] ?? 0) + 1;
       s.skippedBy ??= {};
       s.skippedBy[rule] = (s.skippedBy[rule] ?? 0) + 1;
     },
     duplicate(index, byteEnd, conflict, reject) {
-      const s = read(index, byteEnd, 'duplicates', undefined, conflict);
-      if (s && reject) (s.rejects ??= []).push(reject());
+      const s = segmentFor(index, byteEnd);
+      const c = s === undefined ? replay : s.delta;
+      c.duplicates++;
+      if (conflict) c.conflicts++;
+      if (s === undefined) return;
+      totals.duplicates++;
+      if (conflict) totals.conflicts++;
+      if (reject) (s.rejects ??= []).push(reject());
     },
-    valid(index, byteEnd, outOfOrder) {
-      read(index, byteEnd, 'valid', undefined, outOfOrder);
+    valid(index, byteEnd, outOfOrder = false) {
+      const s = segmentFor(index, byteEnd);
+      const c = s === undefined ? replay : s.delta;
+      c.valid++;
+      if (outOfOrder) c.outOfOrder++;
+      if (s === undefined) return;
+      totals.valid++;
+      if (outOfOrder) totals.outOfOrder++;
     },
-    hold(record, byteEnd, outOfOrder) {
-      const s = read(record.index, byteEnd, 'valid', undefined, outOfOrder)!;
+    hold(record, byteEnd, outOfOrder = false) {
+      const s = segmentFor(record.index, byteEnd)!;
+      totals.valid++;
+      s.delta.valid++;
+      if (outOfOrder) {
+        totals.outOfOrder++;
+        s.delta.outOfOrder++;
+      }
       s.pending++;
       const held = record as LedgerRecord;
       held.segment = s;

@@ -42,6 +42,8 @@ export interface Report {
   rejected?: number;
   unsent?: number;
   reasons: Record<string, number>;
+  /** Reason code → the fields that broke a rule → records: which field a reason's count is about. */
+  reasonFields: Record<string, Record<string, number>>;
   /** Why records were skipped (rule → count); {} when none were (always present: a stable shape). */
   skippedBy: Record<string, number>;
   requests?: number;
@@ -177,6 +179,7 @@ export function buildReport(r: ReportInputs): Report {
     outOfOrder: counts.outOfOrder,
     ...(isImport ? { imported: counts.imported, alreadyPresent: counts.alreadyPresent, rejected: counts.rejected, unsent } : {}),
     reasons: counts.reasons,
+    reasonFields: counts.reasonFields,
     skippedBy: r.skippedBy,
     ...(delivery ? deliveryFigures(delivery, durationMs, config, r.prior?.delivery) : {}),
     plan: planDelivery(counts.valid, config.batchSize, config.rpm, config.rateWindowMs, r.kind),

@@ -11,13 +11,35 @@
 import { FAIL, specOf, type FieldRule, type FieldSpec } from './fields.js';
 import type { Kind, ValidateContext, Validated, Values } from './kind.js';
 import { keyFrom, keyMismatch } from './key.js';
-import { isPlainRecord, quoteJson } from './values.js';
+import type { z } from 'zod';
+import { isObjectLike, isPlainRecord, quoteJson } from './values.js';
+
+/**
+ * Where the fast path stopped: the first field (in check order) whose rule the record breaks, and
+ * that field's schema. Zod then judges that one value (not the whole record) to name the problem:
+ * the first issue of the whole record is always there, as zod reports issues in shape order.
+ */
+export class FieldFailure {
+  constructor(
+    readonly path: readonly PropertyKey[],
+    readonly schema: z.ZodType,
+  ) {}
+}
 
 export interface CompiledKind {
-  /** The values of a record that breaks no field rule, else undefined. */
-  normalize(raw: Record<string, unknown>): Values | undefined;
+  /**
+   * The values of a record that breaks no field rule; the first field that breaks one; or
+   * undefined when only the whole record's schema can tell (an object that is not a plain one).
+   */
+  normalize(raw: Record<string, unknown>): Values | FieldFailure | undefined;
   /** From valid values: the key rule, cross-field, skip and text rules, and canonical JSON. */
   finish(raw: Record<string, unknown>, values: Values, ctx: ValidateContext): Validated;
+  /**
+   * A 16-bit digest of valid values: equal for equal canonical JSON, different (but for a 2^-16
+   * chance) otherwise, computed from the values without writing the JSON (the dedupe index tells
+   * a repeated key with the same content from one with other content by it).
+   */
+  digest(values: Values): number;
   /** The generated source, for tests and for reading. */
   readonly source: string;
 }
@@ -40,8 +62,11 @@ class Emitter {
 
 const prop = (name: string): string => `[${JSON.stringify(name)}]`;
 
-/** Normalizes the object in `rawVar` field by field; returns the variable holding its values. */
-function emitObject(e: Emitter, rule: FieldRule, rawVar: string, inherited: Record<string, string>, lines: string[], indent: string): string {
+/**
+ * Normalizes the object in `rawVar` field by field; returns the variable holding its values.
+ * `path` is where the object is in the record (for the failure a broken field returns).
+ */
+function emitObject(e: Emitter, rule: FieldRule, rawVar: string, inherited: Record<string, string>, lines: string[], indent: string, path: readonly PropertyKey[] = []): string {
   const vars: Array<[string, string]> = [];
   const varOf: Record<string, string> = {};
   for (const [field, schema] of Object.entries(rule.shape!)) {
@@ -50,6 +75,7 @@ function emitObject(e: Emitter, rule: FieldRule, rawVar: string, inherited: Reco
     const r = e.local('r');
     varOf[field] = v;
     vars.push([field, v]);
+    const failed = `return ${e.constant('at', new FieldFailure([...path, field], schema))};`;
     lines.push(`${indent}let ${v}${spec.default === undefined ? '' : ` = ${JSON.stringify(spec.default)}`};`);
     lines.push(`${indent}const ${r} = ${rawVar}${prop(field)};`);
     lines.push(`${indent}if (${r} !== undefined && ${r} !== null) {`);
@@ -57,23 +83,26 @@ function emitObject(e: Emitter, rule: FieldRule, rawVar: string, inherited: Reco
       // A nested object takes some of its fields from this one's values (already judged).
       const fromParent: Record<string, string> = {};
       for (const [own, parentField] of Object.entries(rule.inherit?.[field] ?? {})) fromParent[own] = varOf[parentField]!;
-      lines.push(`${indent}  if (!isPlainRecord(${r})) return undefined;`);
-      lines.push(`${indent}  ${v} = ${emitObject(e, spec.rule, r, fromParent, lines, indent + '  ')};`);
-      if (spec.rule.maxBytes !== undefined) lines.push(`${indent}  if (${e.constant('size', spec.rule.fast)}(${v}) === FAIL) return undefined;`);
+      // An object that is not a plain one (records built in code) is left to the whole schema.
+      lines.push(`${indent}  if (!isPlainRecord(${r})) { if (isObjectLike(${r})) return undefined; ${failed} }`);
+      lines.push(`${indent}  ${v} = ${emitObject(e, spec.rule, r, fromParent, lines, indent + '  ', [...path, field])};`);
+      if (spec.rule.maxBytes !== undefined) lines.push(`${indent}  if (${e.constant('size', spec.rule.fast)}(${v}) === FAIL) ${failed}`);
     } else {
       lines.push(`${indent}  ${v} = ${e.constant('rule', spec.rule.fast)}(${r});`);
-      lines.push(`${indent}  if (${v} === FAIL) return undefined;`);
+      lines.push(`${indent}  if (${v} === FAIL) ${failed}`);
     }
-    lines.push(`${indent}}${absent(spec, inherited[field], v)}`);
+    lines.push(`${indent}}${absent(spec, inherited[field], v, failed)}`);
   }
   const out = e.local('o');
   lines.push(`${indent}const ${out} = { ${vars.map(([f, v]) => `${JSON.stringify(f)}: ${v}`).join(', ')} };`);
   return out;
 }
 
-function absent(spec: FieldSpec, inheritedVar: string | undefined, v: string): string {
-  const otherwise = spec.optional ? '' : ' else return undefined;';
-  return inheritedVar === undefined ? otherwise : ` else if (${inheritedVar} !== undefined) ${v} = ${inheritedVar};${otherwise}`;
+function absent(spec: FieldSpec, inheritedVar: string | undefined, v: string, failed: string): string {
+  if (spec.optional) return inheritedVar === undefined ? '' : ` else if (${inheritedVar} !== undefined) ${v} = ${inheritedVar};`;
+  // A required field that is absent: its failure, unless the parent's value stands in (when the
+  // parent has none, only the whole schema can tell how the two relate).
+  return inheritedVar === undefined ? ` else ${failed}` : ` else if (${inheritedVar} !== undefined) ${v} = ${inheritedVar}; else return undefined;`;
 }
 
 /**
@@ -130,6 +159,50 @@ function writerPieces(rule: FieldRule, x: string, key: { field: string; plain: b
   return pieces;
 }
 
+/** Statements that mix every output field of the object in `x` into `h`, in output order. */
+function emitDigest(rule: FieldRule, x: string, lines: string[], indent: string, depth: number): void {
+  const shape = rule.shape!;
+  for (const [i, f] of (rule.output ?? Object.keys(shape)).entries()) {
+    if (!Object.hasOwn(shape, f)) continue; // the key: equal for every record a digest is compared with
+    const spec = specOf(shape[f]!, f);
+    const value = `${x}${prop(f)}`;
+    // The field's position goes in first, so a value cannot pass for its neighbour's.
+    lines.push(`${indent}h = Math.imul(h ^ ${i + 1}, 0x01000193);`);
+    const inner = indent + '  ';
+    lines.push(`${indent}if (${value} !== undefined) {`);
+    switch (spec.rule.write) {
+      case 'boolean':
+        lines.push(`${inner}h = Math.imul(h ^ (${value} ? 0x5bd1e995 : 0x2545f491), 0x01000193);`);
+        break;
+      case 'object': {
+        const y = `o${depth}`;
+        lines.push(`${inner}const ${y} = ${value};`);
+        emitDigest(spec.rule, y, lines, inner, depth + 1);
+        break;
+      }
+      default:
+        lines.push(`${inner}h = mix(h, ${value});`);
+    }
+    lines.push(`${indent}} else h = Math.imul(h ^ 0x7f4a7c15, 0x01000193);`);
+  }
+}
+
+/** FNV-1a over a string's UTF-16 units, then its length: one step of the digest. */
+function mix(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ s.length, 0x01000193);
+}
+
+/** A 32-bit state folded to 16 bits after a full avalanche (murmur3's finalizer). */
+function fold16(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h ^ (h >>> 16)) & 0xffff;
+}
+
 /** Pieces → statements appending to `s`: unconditional runs become one `+` expression. */
 function emitPieces(pieces: Piece[], lines: string[], indent: string): void {
   let run: string[] = [];
@@ -163,7 +236,8 @@ function emitPieces(pieces: Piece[], lines: string[], indent: string): void {
 
 /** An item declaration of a list or map (fields.ts), compiled: its values, and their JSON. */
 export interface CompiledObject {
-  normalize(raw: Record<string, unknown>): Values | undefined;
+  /** The item's values, or a FieldFailure / undefined when it breaks a rule. */
+  normalize(raw: Record<string, unknown>): Values | FieldFailure | undefined;
   write(values: Record<string, unknown>): string;
 }
 
@@ -173,9 +247,9 @@ export function compileObject(rule: FieldRule): CompiledObject {
   const values = emitObject(e, rule, 'raw', {}, body, '  ');
   const writer: string[] = ["  let s = '';"];
   emitPieces(writerPieces(rule, 'x', undefined), writer, '  ');
-  const make = new Function(...e.names, 'FAIL', 'isPlainRecord', 'quoteJson',
+  const make = new Function(...e.names, 'FAIL', 'isPlainRecord', 'isObjectLike', 'quoteJson',
     `return [function normalize(raw) {\n${body.join('\n')}\n  return ${values};\n}, function write(x) {\n${writer.join('\n')}\n  return s;\n}];`);
-  const [normalize, write] = make(...e.values, FAIL, isPlainRecord, quoteJson) as [CompiledObject['normalize'], CompiledObject['write']];
+  const [normalize, write] = make(...e.values, FAIL, isPlainRecord, isObjectLike, quoteJson) as [CompiledObject['normalize'], CompiledObject['write']];
   return { normalize, write };
 }
 
@@ -200,13 +274,20 @@ export function compileKind(kind: Omit<Kind, 'compiled'>): CompiledKind {
   for (const cross of kind.cross ?? []) fin.push(`  failure = ${e.constant('cross', cross)}(x, ctx); if (failure !== undefined) return failure;`);
   for (const skip of kind.skip ?? []) fin.push(`  { const rule = ${e.constant('skip', skip)}(x, ctx); if (rule !== undefined) return { ok: 'skip', rule, key }; }`);
   fin.push("  let s = '';");
-  emitPieces(writerPieces(kind.rule, 'x', { field: kind.key.field, plain: kind.key.plain }), fin, '  ');
+  // Validation without import needs no JSON text (the digest is taken from the values), unless a
+  // rule judges the text itself.
+  const write: string[] = [];
+  emitPieces(writerPieces(kind.rule, 'x', { field: kind.key.field, plain: kind.key.plain }), write, '    ');
+  fin.push(kind.text?.length ? write.join('\n').replace(/^  /gm, '') : `  if (ctx.withoutJson !== true) {\n${write.join('\n')}\n  }`);
   for (const text of kind.text ?? []) fin.push(`  failure = ${e.constant('text', text)}(s, x); if (failure !== undefined) return failure;`);
   fin.push('  return { ok: true, key, json: s, values: x };');
   const finishSource = `function finish_${kind.name}(raw, x, ctx) {\n${fin.join('\n')}\n}`;
+  const dig: string[] = ['  let h = 0x811c9dc5 | 0;'];
+  emitDigest(kind.rule, 'x', dig, '  ', 0);
+  const digestSource = `function digest_${kind.name}(x) {\n${dig.join('\n')}\n  return fold16(h);\n}`;
 
   // The generated code sees only its parameters: the rules, FAIL and the helpers named here.
-  const make = new Function(...e.names, 'FAIL', 'isPlainRecord', 'quoteJson', 'keyFrom', 'keyMismatch', 'KIND', `return [${normalizeSource}, ${finishSource}];`);
-  const [normalize, finish] = make(...e.values, FAIL, isPlainRecord, quoteJson, keyFrom, keyMismatch, kind) as [CompiledKind['normalize'], CompiledKind['finish']];
-  return { normalize, finish, source: `${normalizeSource}\n\n${finishSource}` };
+  const make = new Function(...e.names, 'FAIL', 'isPlainRecord', 'isObjectLike', 'quoteJson', 'keyFrom', 'keyMismatch', 'KIND', 'mix', 'fold16', `return [${normalizeSource}, ${finishSource}, ${digestSource}];`);
+  const [normalize, finish, digest] = make(...e.values, FAIL, isPlainRecord, isObjectLike, quoteJson, keyFrom, keyMismatch, kind, mix, fold16) as [CompiledKind['normalize'], CompiledKind['finish'], CompiledKind['digest']];
+  return { normalize, finish, digest, source: `${normalizeSource}\n\n${finishSource}\n\n${digestSource}` };
 }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { ReasonCode } from './reasons.js';
 import { isTenDigitText, MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, parseUnixSeconds, toTimestampText } from './timestamps.js';
 import { charCount, describeValue, fitsBytes, fitsChars, HAS_TEXT, hasText, isPlainRecord, jsonTextOf } from './values.js';
-import { compileObject, type CompiledObject } from './compile.js';
+import { compileObject, FieldFailure, type CompiledObject } from './compile.js';
 
 /** What a fast check returns for a value that breaks its rule. */
 export const FAIL: unique symbol = Symbol('FAIL');
@@ -405,7 +405,7 @@ export function list(item: z.ZodType, bounds: { min: number; max: number }, o?: 
       for (let i = 0; i < v.length; i++) {
         const it: unknown = v[i];
         const values = isPlainRecord(it) ? c.normalize(it) : undefined;
-        if (values === undefined) return FAIL;
+        if (values === undefined || values instanceof FieldFailure) return FAIL;
         json += (i === 0 ? '' : ',') + c.write(values);
       }
       return json + ']';
@@ -450,7 +450,7 @@ export function mapOf(item: z.ZodType, keyField: string, o?: FieldOptions): z.Zo
       for (const k of Object.keys(v)) {
         const it = withKey(k, v[k]);
         const values = isPlainRecord(it) ? c.normalize(it) : undefined;
-        if (values === undefined || values[keyField] !== k.toLowerCase()) return FAIL;
+        if (values === undefined || values instanceof FieldFailure || values[keyField] !== k.toLowerCase()) return FAIL;
         json += (json.length === 1 ? '' : ',') + JSON.stringify(values[keyField]) + ':' + c.write(values);
       }
       return json + '}';

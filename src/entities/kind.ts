@@ -17,6 +17,11 @@ export interface ValidateContext {
   nowSeconds: number;
   /** Kind-specific settings (messages: retentionDays). */
   retentionDays?: number;
+  /**
+   * The caller needs no JSON text (validate): an accepted record's `json` is then '' unless a
+   * rule of the kind judges the text. Its digest (compiled.digest) stands in for it.
+   */
+  withoutJson?: boolean;
 }
 
 export interface Failure {

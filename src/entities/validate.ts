@@ -6,24 +6,36 @@
 import { explainIssue } from './explain.js';
 import type { IssueLike } from './fields.js';
 import { fail, type Failure, type Kind, type ValidateContext, type Validated, type Values } from './kind.js';
-import { describeValue, isPlainRecord } from './values.js';
+import { describeValue, isPlainRecord, valueAt } from './values.js';
+import { FieldFailure } from './compile.js';
 
 export function validateRecord(kind: Kind, raw: unknown, ctx: ValidateContext): Validated {
   try {
     if (!isPlainRecord(raw)) return fail('NOT_AN_OBJECT', `the record is ${describeValue(raw)}, not a JSON object`);
     const c = kind.compiled;
-    let values = c.normalize(raw);
-    if (values === undefined) {
-      const checked = referenceValues(kind, raw);
-      if (!checked.ok) return checked;
-      values = checked.values;
-    }
-    return c.finish(raw, values, ctx);
+    const fast = c.normalize(raw);
+    if (fast instanceof FieldFailure) {
+      const failure = explainField(kind, fast, raw);
+      if (failure !== undefined) return failure;
+    } else if (fast !== undefined) return c.finish(raw, fast, ctx);
+    const checked = referenceValues(kind, raw);
+    return checked.ok ? c.finish(raw, checked.values, ctx) : checked;
   } catch (err) {
     // Only records built in code can get here (throwing getters, proxies): JSON data cannot.
     const detail = err instanceof Error ? err.message : typeof err;
     return fail('NOT_AN_OBJECT', `the record could not be read as a JSON object (${detail.slice(0, 200)})`);
   }
+}
+
+/**
+ * The fast path stopped at a field: zod judges that field's value alone and names the problem
+ * (the whole record's first issue is there). Undefined if zod accepts it: the whole schema decides.
+ */
+function explainField(kind: Kind, at: FieldFailure, raw: Record<string, unknown>): Failure | undefined {
+  const result = at.schema.safeParse(valueAt(raw, at.path));
+  if (result.success) return undefined;
+  const issue = result.error.issues[0] as unknown as IssueLike;
+  return explainIssue(kind, { path: [...at.path, ...issue.path], ...(issue.params ? { params: issue.params } : {}) }, raw);
 }
 
 /** The reference path alone: the values zod makes of the record, or the first broken rule. */

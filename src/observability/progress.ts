@@ -39,12 +39,18 @@ export interface Progress {
   done(): void;
 }
 
+/** What is known of the input's size: a file's bytes, and for gzip the size its trailer gives (modulo 2^32). */
+export interface InputSize {
+  bytes: number;
+  gzipTrailer?: number;
+}
+
 export interface ProgressOptions {
   mode: ProgressMode;
   stream: NodeJS.WritableStream & { columns?: number };
   label: string;
-  /** The source's size in bytes when known (a file), for % and the ETA. */
-  totalBytes: number | undefined;
+  /** The input's size when known (a file), for % and the ETA; undefined for a stream. */
+  totalBytes: number | InputSize | undefined;
   quota?: QuotaInfo | undefined;
   sample: () => ProgressSample;
   logger?: Logger | undefined;
@@ -62,7 +68,8 @@ const SETTLE_MS = 2_000;
 export function createProgress(options: ProgressOptions): Progress {
   const { mode, stream, label, totalBytes, quota, sample, logger } = options;
   const now = options.now ?? Date.now;
-  const estimator = createEstimator(now(), totalBytes, quota);
+  // The figures at the start are the baseline of every rate: a resumed run counts its own work.
+  const estimator = createEstimator(now(), totalBytes, quota, sample());
   let drawn = false;
   const clear = (): void => {
     if (drawn) stream.write('\r\x1b[K');
@@ -112,25 +119,53 @@ export interface ProgressView {
   fields: Record<string, number>;
 }
 
+/**
+ * The input's size after decompression: a plain file's own size; for gzip, the trailer's size
+ * (modulo 2^32), wrapped as many times as the compression ratio seen so far says.
+ */
+export function decompressedTotal(size: number | InputSize | undefined, s: ProgressSample): number | undefined {
+  if (size === undefined) return undefined;
+  if (typeof size === 'number') return size > 0 ? size : undefined;
+  if (size.gzipTrailer === undefined) return size.bytes > 0 ? size.bytes : undefined;
+  let total = size.gzipTrailer;
+  if (s.sourceBytes > 0 && s.bytesRead > 0) {
+    const guess = size.bytes * (s.bytesRead / s.sourceBytes);
+    total += Math.max(0, Math.round((guess - total) / 2 ** 32)) * 2 ** 32;
+  }
+  return Math.max(total, s.bytesRead, 1);
+}
+
+/**
+ * The share of the input whose records were judged, in decompressed bytes: never bytes read ahead
+ * of the records counted, and never compressed bytes (which run ahead of what was decompressed).
+ */
+function judgedShare(size: number | InputSize | undefined, s: ProgressSample): number | undefined {
+  const total = decompressedTotal(size, s);
+  return total === undefined || s.bytesRead === 0 ? undefined : Math.min(1, s.bytesJudged / total);
+}
+
 /** Rates over a sliding span and an ETA from whichever bound is slowest: reading, the quota, the target. */
-export function createEstimator(startedAt: number, totalBytes: number | undefined, quota: QuotaInfo | undefined) {
+export function createEstimator(startedAt: number, totalBytes: number | InputSize | undefined, quota: QuotaInfo | undefined, baseline?: ProgressSample) {
   const history: Array<{ t: number; s: ProgressSample }> = [];
+  const start = { t: startedAt, s: baseline ?? { records: 0, sourceBytes: 0, bytesRead: 0, bytesJudged: 0, delivered: 0 } };
   return {
     view(s: ProgressSample, t: number): ProgressView {
       history.push({ t, s });
       while (history.length > 2 && t - history[1]!.t >= RATE_SPAN_MS) history.shift();
       const elapsed = t - startedAt;
-      // Over the span kept (after the first tick), else since the start.
-      const since = history.length > 1 ? history[0]! : { t: startedAt, s: { records: 0, bytesRead: 0, delivered: 0 } };
+      // Over the span kept (after the first tick), else since the start (the run's own work).
+      const since = history.length > 1 ? history[0]! : start;
       const seconds = Math.max((t - since.t) / 1000, 1e-3);
-      const recordsPerSecond = (s.records - since.s.records) / seconds;
-      const mbPerSecond = (s.bytesRead - since.s.bytesRead) / 1e6 / seconds;
-      const deliveredPerSecond = s.delivered === undefined ? undefined : (s.delivered - (since.s.delivered ?? 0)) / seconds;
-      // The share of the input whose records were judged: bytes read run ahead of the records counted.
-      const share = totalBytes && totalBytes > 0 && s.bytesRead > 0 ? Math.min(1, (s.sourceBytes / totalBytes) * (s.bytesJudged / s.bytesRead)) : undefined;
+      const recordsPerSecond = Math.max(0, s.records - since.s.records) / seconds;
+      const mbPerSecond = Math.max(0, s.bytesRead - since.s.bytesRead) / 1e6 / seconds;
+      const deliveredPerSecond = s.delivered === undefined ? undefined : Math.max(0, s.delivered - (since.s.delivered ?? s.delivered)) / seconds;
+      const share = judgedShare(totalBytes, s);
       let etaMs: number | undefined;
       if (elapsed >= SETTLE_MS && share !== undefined && share > 0.001) {
-        etaMs = (elapsed / share) * (1 - share);
+        // What is left at the recent pace of judging (a resumed run re-reads its prefix fast first).
+        const earlier = judgedShare(totalBytes, since.s) ?? 0;
+        const perMs = (share - earlier) / Math.max(t - since.t, 1);
+        etaMs = perMs > 0 ? (1 - share) / perMs : (elapsed / share) * (1 - share);
         if (s.valid !== undefined && s.delivered !== undefined) {
           const left = Math.max(s.valid / share - s.delivered, 0);
           if (quota && quota.rpm > 0) etaMs = Math.max(etaMs, (Math.ceil(left / quota.batchSize) / quota.rpm) * quota.windowMs);

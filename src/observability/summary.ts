@@ -37,6 +37,12 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     for (const [code, n] of reasons.slice(0, 12)) {
       const meaning = code in REASONS ? REASONS[code as ReasonCode] : 'reported by the server';
       lines.push(`    ${code.padEnd(30)} ${formatInt(n).padStart(10)}  ${meaning}`);
+      // Which fields the count is made of: a reason about a nested object names them.
+      const fields = Object.entries(r.reasonFields?.[code] ?? {}).sort((a, b) => b[1] - a[1]);
+      if (fields.length > 1 || (fields.length === 1 && !meaning.startsWith(`${fields[0]![0]} `))) {
+        const shown = fields.slice(0, 4).map(([field, k]) => `${field} ${formatInt(k)}`).join(', ');
+        lines.push(`${' '.repeat(47)}fields: ${shown}${fields.length > 4 ? `, … ${fields.length - 4} more` : ''}`);
+      }
     }
     if (reasons.length > 12) lines.push(`    … and ${reasons.length - 12} more reason codes (see the report)`);
   }

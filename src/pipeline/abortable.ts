@@ -7,7 +7,11 @@ export class Interrupted extends Error {}
 /** Resolves with the promise, or rejects with Interrupted as soon as the signal aborts. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new Interrupted());
+  if (signal.aborted) {
+    // The work goes on without a waiter: whatever it ends in is not an unhandled rejection.
+    promise.catch(() => undefined);
+    return Promise.reject(new Interrupted());
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Interrupted());
     signal.addEventListener('abort', onAbort, { once: true });

@@ -10,11 +10,15 @@ export function isInputFailure(e: ChatmigrateError): boolean {
   return e.code === 'CM_INPUT_MALFORMED' || e.code === 'CM_INPUT_FORMAT' || e.code === 'CM_INPUT_UNREADABLE';
 }
 
-export function describeFailure(err: unknown, inputName: string): ChatmigrateError {
+/** `lineDelimited`: the input has one record per line (a bad line could be skipped). */
+export function describeFailure(err: unknown, inputName: string, lineDelimited = false): ChatmigrateError {
   if (err instanceof MalformedInputError) {
     const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
+    const fix = 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)';
     return new ChatmigrateError('CM_INPUT_MALFORMED', `${inputName}: malformed input at ${where}: ${err.message}`, {
-      hint: 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)',
+      hint: lineDelimited
+        ? `${fix}; or add --on-malformed skip to reject such lines (into --rejects, with their text) and go on`
+        : `${fix}. One JSON document cannot skip a broken record (--on-malformed applies to line-delimited input)`,
     });
   }
   if (err instanceof FormatError) {

@@ -85,7 +85,7 @@ export function createJudge(o: JudgeOptions): (block: PendingBlock, result: Bloc
       else if (r.status === INVALID) {
         if (!shard.byIndex(index)) ledger.skipped(index, end, 'other-shard');
         else {
-          ledger.invalid(index, end, r.reason, o.wantRejects ? reject(block, i, r.reason, r.message) : undefined);
+          ledger.invalid(index, end, r.reason, o.wantRejects ? reject(block, i, r.reason, r.message) : undefined, r.field);
           const look = r.looksLike;
           if (look !== undefined) o.onLookAlike?.(look);
         }

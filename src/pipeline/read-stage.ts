@@ -16,6 +16,7 @@ import { createBlockBuilder, type PendingBlock } from '../transforms/block-build
 import { createBlockProcessor, type BlockProcessor } from '../transforms/block-processor.js';
 import type { BlockResult } from '../transforms/block-results.js';
 import { Interrupted } from './abortable.js';
+import type { InputSize } from '../observability/progress.js';
 
 export interface ReadSettings {
   input: string | undefined;
@@ -28,6 +29,8 @@ export interface ReadSettings {
   forKind(kind: KindName): { retentionDays: number | undefined };
   /** Import needs each valid record's JSON; validate only its digest. */
   wantJson: boolean;
+  /** A line of line-delimited input that is not JSON: stop (a fatal error) or reject it and go on. */
+  onMalformed: 'stop' | 'skip';
   /** --from rocketchat: the rooms and users exports joined with the subscriptions. */
   rooms: string | undefined;
   users: string | undefined;
@@ -55,8 +58,12 @@ export interface ReadStage {
    * messages option) contradicts the input.
    */
   decideKind(): Promise<void>;
+  /** For progress: the file's size and, for gzip, its trailer's decompressed size. */
+  readonly size: InputSize | undefined;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
+  /** One record per line: a bad line could have been skipped (what a malformed-input error advises). */
+  readonly lineDelimited: boolean;
   /** Decompressed bytes read so far, and bytes taken from the source (compressed for gzip). */
   readonly bytesSeen: number;
   sourceBytesRead(): number;
@@ -87,7 +94,8 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
   let settledBefore = 0;
   const builder = createBlockBuilder((block) => {
     const settled = block.firstIndex + block.input.count <= settledBefore;
-    inProcess.push({ block, result: processor!.process(block.input, settled ? false : undefined) });
+    const skipMalformed = s.onMalformed === 'skip' && reader!.lineDelimited;
+    inProcess.push({ block, result: processor!.process(block.input, settled || skipMalformed ? { ...(settled ? { wantJson: false } : {}), skipMalformed } : undefined) });
   });
 
   async function* ready(keep: number): AsyncGenerator<ProcessedBlock> {
@@ -129,11 +137,15 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
       processor = createBlockProcessor(s.workers, { kind, nowSeconds: s.nowSeconds, wantJson: s.wantJson, ...(retentionDays === undefined ? {} : { retentionDays }) }, mapper);
       reader = createRecordReader(s.from, builder.add, kind);
     },
+    size: input.sizeBytes === undefined ? undefined : { bytes: input.sizeBytes, ...(input.gzipTrailer === undefined ? {} : { gzipTrailer: input.gzipTrailer }) },
     get format() {
       return reader?.format;
     },
     get bytesSeen() {
       return reader?.bytesSeen ?? 0;
+    },
+    get lineDelimited() {
+      return reader?.lineDelimited ?? false;
     },
     sourceBytesRead: () => input.sourceBytesRead(),
     async *blocks(before, signal, onChunk) {

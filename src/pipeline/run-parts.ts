@@ -5,7 +5,7 @@ import type { Checkpoint } from '../accounting/checkpoint-file.js';
 import type { Ledger } from '../accounting/ledger.js';
 import { buildReport, type Report } from '../accounting/report.js';
 import { createCounts } from '../accounting/counts.js';
-import type { ChatmigrateError } from '../errors.js';
+import { ChatmigrateError } from '../errors.js';
 import type { RunConfig } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProgressOptions } from '../observability/progress.js';
@@ -46,7 +46,7 @@ export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, in
     mode: config.progress === false ? 'log' : onTerminal ? 'terminal' : config.progress === true ? 'lines' : 'log',
     stream,
     label: config.command,
-    totalBytes: input.sizeBytes,
+    totalBytes: input.size,
     quota: importing ? { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } : undefined,
     logger: log,
     sample: () => ({
@@ -70,6 +70,13 @@ export async function boundReadAhead(input: ReadStage, ledger: Ledger, delivery:
   if (ahead <= MAX_READ_AHEAD_BYTES) return;
   log.info({ bytes: ahead }, 'waiting for delivery to catch up with reading');
   await delivery.finish(signal);
+}
+
+/** No record at all: in a script without pipefail, a failed `zcat … |` would otherwise pass for success. */
+export function emptyInput(name: string): ChatmigrateError {
+  return new ChatmigrateError('CM_INPUT_EMPTY', `${name} held no records: nothing was checked or sent`, {
+    hint: name === 'stdin' ? 'did the command before the pipe fail? (add --allow-empty if an empty export is expected)' : 'check the file (add --allow-empty if an empty export is expected)',
+  });
 }
 
 export interface RunEnd {

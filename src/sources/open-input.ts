@@ -13,6 +13,8 @@ export interface OpenedInput {
   name: string;
   /** Size on disk when known (files), for progress percentages. */
   sizeBytes: number | undefined;
+  /** A gzip file's decompressed size modulo 2^32, from its trailer (progress in decompressed bytes). */
+  gzipTrailer?: number;
   compressed: boolean;
   /** Bytes read from the source so far (compressed bytes for gzip input). */
   sourceBytesRead(): number;
@@ -40,7 +42,28 @@ export async function openInputPath(path: string | undefined, stdin: Readable = 
       hint: 'check the path, or pass - to read from stdin',
     });
   }
-  return openInputStream(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), path, size);
+  const opened = await openInputStream(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), path, size);
+  if (opened.compressed) {
+    const trailer = await gzipTrailerOf(path, size);
+    if (trailer !== undefined) opened.gzipTrailer = trailer;
+  }
+  return opened;
+}
+
+/** The last 4 bytes of a gzip file: its (last member's) decompressed size modulo 2^32. */
+async function gzipTrailerOf(path: string, size: number): Promise<number | undefined> {
+  if (size < 18) return undefined; // shorter than a gzip header and trailer
+  const handle = await fs.open(path, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const tail = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(tail, 0, 4, size - 4);
+    return bytesRead === 4 ? tail.readUInt32LE(0) : undefined;
+  } catch {
+    return undefined; // only the progress estimate needs it
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function openInputStream(source: Readable, name: string, sizeBytes: number | undefined): Promise<OpenedInput> {

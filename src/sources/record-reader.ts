@@ -12,6 +12,8 @@ export interface RecordReader {
   end(): void;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
+  /** One record per line (NDJSON, a mongoexport without --jsonArray): a bad line can be skipped. */
+  readonly lineDelimited: boolean;
   readonly bytesSeen: number;
 }
 
@@ -37,6 +39,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
   let headBytes = 0;
   let startOffset = 0;
   let bomChecked = false;
+  let lineMode = false;
 
   function createSplitter(f: SourceFormat, firstByte: number | undefined): RecordSplitter {
     switch (f) {
@@ -91,6 +94,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
       if (lead === body.length && !atEnd && headBytes < MAX_DETECTION_BYTES) return;
     }
     splitter = createSplitter(format, body[lead]);
+    lineMode = format === 'ndjson' || (format === 'rocketchat' && body[lead] !== 0x5b);
     head = [];
     headBytes = 0;
     if (body.length > 0) splitter.push(body);
@@ -99,6 +103,9 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
   return {
     get format() {
       return format;
+    },
+    get lineDelimited() {
+      return splitter !== undefined && lineMode;
     },
     get bytesSeen() {
       return splitter ? splitter.bytesSeen : headBytes;

@@ -21,7 +21,12 @@ export function position(block: PendingBlock, i: number) {
 export function originalOf(block: PendingBlock, i: number): { record: unknown; key?: string } {
   const start = i === 0 ? 0 : block.input.ends[i - 1]!;
   const text = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength).toString('utf8', start, block.input.ends[i]!);
-  const value = JSON.parse(text) as unknown;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { record: text }; // a line that is not JSON (--on-malformed skip): its raw text
+  }
   const fedBack = unwrapRejectEntry(value);
   const key = fedBack ? fedBack.key : block.input.keys?.[i];
   const record = fedBack ? fedBack.record : value;

@@ -12,8 +12,8 @@ import type { BlockResult } from './block-results.js';
 import { decodeBlock, type BlockInput, type DecodeOptions } from './decode-block.js';
 
 export interface BlockProcessor {
-  /** `wantJson` overrides the processor's setting for this block (a resumed run's settled prefix needs none). */
-  process(input: BlockInput, wantJson?: boolean): Promise<BlockResult>;
+  /** `overrides` change the processor's options for this block (a resumed run's settled prefix needs no JSON). */
+  process(input: BlockInput, overrides?: Partial<DecodeOptions>): Promise<BlockResult>;
   /** Threads in use (0 while processing on the main thread). */
   readonly threads: number;
   /**
@@ -65,9 +65,9 @@ export function createBlockProcessor(workers: number, options: DecodeOptions, ma
     get threads() {
       return pool?.size ?? 0;
     },
-    process(input: BlockInput, wantJson?: boolean): Promise<BlockResult> {
+    process(input: BlockInput, overrides?: Partial<DecodeOptions>): Promise<BlockResult> {
       blocks++;
-      const opts = wantJson === undefined || wantJson === options.wantJson ? options : { ...options, wantJson };
+      const opts = overrides === undefined ? options : { ...options, ...overrides };
       if (workers > 0 && blocks > INLINE_BLOCKS_BEFORE_WORKERS) {
         pool ??= createWorkerPool(workers);
         if (pool.ready()) return pool.process(input, opts);

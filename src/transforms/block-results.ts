@@ -6,8 +6,7 @@
 // key's 128-bit fingerprint, its status and content digest, and where its key and JSON end in
 // two joined strings. Problems (invalid, skipped, malformed) are rare and travel as small objects.
 
-import { contentDigest16, fingerprint128 } from './dedupe/fingerprint.js';
-import type { FingerprintWords } from './dedupe/dedupe-index.js';
+import { fingerprint128 } from './dedupe/fingerprint.js';
 import type { ReasonCode } from '../entities/reasons.js';
 
 export const VALID = 0;
@@ -32,7 +31,7 @@ export interface BlockResult {
   /** The kind's order value (seconds) per record, for a kind delivered in order (messages). */
   orders?: Float64Array;
   /** `looksLike`: another kind (or source) the invalid record plainly belongs to (entities/look-alike.ts). */
-  invalid: Array<{ index: number; reason: ReasonCode; message: string; looksLike?: string }>;
+  invalid: Array<{ index: number; reason: ReasonCode; message: string; field?: string; looksLike?: string }>;
   skipped: Array<{ index: number; rule: string }>;
   /** The first record that is not JSON at all: the run stops there. */
   malformed?: { index: number; byteDelta: number; message: string };
@@ -41,9 +40,10 @@ export interface BlockResult {
 }
 
 export interface ResultWriter {
-  /** `order`: the record's order value, for a kind that has one. */
-  valid(i: number, key: string, json: string, order?: number): void;
-  invalid(i: number, reason: ReasonCode, message: string, looksLike?: string): void;
+  /** `digest`: the 16-bit digest of its content; `order`: its order value, for a kind that has one. */
+  valid(i: number, key: string, json: string, digest: number, order?: number): void;
+  /** `field`: the field that broke a rule, when one did; `looksLike`: see BlockResult. */
+  invalid(i: number, reason: ReasonCode, message: string, field?: string, looksLike?: string): void;
   skipped(i: number, rule: string): void;
   finish(processed: number, malformed?: BlockResult['malformed']): BlockResult;
 }
@@ -65,7 +65,7 @@ export function createResultWriter(count: number, wantJson: boolean, ordered = f
     words[w + W_JSON_END] = jsonLength;
   };
   return {
-    valid(i, key, json, order) {
+    valid(i, key, json, digest, order) {
       const w = i * WORDS;
       if (orders !== undefined && order !== undefined) orders[i] = order;
       fingerprint128(key, fingerprint);
@@ -73,7 +73,7 @@ export function createResultWriter(count: number, wantJson: boolean, ordered = f
       words[w + 1] = fingerprint[1]!;
       words[w + 2] = fingerprint[2]!;
       words[w + 3] = fingerprint[3]!;
-      words[w + W_STATUS_DIGEST] = (VALID << 16) | contentDigest16(json);
+      words[w + W_STATUS_DIGEST] = (VALID << 16) | digest;
       keys.push(key);
       keyLength += key.length;
       if (wantJson) {
@@ -82,10 +82,13 @@ export function createResultWriter(count: number, wantJson: boolean, ordered = f
       }
       ends(w);
     },
-    invalid(i, reason, message, looksLike) {
+    invalid(i, reason, message, field, looksLike) {
       words[i * WORDS + W_STATUS_DIGEST] = INVALID << 16;
       ends(i * WORDS);
-      invalid.push(looksLike === undefined ? { index: i, reason, message } : { index: i, reason, message, looksLike });
+      const entry: BlockResult['invalid'][number] = { index: i, reason, message };
+      if (field !== undefined) entry.field = field;
+      if (looksLike !== undefined) entry.looksLike = looksLike;
+      invalid.push(entry);
     },
     skipped(i, rule) {
       words[i * WORDS + W_STATUS_DIGEST] = SKIPPED << 16;
@@ -101,89 +104,73 @@ export function createResultWriter(count: number, wantJson: boolean, ordered = f
   };
 }
 
-/** A cursor over one block's results, record by record, in input order. */
-export interface ResultCursor {
-  /** Moves to the next record; false past the last one. */
-  next(): boolean;
+/**
+ * A cursor over one block's results, record by record, in input order: next() moves it and sets
+ * the current record's fields (plain fields, read on the main thread's hot loop).
+ */
+export class ResultCursor {
   /** Position of the current record in the block. */
-  readonly at: number;
-  readonly status: RecordStatus;
-  /** For a valid record. */
-  readonly digest: number;
-  /** Its order value (0 for a kind without one). */
-  readonly order: number;
-  key(): string;
-  json(): string;
+  at = -1;
+  status: RecordStatus = VALID;
+  /** For a valid record: its content digest and its order value (0 for a kind without one). */
+  digest = 0;
+  order = 0;
   /** For an invalid record. */
-  readonly reason: ReasonCode;
-  readonly message: string;
-  /** For an invalid record: what it looks like instead, when plainly another kind's or source's. */
-  readonly looksLike: string | undefined;
+  reason: ReasonCode = 'NOT_AN_OBJECT';
+  message = '';
+  field: string | undefined = undefined;
+  /** What it looks like instead, when plainly another kind's or source's. */
+  looksLike: string | undefined = undefined;
   /** For a skipped record. */
-  readonly rule: string;
-  /** The fingerprints' words and where the current record's start, for the dedupe index. */
-  readonly words: FingerprintWords;
-  readonly wordOffset: number;
-  /** Fingerprint words of all records, for prefetching: stride and count. */
-  readonly stride: number;
+  rule = '';
+  /** Where the current record's words start in `words` (its fingerprint comes first). */
+  wordOffset = -WORDS;
+  readonly words: Int32Array;
+  /** Words per record, and records: for prefetching every fingerprint of the block. */
+  readonly stride = WORDS;
   readonly count: number;
+  private nextInvalid = 0;
+  private nextSkipped = 0;
+
+  constructor(private readonly result: BlockResult) {
+    this.words = result.words;
+    this.count = result.count;
+  }
+
+  next(): boolean {
+    if (++this.at >= this.count) return false;
+    const w = (this.wordOffset += WORDS);
+    const word = this.words[w + W_STATUS_DIGEST]!;
+    this.status = (word >>> 16) as RecordStatus;
+    if (this.status === VALID) {
+      this.digest = word & 0xffff;
+      const orders = this.result.orders;
+      if (orders !== undefined) this.order = orders[this.at]!;
+    } else if (this.status === INVALID) {
+      const bad = this.result.invalid[this.nextInvalid++]!;
+      this.reason = bad.reason;
+      this.message = bad.message;
+      this.field = bad.field;
+      this.looksLike = bad.looksLike;
+    } else {
+      this.rule = this.result.skipped[this.nextSkipped++]!.rule;
+    }
+    return true;
+  }
+
+  key(): string {
+    return this.result.keys.slice(this.start(W_KEY_END), this.words[this.wordOffset + W_KEY_END]!);
+  }
+
+  json(): string {
+    return this.result.jsons.slice(this.start(W_JSON_END), this.words[this.wordOffset + W_JSON_END]!);
+  }
+
+  private start(field: number): number {
+    return this.at === 0 ? 0 : this.words[this.wordOffset - WORDS + field]!;
+  }
 }
 
 export function readResult(result: BlockResult): ResultCursor {
-  const { words } = result;
-  let i = -1;
-  let nextInvalid = 0;
-  let nextSkipped = 0;
-  let reason: ReasonCode = 'NOT_AN_OBJECT';
-  let message = '';
-  let looksLike: string | undefined;
-  let rule = '';
-  const start = (field: number): number => (i === 0 ? 0 : words[(i - 1) * WORDS + field]!);
-  return {
-    next() {
-      if (++i >= result.count) return false;
-      const status = words[i * WORDS + W_STATUS_DIGEST]! >>> 16;
-      if (status === INVALID) {
-        const bad = result.invalid[nextInvalid++]!;
-        reason = bad.reason;
-        message = bad.message;
-        looksLike = bad.looksLike;
-      } else if (status === SKIPPED) {
-        rule = result.skipped[nextSkipped++]!.rule;
-      }
-      return true;
-    },
-    get at() {
-      return i;
-    },
-    get status() {
-      return (words[i * WORDS + W_STATUS_DIGEST]! >>> 16) as RecordStatus;
-    },
-    get digest() {
-      return words[i * WORDS + W_STATUS_DIGEST]! & 0xffff;
-    },
-    get order() {
-      return result.orders?.[i] ?? 0;
-    },
-    key: () => result.keys.slice(start(W_KEY_END), words[i * WORDS + W_KEY_END]!),
-    json: () => result.jsons.slice(start(W_JSON_END), words[i * WORDS + W_JSON_END]!),
-    get reason() {
-      return reason;
-    },
-    get message() {
-      return message;
-    },
-    get looksLike() {
-      return looksLike;
-    },
-    get rule() {
-      return rule;
-    },
-    words,
-    get wordOffset() {
-      return i * WORDS;
-    },
-    stride: WORDS,
-    count: result.count,
-  };
+  return new ResultCursor(result);
 }

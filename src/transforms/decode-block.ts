@@ -28,6 +28,26 @@ export interface DecodeOptions {
   retentionDays?: number;
   /** Import needs each valid record's JSON text; validate only its digest. */
   wantJson: boolean;
+  /** A record that is not JSON is rejected (MALFORMED_JSON) instead of ending the block (line-delimited input, --on-malformed skip). */
+  skipMalformed?: boolean;
+}
+
+/** What JSON.parse made of a text that is not JSON: where and why. */
+class NotJson {
+  constructor(
+    readonly message: string,
+    readonly byteDelta: number,
+  ) {}
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const at = locateJsonError(text);
+    const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
+    return new NotJson(`${detail} near ${JSON.stringify(excerptAround(text, at))}`, Buffer.byteLength(text.slice(0, at)));
+  }
 }
 
 export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: RecordMapper): BlockResult {
@@ -36,26 +56,26 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
   const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   const out = createResultWriter(count, options.wantJson, kind.order !== undefined);
   const order = kind.order;
-  const ctx: ValidateContext = { nowSeconds: options.nowSeconds };
+  const ctx: ValidateContext = { nowSeconds: options.nowSeconds, withoutJson: !options.wantJson };
   if (options.retentionDays !== undefined) ctx.retentionDays = options.retentionDays;
+  const digest = kind.compiled.digest;
   let start = 0;
   for (let i = 0; i < count; i++) {
     const text = bytes.toString('utf8', start, ends[i]!);
     start = ends[i]!;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      const at = locateJsonError(text);
-      const detail = err instanceof Error ? err.message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '') : 'invalid JSON';
-      return out.finish(i, { index: i, byteDelta: Buffer.byteLength(text.slice(0, at)), message: `${detail} near ${JSON.stringify(excerptAround(text, at))}` });
-    }
+    let value = parse(text);
     let key = keys?.[i];
-    // A line of a rejects file fed back in: its record (and key) are judged again.
-    const fedBack = unwrapRejectEntry(value);
+    // A line of a rejects file fed back in: its record (and key) are judged again; a line that
+    // was rejected for not being JSON is read from its (fixed) raw text.
+    const fedBack = value instanceof NotJson ? undefined : unwrapRejectEntry(value);
     if (fedBack) {
-      value = fedBack.record;
+      value = fedBack.malformedText === undefined ? fedBack.record : parse(fedBack.malformedText);
       key = fedBack.key;
+    }
+    if (value instanceof NotJson) {
+      if (!options.skipMalformed) return out.finish(i, { index: i, byteDelta: fedBack ? 0 : value.byteDelta, message: value.message });
+      out.invalid(i, 'MALFORMED_JSON', `not JSON: ${value.message}`);
+      continue;
     }
     if (map) {
       const mapped = map(value);
@@ -72,11 +92,11 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
     }
     ctx.key = key; // assigned even when undefined: the context keeps one shape for every record
     const checked = validateRecord(kind, value, ctx);
-    if (checked.ok === true) out.valid(i, checked.key, checked.json, order === undefined ? undefined : Number(checked.values[order]));
+    if (checked.ok === true) out.valid(i, checked.key, checked.json, digest(checked.values), order === undefined ? undefined : Number(checked.values[order]));
     else if (checked.ok === false) {
       // Rare path: a record of another kind (or a Rocket.Chat export) says which flag fits.
       const look = lookAlike(kind, value);
-      out.invalid(i, checked.reason, checked.message + lookAlikeNote(look), look);
+      out.invalid(i, checked.reason, checked.message + lookAlikeNote(look), checked.field, look);
     }
     else out.skipped(i, checked.rule);
   }
