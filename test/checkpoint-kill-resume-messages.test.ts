@@ -83,6 +83,7 @@ test('messages: kill -9 twice and --resume: each valid message arrives once, in 
     const asUsers = await runCli([...without(base, '--ids').map((a) => (a === 'messages' ? 'users' : a)), '--resume'], { env });
     assert.equal(asUsers.code, 2, asUsers.stderr);
     assert.match(asUsers.stderr, /cannot resume: the checkpoint was written for messages, this run reads users[\s\S]*--kind messages/);
+    // One at a time: a checkpoint takes one run at a time.
     const noKind = await runCli([...without(without(base, '--ids'), '--kind'), '--resume'], { env });
     assert.equal(noKind.code, 2, noKind.stderr);
     assert.match(noKind.stderr, /cannot resume: the checkpoint was written for messages, this run reads members/);
