@@ -2,7 +2,7 @@
 
 import { REASONS, type ReasonCode } from '../entities/reasons.js';
 import { KINDS } from '../entities/kinds.js';
-import { formatDuration, formatInt, planDelivery, type Report } from '../accounting/report.js';
+import { formatDuration, formatInt, planDelivery, plural, type Report } from '../accounting/report.js';
 
 export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
   const r = report;
@@ -53,8 +53,9 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
   }
   if (r.outOfOrder > 0) {
     const kind = KINDS[r.kind];
+    const one = r.outOfOrder === 1;
     lines.push(
-      `  out of order: ${formatInt(r.outOfOrder)} ${r.kind} with an earlier ${kind.order ?? 'time'} than the one before them; they are sent in input order and CometChat wants history oldest first: export sorted (mongoexport --sort '{ts:1}')`,
+      `  out of order: ${plural(r.outOfOrder, kind.entity)} with an earlier ${kind.order ?? 'time'} than the ${kind.entity} before ${one ? 'it' : 'them'}; they are sent in input order and CometChat wants history oldest first: export sorted (mongoexport --sort '{ts:1}')`,
     );
   }
   if (r.suggestion !== undefined) lines.push(`  hint: ${r.suggestion}`);
