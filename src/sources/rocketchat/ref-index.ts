@@ -13,6 +13,8 @@ export interface RefIndex {
   find(text: string): number;
   readonly size: number;
   readonly bytes: number;
+  /** Releases the growth slack (more adds still work). */
+  seal(): void;
 }
 
 /** `textOf(ref)`: the indexed text of an entry (read back only to confirm a hash match). */
@@ -70,6 +72,10 @@ export function createRefIndex(textOf: (ref: number) => string | undefined): Ref
     find(text) {
       const p = probe(text, stringHash(text));
       return p >= 0 ? refs[p]! : -1;
+    },
+    seal() {
+      refs = refs.slice(0, Math.max(size, 1));
+      hashes = hashes.slice(0, Math.max(size, 1));
     },
   };
 }

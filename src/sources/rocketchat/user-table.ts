@@ -18,8 +18,9 @@ export const USER_OTHER_TYPE = 8;
 /** Its CometChat id was taken by an earlier user. */
 export const USER_COLLIDED = 16;
 
-// Text fields (0 is the _id), number fields.
-const U_NAME = 1, U_AVATAR = 2, U_USERNAME = 3, U_ROLES = 4, U_TYPE = 5;
+// Text fields (0 is the _id), number fields. Roles and an unusual type share one field (rarely
+// present, and each field costs every entry 4 bytes): "type\troles" with roles joined by "\n".
+const U_NAME = 1, U_AVATAR = 2, U_USERNAME = 3, U_EXTRAS = 4;
 const U_CREATED = 0, U_LAST_LOGIN = 1, U_UPDATED = 2;
 const P_USERNAME = 1;
 /** Refs above this bit are placeholders (entry = ref minus the bit). */
@@ -83,7 +84,7 @@ export interface UserTable {
 }
 
 export function createUserTable(): UserTable {
-  const table = createPackedTable(5, 3, 4096);
+  const table = createPackedTable(4, 3, 4096);
   const holders = createPackedTable(1, 0, 64);
   const stats: LoadStats = { documents: 0, ignored: 0, duplicates: 0, collisions: 0 };
   const textOfRef = (ref: number, field: number): string | undefined => (ref & PLACEHOLDER ? holders.text(ref & ~PLACEHOLDER, field === U_USERNAME ? P_USERNAME : 0) : table.text(ref, field));
@@ -91,7 +92,7 @@ export function createUserTable(): UserTable {
   let cometIds: RefIndex | undefined = createRefIndex((ref) => toCometChatId(textOfRef(ref, 0)!));
   /** Loser ref → winner ref: collisions are rare, a Map is small. */
   const collided = new Map<number, number>();
-  const texts: Array<string | undefined> = [undefined, undefined, undefined, undefined, undefined];
+  const texts: Array<string | undefined> = [undefined, undefined, undefined, undefined];
   const nums = [0, 0, 0];
 
   function claim(ref: number, id: string): boolean {
@@ -107,15 +108,17 @@ export function createUserTable(): UserTable {
     const ownName = table.text(e, U_NAME);
     const username = table.text(e, U_USERNAME);
     const id = table.text(e, 0)!;
-    const roles = table.text(e, U_ROLES);
+    const extras = table.text(e, U_EXTRAS);
+    const tab = extras === undefined ? -1 : extras.indexOf('\t');
+    const roles = extras === undefined ? '' : extras.slice(tab + 1);
     return {
       id,
       name: ownName ?? username ?? id,
       ownName,
       username,
       avatar: table.text(e, U_AVATAR),
-      roles: roles === undefined ? undefined : roles.split('\n'),
-      otherType: table.text(e, U_TYPE),
+      roles: roles === '' ? undefined : roles.split('\n'),
+      otherType: tab > 0 ? extras!.slice(0, tab) : undefined,
       createdAt: table.number(e, U_CREATED),
       lastLogin: table.number(e, U_LAST_LOGIN),
       updatedAt: table.number(e, U_UPDATED),
@@ -150,9 +153,10 @@ export function createUserTable(): UserTable {
       texts[1] = httpUrl(u['avatarUrl']);
       texts[2] = textOf(u['username']);
       const roles = Array.isArray(u['roles']) ? u['roles'].filter((r): r is string => typeof r === 'string' && r !== '') : [];
-      texts[3] = roles.length === 0 || (roles.length === 1 && roles[0] === 'user') ? undefined : roles.join('\n');
+      const ownRoles = roles.length === 0 || (roles.length === 1 && roles[0] === 'user') ? '' : roles.join('\n');
       const type = u['type'];
-      texts[4] = typeof type === 'string' && type !== '' && type !== 'user' && type !== 'bot' && type !== 'app' ? type : undefined;
+      const otherType = typeof type === 'string' && type !== '' && type !== 'user' && type !== 'bot' && type !== 'app' ? type.replace(/\t/g, ' ') : '';
+      texts[3] = ownRoles === '' && otherType === '' ? undefined : `${otherType}\t${ownRoles}`;
       nums[0] = dateSeconds(u['createdAt']);
       nums[1] = dateSeconds(u['lastLogin']);
       nums[2] = dateSeconds(u['_updatedAt']);
@@ -160,7 +164,7 @@ export function createUserTable(): UserTable {
       if (type === 'bot' || roles.includes('bot')) flags |= USER_BOT;
       if (u['active'] === false) flags |= USER_INACTIVE;
       if (type === 'app') flags |= USER_APP;
-      if (texts[4] !== undefined) flags |= USER_OTHER_TYPE;
+      if (otherType !== '') flags |= USER_OTHER_TYPE;
       const e = table.size;
       if (!table.add(id, texts, nums, flags)) return void stats.duplicates++;
       // The flag is known only after the entry exists; entries are not rewritten, so a loser is
@@ -215,6 +219,7 @@ export function createUserTable(): UserTable {
     seal() {
       table.seal();
       holders.seal();
+      usernames.seal();
       cometIds = undefined;
     },
   };
