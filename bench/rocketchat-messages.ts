@@ -66,12 +66,14 @@ function* generate(ws: Workspace, o: MessagePlanOptions, exp: MessageExpectation
 
   const oldCount = Math.min(o.messages, Math.max(2, Math.round(o.messages * 0.03)));
   const retentionCut = o.retentionDays > 0 ? shape.now - o.retentionDays * DAY : 0;
+  // Old messages in [now - 400 days, now - 200 days), the rest in [now - 150 days, now - 1 day).
+  const oldStep = Math.max(1, Math.min(3600, Math.floor((200 * DAY) / Math.max(1, oldCount))));
   const mainStart = shape.now - 150 * DAY;
   const mainStep = Math.max(1, Math.floor((149 * DAY) / Math.max(1, o.messages - oldCount)));
 
   for (let i = 0; i < o.messages; i++) {
     const old = i < oldCount;
-    const ts = old ? shape.now - 400 * DAY + i * 3600 : mainStart + (i - oldCount) * mainStep;
+    const ts = old ? shape.now - 400 * DAY + i * oldStep : mainStart + (i - oldCount) * mainStep;
     let c: Case = old ? 'text' : i - oldCount < CYCLE.length ? CYCLE[i - oldCount]! : weighted(rand);
     if ((c === 'collided-sender' && !specials.collided) || (c === 'collided-room' && !twinRoom) || (c === 'dm' && directs.length === 0) || (c === 'group-dm' && groupDirects.length === 0) || (c === 'dm-legacy' && !legacy) || (c === 'dm-outsider' && directs.length === 0)) c = 'text';
     if ((c === 'deleted-sender' || c === 'dm-deleted-partner') && (senders.length === 0 || !deletedDm)) c = 'text';

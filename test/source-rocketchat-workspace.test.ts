@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { generateRocketChatWorkspace, type GeneratedWorkspace, type GenerateWorkspaceOptions } from '../bench/generate-rocketchat.js';
-import type { PhaseExpectation } from '../bench/rocketchat-workspace.js';
+import { createWorkspace, type MongoDate, type PhaseExpectation } from '../bench/rocketchat-workspace.js';
+import { planMessages } from '../bench/rocketchat-messages.js';
 import { kindNamed, type KindName } from '../src/entities/kinds.js';
 import { validateRecord } from '../src/entities/validate.js';
 import type { Log } from '../src/log.js';
@@ -156,4 +157,20 @@ test('without planted collisions and with relaxed NDJSON dates, the counts still
   assertMatches(gen, phases);
   assert.deepEqual(phases.users.invalidBy, {});
   assert.deepEqual(phases.groups.invalidBy, {});
+});
+
+test('the generator at scale: dates stay in their windows (old ones before retention, none in the future)', () => {
+  const ws = createWorkspace({ seed: 2, users: 12, publicRooms: 1, privateRooms: 1, directRooms: 1, groupDirectRooms: 1, deletedUsers: 2, collisions: true, now: NOW });
+  const messages = 400_000;
+  const { messages: docs } = planMessages(ws, { messages, fileUrl: false, retentionDays: RETENTION_DAYS, collect: false });
+  const oldCount = Math.round(messages * 0.03);
+  let n = 0;
+  let last = 0;
+  for (const doc of docs) {
+    const ts = (doc['ts'] as MongoDate).seconds;
+    assert.ok(ts >= last && ts < NOW, `message ${n} at ${ts}`);
+    if (n < oldCount) assert.ok(ts < NOW - 200 * 86_400, `old message ${n} at ${ts}`);
+    last = ts;
+    if (++n > oldCount + 50) break;
+  }
 });
