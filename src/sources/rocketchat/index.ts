@@ -73,6 +73,6 @@ export { usersPhaseInput } from './users-phase-input.js';
 export { checkFileUrlTemplate } from './message-content.js';
 export { DEFAULT_DELETED_USER_NAME, type WorkspaceOptions } from './workspace-records.js';
 export { type PlaceholderCounts, type PlaceholderScanOptions } from './placeholder-scan.js';
-export { ROOM_RULES, USER_RULES } from './workspace-rules.js';
+export { classifyRoom, ROOM_RULES, USER_RULES, userState, type RoomClass, type UserState } from './workspace-rules.js';
 export { MEMBER_RULES } from './map-member.js';
 export { MESSAGE_RULES } from './map-message.js';

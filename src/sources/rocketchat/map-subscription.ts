@@ -12,7 +12,7 @@
 // | room archived, prid, teamMain, ro        | groupDetails.tags archived, discussion, team, read-only |
 // | user `name ?? username ?? _id`, `avatarUrl` | userDetails.name, avatar (absolute http(s) only) |
 // | user `createdAt`, `lastLogin`            | userDetails.createdAt, lastActiveAt                |
-// | user `active: false`                     | userDetails.deactivatedAt (see deactivatedAt below)  |
+// | user `active: false`                     | userDetails.deactivatedAt (workspace-records.ts deactivatedAt) |
 // | user `type: 'bot'` or role `bot`         | userDetails.tags ["bot"]                           |
 //
 // Rooms of type d (direct), l (livechat) and v (voip) are skipped by rule, also when the room is
