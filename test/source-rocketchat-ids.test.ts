@@ -115,7 +115,7 @@ test('ref index: 100,000 texts found again, the first holder kept, absent texts 
   assert.equal(index.size, 100_000);
 });
 
-test('memory: the tables hold a user in about 100 bytes and a room in about 70, as packed bytes', () => {
+test('memory: the tables hold a user in about 105 bytes and a room in about 80 (ids, names, usernames as packed bytes)', () => {
   const t = createRocketChatTables();
   const users = 50_000;
   const rooms = 5_000;
