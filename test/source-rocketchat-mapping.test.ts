@@ -124,8 +124,8 @@ test('scope from subscription roles; deactivation time from the data', () => {
 
 test('every fixture subscription has its expected outcome', () => {
   const t = fixtureTables();
-  assert.deepEqual(t.roomStats, { documents: 11, ignored: 0, duplicates: 0 });
-  assert.deepEqual(t.userStats, { documents: 9, ignored: 0, duplicates: 0 });
+  assert.deepEqual(t.roomStats, { documents: 11, ignored: 0, duplicates: 0, collisions: 0 });
+  assert.deepEqual(t.userStats, { documents: 9, ignored: 0, duplicates: 0, collisions: 0 });
   const got = Object.fromEntries(subscriptions().map((s) => [idText(s['_id'])!, outcome(s, t)]));
   const memberIdOf = (json: string) => (json.startsWith('{') ? (JSON.parse(json) as { memberId: string }).memberId : json);
   assert.deepEqual(Object.fromEntries(Object.entries(got).map(([k, v]) => [k, memberIdOf(v)])), {
@@ -184,7 +184,7 @@ test('edge cases: no rid, no user id, unknown room type, not an object', () => {
   odd.addUser({ _id: 'U1', username: 'u' });
   assert.equal(outcome({ rid: 'R1', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
   assert.equal(outcome({ rid: 'R2', u: { _id: 'U1' } }, odd), 'UNSUPPORTED_ROOM_TYPE');
-  assert.deepEqual(odd.roomStats, { documents: 3, ignored: 1, duplicates: 0 });
+  assert.deepEqual(odd.roomStats, { documents: 3, ignored: 1, duplicates: 0, collisions: 0 });
   // Every mongoexport date form of a subscription's ts gives the same joinedAt.
   for (const ts of [{ $date: '2023-01-12T00:00:00Z' }, { $date: '2023-01-11T20:00:00.000-0400' }, { $date: { $numberLong: '1673481600000' } }, { $date: 1673481600000 }, 1673481600000, '2023-01-12T00:00:00.000+00:00', { $numberLong: '1673481600000' }]) {
     const json = outcome({ rid: 'GENERAL', u: { _id: 'carolId03' }, ts }, fixtureTables());

@@ -139,7 +139,9 @@ test('stdin in 1- and 7-byte chunks, and gzip-compressed rooms and users, give t
   const padded = Buffer.concat([Buffer.from('\ufeff \r\n\n'), readFileSync(ARRAY)]);
   assert.deepEqual(summary(await validateText(padded, 1, TABLES)), reference);
   const empty = await validateText('', 1, TABLES);
-  assert.deepEqual([empty.read, empty.exitCode], [0, 0]);
+  assert.deepEqual([empty.read, empty.exitCode, empty.error?.code], [0, 1, 'CM_INPUT_EMPTY']);
+  const allowed = await validateText('', 1, { ...TABLES, allowEmpty: true });
+  assert.deepEqual([allowed.read, allowed.exitCode], [0, 0]);
 
   const dir = tempDir();
   const rooms = join(dir, 'rooms.json.gz');

@@ -49,6 +49,8 @@ export const REASONS = {
   ROOM_NOT_FOUND: "Rocket.Chat: the subscription's room (rid) is not in the --rooms export",
   USER_NOT_FOUND: "Rocket.Chat: the subscription's user (u._id) is not in the --users export",
   UNSUPPORTED_ROOM_TYPE: 'Rocket.Chat: the room type (t) is not c, p, d, l or v',
+  ID_COLLISION: 'Rocket.Chat: two source ids map to one CometChat id (the message names both); the one earlier in the export keeps it',
+  MESSAGE_USER_NOT_FOUND: "Rocket.Chat: the message's sender (u._id) or direct-message receiver is neither in the users export nor a placeholder user",
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

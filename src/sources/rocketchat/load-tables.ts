@@ -19,9 +19,9 @@ export interface TableFiles {
 export async function loadRocketChatTables(files: TableFiles, log: Log): Promise<RocketChatTables> {
   const tables = createRocketChatTables();
   const started = Date.now();
-  await loadExport(files.rooms, '--rooms', parseRoomDocument, tables.addRoom);
+  await loadExport(files.rooms, '--rooms', parseDocument, tables.addRoom, true);
   // A users document's `services` (password hashes, tokens) is cut out of its bytes unread.
-  await loadExport(files.users, '--users', parseUserDocument, tables.addUser);
+  await loadExport(files.users, '--users', parseUserDocument, tables.addUser, false);
   tables.seal();
   log.info(
     { rooms: tables.roomStats, users: tables.userStats, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
@@ -33,12 +33,15 @@ export async function loadRocketChatTables(files: TableFiles, log: Log): Promise
   return tables;
 }
 
-function parseRoomDocument(buf: Buffer, start: number, end: number): unknown {
+export function parseDocument(buf: Buffer, start: number, end: number): unknown {
   return JSON.parse(buf.toString('utf8', start, end));
 }
 
-async function loadExport(path: string, flag: string, parse: (buf: Buffer, start: number, end: number) => unknown, add: (doc: unknown) => void): Promise<void> {
-  const quote = flag === '--rooms';
+/**
+ * Streams one mongoexport file (line or --jsonArray form, gzip or not) into `add`. `quote`: a
+ * malformed document may be quoted near the error (never for users: secrets may be near it).
+ */
+export async function loadExport(path: string, flag: string, parse: (buf: Buffer, start: number, end: number) => unknown, add: (doc: unknown) => void, quote: boolean): Promise<void> {
   let input: Awaited<ReturnType<typeof openInputPath>> | undefined;
   const reader = createRecordReader('rocketchat', (buf, start, end, _key, offset, line) => {
     let doc: unknown;

@@ -12,7 +12,7 @@
 // | room archived, prid, teamMain, ro        | groupDetails.tags archived, discussion, team, read-only |
 // | user `name ?? username ?? _id`, `avatarUrl` | userDetails.name, avatar (absolute http(s) only) |
 // | user `createdAt`, `lastLogin`            | userDetails.createdAt, lastActiveAt                |
-// | user `active: false`                     | userDetails.deactivatedAt (see deactivatedAt below)  |
+// | user `active: false`                     | userDetails.deactivatedAt (workspace-records.ts deactivatedAt) |
 // | user `type: 'bot'` or role `bot`         | userDetails.tags ["bot"]                           |
 //
 // Rooms of type d (direct), l (livechat) and v (voip) are skipped by rule, also when the room is
@@ -33,6 +33,9 @@ import {
   type RocketChatTables,
   type RoomView,
 } from './lookup-tables.js';
+import { deactivatedAt } from './workspace-records.js';
+
+export { deactivatedAt } from './workspace-records.js';
 
 /** Skip rules (report.skippedBy) by room type. */
 export const SKIP_RULES: Partial<Record<number, string>> = {
@@ -66,10 +69,8 @@ export function mapSubscription(value: unknown, tables: RocketChatTables, nowSec
   if (!user) return { kind: 'invalid', reason: 'USER_NOT_FOUND', message: `user ${JSON.stringify(uid)} is not in the users export` };
 
   const member: Record<string, unknown> = { guid: rid, uid, scope: scopeOf(sub['roles']) };
-  // The raw ts goes on: the record core reads every mongoexport date form and judges it; a bare
-  // number wrapper ({"$numberLong": ms}, as users' dates may come) is unwrapped first.
-  const ts = sub['ts'];
-  if (ts !== undefined && ts !== null) member['joinedAt'] = typeof ts === 'object' && !('$date' in ts) ? (numberValue(ts) ?? ts) : ts;
+  const joinedAt = rawDate(sub['ts']);
+  if (joinedAt !== undefined) member['joinedAt'] = joinedAt;
   member['groupDetails'] = groupDetails(room);
   const userDetails: Record<string, unknown> = { uid, name: user.name };
   if (user.avatar !== undefined) userDetails['avatar'] = user.avatar;
@@ -82,14 +83,12 @@ export function mapSubscription(value: unknown, tables: RocketChatTables, nowSec
 }
 
 /**
- * Rocket.Chat keeps no deactivation time. The document's last change (`_updatedAt`) is the
- * closest known time at or after it; failing that the latest known activity (lastLogin,
- * createdAt). A date from the data keeps re-runs and resumed runs byte-identical; "now" is the
- * last resort, for a document that carries no date at all.
+ * A date as the record core should judge it: the raw value (the core reads every mongoexport date
+ * form), with a bare number wrapper ({"$numberLong": ms}, as users' dates may come) unwrapped.
  */
-export function deactivatedAt(user: { updatedAt: number; lastLogin: number; createdAt: number }, nowSeconds: number): number {
-  const known = Math.max(user.updatedAt, user.lastLogin, user.createdAt);
-  return known > 0 ? known : nowSeconds;
+export function rawDate(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'object' && !('$date' in value) ? (numberValue(value) ?? value) : value;
 }
 
 /** owner wins over moderator; leader and anything else are participants. */

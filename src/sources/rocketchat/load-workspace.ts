@@ -1,0 +1,42 @@
+// Loads a Rocket.Chat workspace for `migrate` before its first phase: the users export, then the
+// rooms export into the tables, then (when there are messages) the pre-pass over the messages
+// export that makes a placeholder user for every missing user a message needs. The thin I/O shell
+// around lookup-tables.ts and placeholder-scan.ts; errors name the flag and file.
+
+import type { Log } from '../../log.js';
+import { loadExport, parseDocument } from './load-tables.js';
+import { createRocketChatTables, type RocketChatTables } from './lookup-tables.js';
+import { createPlaceholderScan, type PlaceholderCounts, type PlaceholderScanOptions } from './placeholder-scan.js';
+import { parseUserDocument } from './strip-services.js';
+
+export interface WorkspaceFiles {
+  users: string;
+  rooms: string;
+  /** The messages export, for the placeholder pre-pass; absent: no messages phase, no placeholders. */
+  messages?: string | undefined;
+}
+
+export interface LoadedWorkspace {
+  tables: RocketChatTables;
+  placeholders: PlaceholderCounts;
+}
+
+export async function loadRocketChatWorkspace(files: WorkspaceFiles, options: PlaceholderScanOptions, log: Log): Promise<LoadedWorkspace> {
+  const tables = createRocketChatTables();
+  const started = Date.now();
+  // Users first: placeholders and direct rooms given by username are resolved against them.
+  await loadExport(files.users, '--users', parseUserDocument, tables.addUser, false);
+  await loadExport(files.rooms, '--rooms', parseDocument, tables.addRoom, true);
+  const scan = createPlaceholderScan(tables, options);
+  if (files.messages !== undefined) await loadExport(files.messages, '--messages', parseDocument, scan.add, true);
+  tables.seal();
+  log.info(
+    { rooms: tables.roomStats, users: tables.userStats, placeholders: scan.counts, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
+    'rocket.chat workspace loaded',
+  );
+  for (const [what, stats] of [['rooms', tables.roomStats], ['users', tables.userStats]] as const) {
+    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'rocket.chat documents without a usable _id or with a repeated _id (the first is kept)');
+    if (stats.collisions > 0) log.warn({ file: what, collisions: stats.collisions }, 'rocket.chat ids that map to a CometChat id an earlier one has: reported as ID_COLLISION in each phase');
+  }
+  return { tables, placeholders: scan.counts };
+}
