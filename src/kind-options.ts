@@ -32,7 +32,7 @@ export interface KindSettings {
 export function checkKindOptions(o: KindOptions): void {
   if (o.from === 'rocketchat' && o.kind !== undefined && o.kind !== 'members') {
     throw new ChatmigrateError('CM_USAGE', `--from rocketchat reads rocketchat_subscription exports, which are members; got --kind ${o.kind}`, {
-      hint: 'leave --kind out with --from rocketchat (Rocket.Chat users, rooms and messages are moved by `chatmigrate migrate --from rocketchat`)',
+      hint: 'leave --kind out with --from rocketchat: it maps subscriptions to members (with --rooms and --users)',
     });
   }
   if (o.ids !== undefined && o.command !== 'import') throw new ChatmigrateError('CM_USAGE', '--ids is written by an import (it holds the ids CometChat gives imported messages); validate sends nothing');

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { NOW, readNdjson, tempDir, validate, validateText } from './helpers/run.js';
 import type { Report } from '../src/accounting/report.js';
+import { resolveConfig, type RunOptions } from '../src/config.js';
+import type { ChatmigrateError } from '../src/errors.js';
 
 const user = (uid: string) => ({ uid, name: `User ${uid}` });
 const message = (muid: string) => ({ muid, sender: 'ann', receiverType: 'user', receiver: 'bob', sentAt: NOW - 60, data: { text: 'hi' } });
@@ -56,24 +58,32 @@ test('--kind against the wrapper, misplaced messages options and sharded message
   writeFileSync(body, JSON.stringify({ messages: { m1: message('m1') } }));
   const members = join(dir, 'members.ndjson');
   writeFileSync(members, JSON.stringify({ guid: 'g', uid: 'u' }) + '\n');
-  const cases: Array<[string[], RegExp]> = [
+  // Through the real CLI: the exit code and the message on stderr.
+  const cli: Array<[string[], RegExp]> = [
     [['validate', body, '--kind', 'users'], /--kind users contradicts the input: its CometChat body wraps messages \(\{"messages": \{\.\.\.\}\}\)/],
     [['validate', members, '--retention-days', '30'], /--retention-days is for messages, and this run reads members \(the input is members/],
-    [['validate', members, '--kind', 'groups', '--retention-days', '30'], /--retention-days is for messages, and this run reads groups/],
-    [['validate', members, '--kind', 'messages', '--shard', '1/2'], /messages cannot be sharded/],
     [['validate', body, '--ids', join(dir, 'ids.ndjson')], /unknown option --ids for validate/],
-    [['validate', members, '--from', 'rocketchat', '--rooms', members, '--users', members, '--kind', 'users'], /--from rocketchat reads rocketchat_subscription exports, which are members; got --kind users/],
-    [['validate', members, '--kind', 'reactions'], /--kind expects one of users, groups, members, messages, got "reactions"/],
-    [['validate', members, '--retention-days', '-1'], /--retention-days expects an integer from 0 to 100000, got "-1"/],
   ];
   // Side by side: each is a process start-up and a refusal.
-  const results = await Promise.all(cases.map(([args]) => runCli([...args, '--now', String(NOW)])));
-  cases.forEach(([args, message], i) => {
+  const results = await Promise.all(cli.map(([args]) => runCli([...args, '--now', String(NOW)])));
+  cli.forEach(([args, message], i) => {
     const r = results[i]!;
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
     assert.match(r.stderr, /CM_USAGE/);
   });
+  // The rest through the library: the same checks, refused before anything is read.
+  const library: Array<[RunOptions, RegExp]> = [
+    [{ input: members, kind: 'groups', retentionDays: 30 }, /^--retention-days is for messages, and this run reads groups$/],
+    [{ input: members, kind: 'messages', shard: '1/2' }, /messages cannot be sharded/],
+    [{ input: members, from: 'rocketchat', rooms: members, users: members, kind: 'users' }, /^--from rocketchat reads rocketchat_subscription exports, which are members; got --kind users$/],
+    [{ input: members, kind: 'reactions' }, /^--kind expects one of users, groups, members, messages, got "reactions"$/],
+    [{ input: members, retentionDays: '-1' }, /^--retention-days expects an integer from 0 to 100000, got "-1"$/],
+    [{ input: members, kind: 'messages', ids: join(dir, 'ids.ndjson') }, /^--ids is written by an import/],
+  ];
+  for (const [options, message] of library) {
+    assert.throws(() => resolveConfig('validate', options), (e: ChatmigrateError) => e.code === 'CM_USAGE' && e.exitCode === 2 && message.test(e.message), JSON.stringify(options));
+  }
   // One body, two kinds: one run reads one kind.
   const both = join(dir, 'both.json');
   writeFileSync(both, JSON.stringify({ users: { ada: user('ada') }, groups: { t: { guid: 't', name: 'T', type: 'public' } } }));
