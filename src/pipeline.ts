@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { ChatmigrateError, toChatmigrateError } from './errors.js';
 import type { RunConfig } from './config.js';
+import type { RecordMapper } from './sources/mapped-record.js';
 import { acquireCheckpointLock } from './accounting/checkpoint-lock.js';
 import { createLedger, type Ledger } from './accounting/ledger.js';
 import { openRejectsWriter, type RejectsWriter } from './accounting/rejects-writer.js';
@@ -36,6 +37,10 @@ export interface PipelineDeps {
   signal?: AbortSignal;
   /** How long in-flight requests may take to finish after an interrupt. */
   graceMs?: number;
+  /** A mapping step between JSON.parse and validation made by the caller (migrate's Rocket.Chat phases). */
+  mapper?: RecordMapper;
+  /** A label for the progress line (migrate: the phase). */
+  label?: string;
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
@@ -72,7 +77,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   try {
     // The kind is --kind, or what the input's wrapper key says: known once the stage is open.
     const kindOptions = { command: config.command, from: config.from, kind: config.kind, retentionDays: config.retentionDays, ids: config.ids, sharded: (config.shard?.count ?? 1) > 1 };
-    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), log });
+    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), log });
     const input = read;
     safe = createSafekeeping({ config, resume, input, job: checkpoint?.run.job ?? newJobId(), nowSeconds, startedAt: startedAt.getTime(), log });
     const keeper = safe;
@@ -95,7 +100,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     }
     const sending = delivery;
     await keeper.start(books, rejects, sending && (() => sending.stats()));
-    progress = createProgress(progressSample(config, deps.stderr ?? process.stderr, input, books, log, sending, () => keeper.replaying));
+    progress = createProgress(progressSample(config, deps.stderr ?? process.stderr, input, books, log, sending, () => keeper.replaying, deps.label));
     const judge = createJudge({
       ledger: books,
       dedupe: createDedupeIndex(),

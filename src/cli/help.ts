@@ -13,6 +13,10 @@ const SUMMARY: Record<CommandName, { usage: string; about: string }> = {
     usage: 'chatmigrate validate [INPUT] [options]',
     about: 'Run the same pipeline as import without any network: count valid, invalid and duplicate\nrecords, write the rejects file, and print the delivery plan (requests and time under --rpm).',
   },
+  migrate: {
+    usage: 'chatmigrate migrate --state-dir DIR [--from rocketchat] INPUTS [options]',
+    about: 'Move a whole workspace into CometChat in the order it needs: users, then groups, members and\nmessages (oldest first). Each phase runs as import does, with its checkpoint, rejects file and\nreport in --state-dir; --resume continues after any stop (finished phases are not run again),\n--dry-run validates every phase and sends nothing. The worst phase decides the exit code.',
+  },
 };
 
 /** Help lines fit this width (a common terminal); option texts wrap under their own column. */
@@ -40,7 +44,9 @@ export function commandHelp(command: CommandName): string {
     'Examples:',
     command === 'import'
       ? '  zcat export.json.gz | chatmigrate import - --app-id myapp --region eu \\\n      --api-key-file ~/.cometchat-key --rejects rejects.ndjson --report report.json'
-      : '  chatmigrate validate export.ndjson.gz --rejects rejects.ndjson --report report.json',
+      : command === 'migrate'
+        ? '  chatmigrate migrate --from rocketchat --users users.json --rooms rooms.json \\\n      --subscriptions subscriptions.json --messages messages.json.gz --state-dir ./job \\\n      --app-id myapp --region eu --api-key-file ~/.cometchat-key [--dry-run] [--resume]'
+        : '  chatmigrate validate export.ndjson.gz --rejects rejects.ndjson --report report.json',
   ].join('\n');
 }
 
@@ -78,6 +84,7 @@ export function mainHelp(): string {
     'Usage:',
     '  chatmigrate import   [INPUT] [options]   stream INPUT into the target',
     '  chatmigrate validate [INPUT] [options]   same pipeline, no network: counts, reasons, plan',
+    '  chatmigrate migrate  [options]           a whole workspace: users → groups → members → messages',
     '  chatmigrate sandbox  [options]           local stand-in of the CometChat and Rocket.Chat import APIs',
     '  chatmigrate demo                         import the bundled sample into a local sandbox',
     '',

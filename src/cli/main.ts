@@ -9,6 +9,7 @@ import { printError } from './print-error.js';
 import { runCommand } from './run-command.js';
 import { runSandboxCommand } from './sandbox-command.js';
 import { runDemoCommand } from './demo-command.js';
+import { runMigrateCommand } from './migrate-command.js';
 import { VERSION } from '../version.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +28,8 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
       return runCommand(command, rest);
     case 'sandbox':
       return runSandboxCommand(rest);
+    case 'migrate':
+      return runMigrateCommand(rest);
     case 'demo':
       return runDemoCommand(rest);
     case undefined:
@@ -49,10 +52,10 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
   }
 }
 
-const COMMANDS = ['import', 'validate', 'sandbox', 'demo'];
+const COMMANDS = ['import', 'validate', 'migrate', 'sandbox', 'demo'];
 
 function unknownCommand(command: string): ChatmigrateError {
-  return new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}: expected import, validate, sandbox or demo`, {
+  return new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}: expected import, validate, migrate, sandbox or demo`, {
     hint: 'run `chatmigrate --help`',
   });
 }

@@ -9,11 +9,10 @@ import { createRunLogger } from '../observability/logger.js';
 import { formatSummary } from '../observability/summary.js';
 import { commandHelp } from './help.js';
 import { parseCommandArgs } from './parse-args.js';
-import type { CommandName } from './options.js';
 import { finishReport, withStopSignals } from './command-shell.js';
 import { runRocketChatCommand } from './rocketchat-command.js';
 
-export async function runCommand(command: CommandName, argv: readonly string[]): Promise<number> {
+export async function runCommand(command: 'import' | 'validate', argv: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(command, argv);
   if (parsed.help) {
     process.stdout.write(commandHelp(command) + '\n');

@@ -38,14 +38,14 @@ export function sinkConfig(config: RunConfig, kind: KindName): CometChatTargetCo
   };
 }
 
-export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, input: ReadStage, ledger: Ledger, log: Logger, delivery: DeliveryStage | undefined, replaying: () => boolean): ProgressOptions {
+export function progressSample(config: RunConfig, stream: NodeJS.WriteStream, input: ReadStage, ledger: Ledger, log: Logger, delivery: DeliveryStage | undefined, replaying: () => boolean, label: string = config.command): ProgressOptions {
   const importing = delivery !== undefined;
   const onTerminal = Boolean(stream.isTTY);
   const totals = ledger.totals;
   return {
     mode: config.progress === false ? 'log' : onTerminal ? 'terminal' : config.progress === true ? 'lines' : 'log',
     stream,
-    label: config.command,
+    label,
     totalBytes: input.size,
     quota: importing ? { batchSize: config.batchSize, rpm: config.rpm, windowMs: config.rateWindowMs } : undefined,
     logger: log,

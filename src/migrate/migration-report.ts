@@ -1,0 +1,115 @@
+// The report of a whole migration: each phase's report as it is, their totals, the plan of what
+// is left (or, for a dry run, of all of it), and the exit code of the worst phase.
+
+import { EXIT, type ExitCode } from '../errors.js';
+import { formatDuration, formatInt, planDelivery, type Report, type RunStatus } from '../accounting/report.js';
+import { formatSummary } from '../observability/summary.js';
+import { VERSION } from '../version.js';
+import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
+
+export interface MigrationTotals {
+  read: number;
+  invalid: number;
+  skipped: number;
+  duplicates: number;
+  valid: number;
+  imported: number;
+  alreadyPresent: number;
+  rejected: number;
+  unsent: number;
+  requests: number;
+}
+
+export interface MigrationReport {
+  tool: 'chatmigrate';
+  version: string;
+  command: 'migrate';
+  source: 'rocketchat' | 'cometchat';
+  dryRun: boolean;
+  stateDir: string;
+  /** Each phase that ran (or had run: a resumed migration keeps the reports of phases done before). */
+  phases: Partial<Record<Phase, Report>>;
+  /** Phases not run: no input given, or stopped before them. */
+  notRun: Phase[];
+  totals: MigrationTotals;
+  /** Requests and time under the quota: of everything valid (dry run), else of what is still unsent. */
+  plan: { requests: number; minutes: number; text: string };
+  /** Rocket.Chat: users created for message senders missing from the users export, and their messages. */
+  placeholders?: { users: number; messages: number };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  status: RunStatus;
+  exitCode: ExitCode;
+  error?: { code: string; message: string; hint?: string };
+}
+
+/** The worst outcome decides: a phase that failed or was stopped, else invalid or rejected records. */
+function worst(reports: readonly Report[]): { status: RunStatus; exitCode: ExitCode; error?: Report['error'] } {
+  const stopped = reports.find((r) => r.exitCode !== EXIT.ok && r.exitCode !== EXIT.someRejected);
+  if (stopped) return { status: stopped.status, exitCode: stopped.exitCode, ...(stopped.error ? { error: stopped.error } : {}) };
+  return reports.some((r) => r.exitCode === EXIT.someRejected) ? { status: 'some-invalid', exitCode: EXIT.someRejected } : { status: 'ok', exitCode: EXIT.ok };
+}
+
+export function buildMigrationReport(config: MigrateConfig, phases: Partial<Record<Phase, Report>>, startedAt: Date, placeholders: MigrationReport['placeholders']): MigrationReport {
+  const ran = PHASES.flatMap((p) => (phases[p] ? [phases[p]!] : []));
+  const totals: MigrationTotals = { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, imported: 0, alreadyPresent: 0, rejected: 0, unsent: 0, requests: 0 };
+  for (const r of ran) {
+    totals.read += r.read;
+    totals.invalid += r.invalid;
+    totals.skipped += r.skipped;
+    totals.duplicates += r.duplicates;
+    totals.valid += r.valid;
+    totals.imported += r.imported ?? 0;
+    totals.alreadyPresent += r.alreadyPresent ?? 0;
+    totals.rejected += r.rejected ?? 0;
+    totals.unsent += r.unsent ?? 0;
+    totals.requests += r.requests ?? 0;
+  }
+  const { batchSize, rpm, rateWindowMs } = config.base;
+  // Requests are counted per phase: each phase's last batch is a request of its own.
+  const requests = ran.reduce((n, r) => n + Math.ceil((config.dryRun ? r.valid : (r.unsent ?? 0)) / batchSize), 0);
+  const minutes = rpm > 0 ? (requests / rpm) * (rateWindowMs / 60_000) : 0;
+  const records = config.dryRun ? totals.valid : totals.unsent;
+  const text = `${formatInt(records)} records → ${formatInt(requests)} requests → ${rpm > 0 ? `${formatDuration(minutes * 60_000)} at ${formatInt(rpm)} per ${formatDuration(rateWindowMs)}` : 'no rate limit'}`;
+  const finishedAt = new Date();
+  const outcome = worst(ran);
+  return {
+    tool: 'chatmigrate',
+    version: VERSION,
+    command: 'migrate',
+    source: config.source,
+    dryRun: config.dryRun,
+    stateDir: config.stateDir,
+    phases,
+    notRun: PHASES.filter((p) => !phases[p]),
+    totals,
+    plan: { requests, minutes: Math.round(minutes * 100) / 100, text },
+    ...(placeholders ? { placeholders } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    ...outcome,
+  };
+}
+
+/** Each phase's summary under a heading, then the migration's line. */
+export function formatMigrationSummary(report: MigrationReport, config: MigrateConfig): string {
+  const lines: string[] = [];
+  PHASES.forEach((phase, i) => {
+    const r = report.phases[phase];
+    if (!r) return;
+    lines.push(`── phase ${i + 1}/4: ${phase}`);
+    lines.push(formatSummary(r, { rejects: config.dryRun ? undefined : `${phase}.rejects.ndjson` }));
+  });
+  const t = report.totals;
+  lines.push(`── migrate${report.dryRun ? ' (dry run)' : ''}: ${formatInt(t.read)} read, ${formatInt(t.valid)} valid, ${formatInt(t.invalid)} invalid, ${formatInt(t.duplicates)} duplicates, ${formatInt(t.skipped)} skipped  (${formatDuration(report.durationMs)})`);
+  if (!report.dryRun) lines.push(`  delivered: ${formatInt(t.imported)} imported + ${formatInt(t.alreadyPresent)} already present; ${formatInt(t.rejected)} rejected; ${formatInt(t.unsent)} unsent; ${formatInt(t.requests)} requests`);
+  if (report.placeholders && report.placeholders.users > 0) lines.push(`  placeholders: ${formatInt(report.placeholders.users)} users stand in for senders missing from --users (${formatInt(report.placeholders.messages)} messages)`);
+  if (report.notRun.length > 0) lines.push(`  not run: ${report.notRun.join(', ')}`);
+  if (report.dryRun || t.unsent > 0) lines.push(`  plan${report.dryRun ? '' : ' for what is left'}: ${report.plan.text}`);
+  lines.push(`  state: ${report.stateDir} (report.json, and per phase its report, rejects${report.dryRun ? '' : ' and checkpoint'})`);
+  return lines.join('\n');
+}
+
+export { planDelivery };

@@ -1,0 +1,144 @@
+// `chatmigrate migrate`, top to bottom: prepare the state directory (a new migration, a resumed
+// one, or a finished one run again), load a Rocket.Chat workspace's tables once, then run the
+// phases users → groups → members → messages through the same pipeline as import, each with its
+// own checkpoint, rejects and report, stopping at the first phase that fails or is stopped.
+
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { ChatmigrateError, toChatmigrateError } from '../errors.js';
+import type { RunConfig } from '../config.js';
+import { createPrivateDir } from '../accounting/output-paths.js';
+import type { Report } from '../accounting/report.js';
+import { writeJsonFileAtomic } from '../accounting/write-json-file.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import { runPipeline } from '../pipeline.js';
+import type { RecordMapper } from '../sources/mapped-record.js';
+import { createWorkspaceMappers, loadRocketChatWorkspace, usersPhaseInput, type WorkspaceMappers } from '../sources/rocketchat/index.js';
+import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
+import { buildMigrationReport, type MigrationReport } from './migration-report.js';
+import { checkSameMigration, clearState, inputsOf, loadState, newState, phaseFiles, REPORT_FILE, saveState, type MigrationState } from './migration-state.js';
+
+export interface MigrationDeps {
+  logger?: Logger;
+  signal?: AbortSignal;
+  stderr?: NodeJS.WriteStream;
+  /** Replaces process.stdin for the one phase whose input is '-'. */
+  stdin?: Readable;
+}
+
+const DAY_SECONDS = 86_400;
+
+export async function runMigration(config: MigrateConfig, deps: MigrationDeps = {}): Promise<MigrationReport> {
+  const startedAt = new Date();
+  const log = deps.logger ?? silentLogger();
+  createPrivateDir(config.stateDir, log, '--state-dir');
+  // A dry run keeps its files apart: it must not touch the real migration's state.
+  const dir = config.dryRun ? join(config.stateDir, 'dry-run') : config.stateDir;
+  createPrivateDir(dir, log, '--state-dir');
+  const state = await prepareState(config, dir);
+  if (state === 'finished') return JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as MigrationReport;
+
+  const phases: Partial<Record<Phase, Report>> = {};
+  let placeholders: MigrationReport['placeholders'];
+  let mappers: WorkspaceMappers | undefined;
+  let workspaceUsers: (() => Readable) | undefined;
+  if (config.source === 'rocketchat') {
+    const retention = config.retentionDays;
+    const loaded = await loadRocketChatWorkspace(
+      { users: config.inputs.users!, rooms: config.rooms!, ...(config.inputs.messages ? { messages: config.inputs.messages } : {}) },
+      { ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), ...(retention > 0 ? { sentAfter: state.nowSeconds - retention * DAY_SECONDS } : {}) },
+      log,
+    );
+    placeholders = { users: loaded.placeholders.users, messages: loaded.placeholders.placeholderMessages };
+    mappers = createWorkspaceMappers(loaded.tables, { nowSeconds: state.nowSeconds, ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), deletedUserName: config.deletedUserName });
+    // The users phase reads the tables' own records (no `services`), the same bytes every time.
+    workspaceUsers = () => Readable.from(usersPhaseInput(loaded.tables));
+  }
+
+  for (const phase of PHASES) {
+    const input = config.inputs[phase];
+    if (input === undefined) continue;
+    const files = phaseFiles(dir, phase);
+    if (state.phases[phase] === 'done' && existsSync(files.report)) {
+      phases[phase] = JSON.parse(readFileSync(files.report, 'utf8')) as Report;
+      log.info({ phase }, 'migrate: phase already done, not run again');
+      continue;
+    }
+    const fromTables = phase === 'users' && workspaceUsers !== undefined;
+    const runConfig = phaseConfig(config, phase, fromTables ? '-' : input, files, state, existsSync(files.checkpoint));
+    log.info({ phase, input: fromTables ? `${input} (the workspace's users)` : input, resume: runConfig.resume }, 'migrate: phase started');
+    const mapper: RecordMapper | undefined = mappers?.[phase];
+    const report = await runPipeline(runConfig, {
+      ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.stderr ? { stderr: deps.stderr } : {}),
+      ...(mapper ? { mapper } : {}),
+      ...(fromTables ? { stdin: workspaceUsers!() } : input === '-' && deps.stdin ? { stdin: deps.stdin } : {}),
+      label: `migrate ${phase}`,
+    });
+    phases[phase] = report;
+    await writeJsonFileAtomic(files.report, report);
+    const finished = report.exitCode === 0 || report.exitCode === 3;
+    state.phases[phase] = finished ? 'done' : 'stopped';
+    if (!config.dryRun) await saveState(dir, state);
+    // A later phase needs what this one brings (its users, its groups): nothing runs after a stop.
+    if (!finished) break;
+  }
+  const report = buildMigrationReport({ ...config, stateDir: dir }, phases, startedAt, placeholders);
+  await writeJsonFileAtomic(join(dir, REPORT_FILE), report).catch((err: unknown) => {
+    throw new ChatmigrateError('CM_OUTPUT', `cannot write ${join(dir, REPORT_FILE)}: ${toChatmigrateError(err).message}`);
+  });
+  return report;
+}
+
+/** A new migration, a resumed one, or (without --resume) a finished one run again: 'finished'. */
+async function prepareState(config: MigrateConfig, dir: string): Promise<MigrationState | 'finished'> {
+  const inputs = await inputsOf(config);
+  if (config.dryRun) return newState(config, inputs);
+  if (config.startOver) await clearState(dir);
+  const state = config.startOver ? undefined : await loadState(dir);
+  if (state === undefined) {
+    if (config.resume) throw new ChatmigrateError('CM_USAGE', `--resume: there is no migration to resume in ${dir}`, { hint: 'check --state-dir, or run without --resume to start one' });
+    const fresh = newState(config, inputs);
+    await saveState(dir, fresh);
+    return fresh;
+  }
+  checkSameMigration(state, config, inputs, dir);
+  const given = PHASES.filter((p) => config.inputs[p] !== undefined);
+  if (given.every((p) => state.phases[p] === 'done') && existsSync(join(dir, REPORT_FILE))) return 'finished';
+  if (!config.resume) {
+    const next = given.find((p) => state.phases[p] !== 'done');
+    throw new ChatmigrateError('CM_USAGE', `${dir} holds a migration that has not finished (the ${next} phase is next)`, {
+      hint: 'add --resume to continue it, or --start-over to begin again (records already imported then count as already present)',
+    });
+  }
+  return state;
+}
+
+/** One phase's run: the shared settings, with its input, kind and files. */
+function phaseConfig(config: MigrateConfig, phase: Phase, input: string, files: ReturnType<typeof phaseFiles>, state: MigrationState, hasCheckpoint: boolean): RunConfig {
+  const importing = !config.dryRun;
+  return Object.freeze({
+    ...config.base,
+    command: importing ? 'import' : 'validate',
+    input,
+    kind: phase,
+    // A Rocket.Chat export is mongoexport: one document per line or a --jsonArray.
+    from: config.source === 'rocketchat' ? 'rocketchat' : config.base.from,
+    rooms: undefined,
+    users: undefined,
+    rejects: files.rejects,
+    report: undefined,
+    checkpoint: importing ? files.checkpoint : undefined,
+    resume: importing && hasCheckpoint,
+    startOver: false,
+    ids: importing && phase === 'messages' ? files.ids : undefined,
+    retentionDays: phase === 'messages' ? config.retentionDays : undefined,
+    shard: undefined,
+    json: false,
+    // Every phase, and every resumption, judges times against the same "now".
+    nowSeconds: state.nowSeconds,
+    nowFromClock: false,
+  });
+}
