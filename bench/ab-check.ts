@@ -1,0 +1,139 @@
+// `npm run bench:check -- --against GIT_REF|DIR`: guards a change against the build it changes,
+// on the same machine in the same run. Builds the ref (ref-build.ts), then this build's harness
+// drives both builds' executables interleaved on the same generated files (bench/ab/), and fails
+// only when this build is worse than the ref by more than a metric's tolerance.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importAb } from './ab/import-ab.js';
+import { resumeAb } from './ab/resume-ab.js';
+import { rssAb } from './ab/rss-ab.js';
+import { validateAb } from './ab/validate-ab.js';
+import type { AbBuild, AbMetric, AbSuite } from './ab/ab-context.js';
+import { measureStartup, STARTUP_QUESTION } from './ab/startup-ab.js';
+import { compareBuilds, formatAbTable } from './lib/ab-compare.js';
+import { DEFAULT_SETTINGS, resolveSettings, type BenchSettings } from './lib/bench-settings.js';
+import { HAS_TASKSET } from './lib/measure.js';
+import { describeCheckout, prepareRef, RefBuildError } from './lib/ref-build.js';
+import { CLI } from './lib/sandbox-process.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const AB_SUITES: readonly AbSuite[] = [validateAb, importAb, rssAb, resumeAb];
+/** Suites of `npm run bench` that A/B mode does not run, and why. */
+export const NOT_IN_AB: Readonly<Record<string, string>> = {
+  parse: "its probe calls the splitter module directly, a build internal; the splitters' speed is part of validate's figures",
+  dedupe: "its probe builds the dedupe index directly, a build internal; the index's cost is part of validate's figures",
+  'validate-20m': 'opt-in capacity check (20M members, ~minutes per build), not a speed comparison',
+};
+
+export class AbUsageError extends Error {}
+
+export interface AbCheckOptions {
+  against: string;
+  /** Suite names given on the command line (none: the baseline's suites). */
+  suites: string[];
+  /** Settings given on the command line, raw, overriding the baseline's. */
+  settings: Partial<Record<string, string>>;
+  /** The committed baseline's settings, when there is a baseline. */
+  baselineSettings: BenchSettings | undefined;
+  tolerance: number | undefined;
+  out: string;
+}
+
+/** Runs the A/B check; returns the exit code (0 passed, 1 regressed). Throws AbUsageError on misuse. */
+export async function runAbCheck(o: AbCheckOptions): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const wanted = o.suites.length > 0 ? o.suites : (o.baselineSettings?.suites ?? AB_SUITES.map((s) => s.name));
+  for (const name of wanted) {
+    if (!AB_SUITES.some((s) => s.name === name) && !(name in NOT_IN_AB)) throw new AbUsageError(`unknown suite ${JSON.stringify(name)}; A/B mode runs ${AB_SUITES.map((s) => s.name).join(', ')}`);
+  }
+  const settings = abSettings(o, wanted);
+  const chosen = AB_SUITES.filter((s) => wanted.includes(s.name));
+  const notes = wanted.filter((n) => n in NOT_IN_AB).map((n) => `${n}: skipped in A/B mode (${NOT_IN_AB[n]})`);
+
+  const started = performance.now();
+  const thisLabel = await describeCheckout(ROOT);
+  let ref;
+  try {
+    ref = await prepareRef(o.against, { root: ROOT, log });
+  } catch (err) {
+    if (err instanceof RefBuildError) throw new AbUsageError(err.message);
+    throw err;
+  }
+  try {
+    const builds: readonly [AbBuild, AbBuild] = [
+      { role: 'this', label: thisLabel, cli: CLI },
+      { role: 'ref', label: ref.label, cli: ref.cli },
+    ];
+    log(
+      `bench:check A/B: this ${thisLabel} vs ref ${ref.label}; ${cpus().length} cores, Node ${process.version}, pinning ${HAS_TASKSET ? 'with taskset' : 'unavailable (taskset missing)'}\n` +
+        `settings: suites ${chosen.map((s) => s.name).join(',') || '(none)'}, size ${settings.size}, large ${settings.large}, reps ${settings.reps}, formats ${settings.formats.join(',')}, workers ${settings.workers.join(',')}, quota run ${settings.quotaSeconds} s`,
+    );
+    const metrics: AbMetric[] = [];
+    const setups: Record<string, string[]> = { startup: [] };
+    log(`\n# startup: ${STARTUP_QUESTION}`);
+    const startup = await measureStartup(builds, settings.reps, (l) => {
+      setups['startup']!.push(l);
+      log(`  setup: ${l}`);
+    }, (l) => log(`  ${l}`));
+    metrics.push(startup.metric);
+    for (const suite of chosen) {
+      log(`\n# ${suite.name}: ${suite.question}`);
+      const t0 = performance.now();
+      const setup: string[] = (setups[suite.name] = []);
+      metrics.push(
+        ...(await suite.run({
+          settings,
+          builds,
+          fixed: startup.fixed,
+          log: (l) => log(`  ${l}`),
+          setup: (l) => {
+            setup.push(l);
+            log(`  setup: ${l}`);
+          },
+        })),
+      );
+      log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+    const rows = compareBuilds(metrics, o.tolerance);
+    const regressed = rows.filter((r) => r.verdict === 'REGRESSED');
+    const seconds = Math.round((performance.now() - started) / 1000);
+    process.stdout.write(
+      `bench:check --against ${o.against}: this ${thisLabel} vs ref ${ref.label}, measured interleaved in one run (${seconds} s)\n` +
+        notes.map((n) => `note: ${n}\n`).join('') +
+        `\n${formatAbTable(rows)}\n\n` +
+        (regressed.length > 0
+          ? `FAILED: ${regressed.map((r) => `${r.id} regressed (${r.change.toFixed(2)}x the ref)`).join(', ')}\n`
+          : `passed: ${rows.length} metrics within tolerance of the ref\n`),
+    );
+    const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: platform(), date: new Date().toISOString(), taskset: HAS_TASKSET };
+    mkdirSync(dirname(o.out), { recursive: true });
+    writeFileSync(o.out, JSON.stringify({ schema: 1, kind: 'ab', machine, settings, this: thisLabel, ref: ref.label, against: o.against, seconds, setup: setups, notes, metrics, rows }, null, 2) + '\n');
+    log(`wrote ${o.out}`);
+    return regressed.length > 0 ? 1 : 0;
+  } finally {
+    ref.dispose();
+  }
+}
+
+/** The baseline's settings (the defaults without a baseline), with those given on the command line on top. */
+function abSettings(o: AbCheckOptions, suites: string[]): BenchSettings {
+  const base = o.baselineSettings ?? { ...DEFAULT_SETTINGS, suites };
+  const raw = {
+    size: base.size,
+    large: base.large,
+    keys: base.keys,
+    reps: String(base.reps),
+    formats: base.formats.join(','),
+    workers: base.workers.join(','),
+    'quota-seconds': String(base.quotaSeconds),
+    ...Object.fromEntries(Object.entries(o.settings).filter(([, v]) => v !== undefined)),
+  };
+  try {
+    return resolveSettings(raw, suites);
+  } catch (err) {
+    throw new AbUsageError((err as Error).message);
+  }
+}

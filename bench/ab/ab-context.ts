@@ -1,0 +1,124 @@
+// Shapes and helpers shared by the A/B suites of `bench:check --against`: the two builds, one
+// run of a build's CLI with its report read back, and the interleaving of both builds rep by rep.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExpectedCounts } from '../generate.js';
+import type { BenchSettings } from '../lib/bench-settings.js';
+import { runCliTimed, type CliRun } from '../lib/cli-launch.js';
+import { onExit } from '../lib/exit-cleanup.js';
+
+/** The `--now` every run gets, so the joinedAt rule judges alike in both builds and every rep. */
+export const NOW_SECONDS = 1_767_225_600;
+
+export interface AbBuild {
+  /** `this` (the build running the check) or `ref` (the build given to --against). */
+  role: 'this' | 'ref';
+  label: string;
+  cli: string;
+}
+
+/** What a build's executable costs before and after any record: loading its code, starting and ending a run. */
+export interface FixedCost {
+  ms: number;
+  cpuMs: number;
+}
+
+export interface AbContext {
+  settings: BenchSettings;
+  /** [this, ref]. */
+  builds: readonly [AbBuild, AbBuild];
+  /** Each build's fixed cost (startup-ab.ts), taken off its runs so figures are throughput, as in the in-process suites. */
+  fixed: Record<AbBuild['role'], FixedCost>;
+  log(line: string): void;
+  setup(line: string): void;
+}
+
+/** One guarded figure of both builds, measured interleaved on the same data. */
+export interface AbMetric {
+  id: string;
+  suite: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  /** Allowed relative regression of this build against the ref (0.15: 15%). */
+  tolerance: number;
+  this: number;
+  ref: number;
+  notes?: string;
+}
+
+export interface AbSuite {
+  name: string;
+  question: string;
+  run(ctx: AbContext): Promise<AbMetric[]>;
+}
+
+/** What a run's --report says (the fields the A/B suites check). */
+export interface RunReport {
+  read: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  imported?: number;
+  exitCode: number;
+  status: string;
+}
+
+export interface BuildRun extends CliRun {
+  report: RunReport;
+}
+
+let reportDir: string | undefined;
+let reports = 0;
+
+/**
+ * Runs `chatmigrate COMMAND args...` of one build with --report (and quiet progress and logs, the
+ * fixed --now); fails when the run did not finish with a report (exit 0 or 3).
+ */
+export async function runBuild(build: AbBuild, command: 'validate' | 'import', args: readonly string[], options: { core?: number; env?: Record<string, string> } = {}): Promise<BuildRun> {
+  if (reportDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'chatmigrate-ab-reports-'));
+    reportDir = dir;
+    onExit(() => rmSync(dir, { recursive: true, force: true }));
+  }
+  const report = join(reportDir, `report-${reports++}.json`);
+  const argv = [command, ...args, '--report', report, '--no-progress', '--log-level', 'warn', '--now', String(NOW_SECONDS)];
+  const run = await runCliTimed(build.cli, argv, options);
+  if (run.code !== 0 && run.code !== 3) throw new Error(`${build.role} build (${build.label}): \`chatmigrate ${argv.join(' ')}\` exited with ${run.code}:\n${run.stderr.slice(-1500)}`);
+  let parsed: RunReport;
+  try {
+    parsed = JSON.parse(readFileSync(report, 'utf8')) as RunReport;
+    rmSync(report, { force: true });
+  } catch (err) {
+    throw new Error(`${build.role} build (${build.label}): no readable report after \`chatmigrate ${argv.join(' ')}\`: ${(err as Error).message}`);
+  }
+  return { ...run, report: parsed };
+}
+
+/** A measurement is only worth comparing when the run judged the records as the generator made them. */
+export function checkReportCounts(build: AbBuild, report: RunReport, expected: ExpectedCounts): void {
+  const got = { read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates };
+  const want = { read: expected.read, valid: expected.valid, invalid: expected.invalid, duplicates: expected.duplicates };
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${build.role} build (${build.label}) counted ${JSON.stringify(got)}, the generator wrote ${JSON.stringify(want)}`);
+}
+
+/** A run's time and CPU without its build's fixed cost (never below 1 ms, for tiny inputs in tests). */
+export function netOf(ctx: Pick<AbContext, 'fixed'>, build: AbBuild, run: CliRun): { ms: number; cpuMs: number } {
+  const fixed = ctx.fixed[build.role];
+  return { ms: Math.max(1, run.ms - fixed.ms), cpuMs: Math.max(1, run.cpuMs - fixed.cpuMs) };
+}
+
+/**
+ * Runs `measure` for both builds `reps` times, interleaved: rep 1 this then ref, rep 2 ref then
+ * this, and so on, so neither build always runs second (after the other warmed the page cache
+ * or while the machine drifts). Returns each build's results in rep order.
+ */
+export async function interleave<T>(builds: readonly [AbBuild, AbBuild], reps: number, measure: (build: AbBuild) => Promise<T>): Promise<{ this: T[]; ref: T[] }> {
+  const out: { this: T[]; ref: T[] } = { this: [], ref: [] };
+  for (let i = 0; i < reps; i++) {
+    const order = i % 2 === 0 ? builds : ([builds[1], builds[0]] as const);
+    for (const build of order) out[build.role].push(await measure(build));
+  }
+  return out;
+}
