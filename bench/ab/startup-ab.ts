@@ -11,13 +11,13 @@ import { checkReportCounts, interleave, runBuild, type AbBuild, type AbMetric, t
 
 /** Module loading of a few hundred ms moves with the page cache and the scheduler. */
 const STARTUP_TOLERANCE = 0.25;
-const MIN_REPS = 5;
 
 export const STARTUP_QUESTION = 'fixed cost of a run (code loading, start and end; validate of one record), this build vs the ref';
 
 export async function measureStartup(builds: readonly [AbBuild, AbBuild], reps: number, setup: (line: string) => void, log: (line: string) => void): Promise<{ fixed: Record<AbBuild['role'], FixedCost>; metric: AbMetric }> {
   const input = await benchInput({ format: 'ndjson', count: 1, seed: 1 });
-  const n = Math.max(reps, MIN_REPS);
+  // More reps than the suites: this median is taken off every other figure of its build.
+  const n = 2 * reps + 1;
   setup(`validate of a one-record NDJSON file, --workers 0 pinned to core ${PROBE_CORE}, ${n} reps per build, alternating; medians; taken off every other A/B run's time and CPU`);
   const runs = await interleave(builds, n, async (build) => {
     const r = await runBuild(build, 'validate', [input.path, '--workers', '0'], { core: PROBE_CORE });

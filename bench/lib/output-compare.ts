@@ -39,17 +39,49 @@ export function normalizeReport(text: string, fields: readonly string[] = CLOCK_
 }
 
 export interface DiffOptions {
-  /** Unchanged lines shown before the first difference. */
+  /** Unchanged lines shown around changes. */
   context?: number;
-  /** Differing lines shown per side. */
+  /** Changed lines shown in all (the first ones). */
   maxLines?: number;
   /** Line cut to this many characters (accepted records are long). */
   maxWidth?: number;
 }
 
+/** Lines aligned by a longest common subsequence: ' ' both, '-' only in a, '+' only in b. */
+function align(a: readonly string[], b: readonly string[]): Array<[' ' | '-' | '+', string]> {
+  const n = a.length;
+  const m = b.length;
+  // lcs[i][j]: common lines of a[i..] and b[j..], in one flat array.
+  const lcs = new Uint32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i * (m + 1) + j] = a[i] === b[j] ? lcs[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lcs[(i + 1) * (m + 1) + j]!, lcs[i * (m + 1) + j + 1]!);
+    }
+  }
+  const out: Array<[' ' | '-' | '+', string]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      out.push([' ', a[i]!]);
+      i++;
+      j++;
+    } else if (i < n && (j === m || lcs[(i + 1) * (m + 1) + j]! >= lcs[i * (m + 1) + j + 1]!)) {
+      out.push(['-', a[i++]!]); // removals before additions, as diff prints them
+    } else {
+      out.push(['+', b[j++]!]);
+    }
+  }
+  return out;
+}
+
+/** Lines after the first difference that are aligned line by line (beyond them: only counted). */
+const WINDOW = 400;
+
 /**
- * A unified diff hunk from the first differing line of `a` (the ref's) to the last one before a
- * common tail of `b` (this build's), capped; undefined when the texts are equal.
+ * A unified diff hunk of the first differences between `a` (the ref's) and `b` (this build's):
+ * from the first differing line, aligned line by line over a window, the first `maxLines`
+ * changed lines with `context` unchanged lines around them; undefined when the texts are equal.
  */
 export function firstDifference(a: string, b: string, labels: { a: string; b: string }, options: DiffOptions = {}): string | undefined {
   if (a === b) return undefined;
@@ -58,25 +90,34 @@ export function firstDifference(a: string, b: string, labels: { a: string; b: st
   const bl = b.split('\n');
   let start = 0;
   while (start < al.length && start < bl.length && al[start] === bl[start]) start++;
-  let aEnd = al.length;
-  let bEnd = bl.length;
-  while (aEnd > start && bEnd > start && al[aEnd - 1] === bl[bEnd - 1]) {
-    aEnd--;
-    bEnd--;
-  }
-  const cut = (line: string) => (line.length > maxWidth ? `${line.slice(0, maxWidth)}… (${line.length} characters)` : line);
   const from = Math.max(0, start - context);
-  const aShown = al.slice(start, Math.min(aEnd, start + maxLines));
-  const bShown = bl.slice(start, Math.min(bEnd, start + maxLines));
-  const lines = [
-    `--- ${labels.a}`,
-    `+++ ${labels.b}`,
-    `@@ -${from + 1},${start - from + aShown.length} +${from + 1},${start - from + bShown.length} @@`,
-    ...al.slice(from, start).map((l) => ` ${cut(l)}`),
-    ...aShown.map((l) => `-${cut(l)}`),
-    ...bShown.map((l) => `+${cut(l)}`),
-  ];
-  const more = aEnd - start - aShown.length + (bEnd - start - bShown.length);
-  if (more > 0) lines.push(`… ${more} more differing lines (${aEnd - start} in ${labels.a}, ${bEnd - start} in ${labels.b} from line ${start + 1})`);
+  const ops = align(al.slice(start, start + WINDOW), bl.slice(start, start + WINDOW));
+  const cut = (line: string) => (line.length > maxWidth ? `${line.slice(0, maxWidth)}… (${line.length} characters)` : line);
+  const body: string[] = al.slice(from, start).map((l) => ` ${cut(l)}`);
+  let aCount = start - from;
+  let bCount = start - from;
+  let changes = 0;
+  let gap = 0; // unchanged lines since the last change
+  let k = 0;
+  for (; k < ops.length; k++) {
+    const [op, line] = ops[k]!;
+    if (op !== ' ') {
+      if (changes === maxLines) break;
+      changes++;
+      gap = 0;
+    } else if (++gap > context) {
+      // The hunk ends here unless the next change is close enough to join it (as diff -u does).
+      const next = ops.findIndex((o, x) => x > k && o[0] !== ' ');
+      if (next < 0 || next - k > context) break;
+    }
+    body.push(`${op}${cut(line)}`);
+    if (op !== '+') aCount++;
+    if (op !== '-') bCount++;
+  }
+  const left = ops.slice(k).filter(([op]) => op !== ' ').length;
+  const lines = [`--- ${labels.a}`, `+++ ${labels.b}`, `@@ -${from + 1},${aCount} +${from + 1},${bCount} @@`, ...body];
+  if (left > 0 || al.length - start > WINDOW || bl.length - start > WINDOW) {
+    lines.push(`… more differences follow (${al.length} lines in ${labels.a}, ${bl.length} in ${labels.b}; the first differs at line ${start + 1})`);
+  }
   return lines.join('\n');
 }

@@ -34,8 +34,15 @@ export class RefBuildError extends Error {}
 /** Runs a command to its end; rejects with the tail of its output when it fails. Killed if this process ends first. */
 function runCommand(cmd: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const unregister = onExit(() => child.kill('SIGTERM'));
+    // Its own process group, so that an interrupted run ends npm's children (sh, tsc, g++) too.
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const unregister = onExit(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    });
     let output = '';
     const keep = (d: Buffer) => {
       output = (output + d.toString('utf8')).slice(-4000);
