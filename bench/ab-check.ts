@@ -4,7 +4,7 @@
 // only when this build is worse than the ref by more than a metric's tolerance.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform } from 'node:os';
+import { cpus, loadavg, platform } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importAb } from './ab/import-ab.js';
@@ -12,7 +12,7 @@ import { resumeAb } from './ab/resume-ab.js';
 import { rssAb } from './ab/rss-ab.js';
 import { validateAb } from './ab/validate-ab.js';
 import type { AbBuild, AbMetric, AbSuite } from './ab/ab-context.js';
-import { measureStartup, STARTUP_QUESTION } from './ab/startup-ab.js';
+import { measureStartup, SHARED_CORE_FACTOR, STARTUP_QUESTION } from './ab/startup-ab.js';
 import { compareBuilds, formatAbTable } from './lib/ab-compare.js';
 import { DEFAULT_SETTINGS, resolveSettings, type BenchSettings } from './lib/bench-settings.js';
 import { HAS_TASKSET } from './lib/measure.js';
@@ -51,7 +51,7 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
   }
   const settings = abSettings(o, wanted);
   const chosen = AB_SUITES.filter((s) => wanted.includes(s.name));
-  const notes = wanted.filter((n) => n in NOT_IN_AB).map((n) => `${n}: skipped in A/B mode (${NOT_IN_AB[n]})`);
+  const notes: string[] = wanted.filter((n) => n in NOT_IN_AB).map((n) => `${n}: skipped in A/B mode (${NOT_IN_AB[n]})`);
 
   const started = performance.now();
   const thisLabel = await describeCheckout(ROOT);
@@ -98,6 +98,14 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
       log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
     const rows = compareBuilds(metrics, o.tolerance);
+    // A busy machine slows whichever build runs at the moment: wall-time figures become noise.
+    const busy = startup.wallPerCpu > SHARED_CORE_FACTOR;
+    if (busy) {
+      notes.push(
+        `the machine was busy (pinned one-thread runs took ${startup.wallPerCpu.toFixed(2)}× their CPU time; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores): ` +
+          'figures timed by the clock (MB/s with workers, import records/s, resume) are unreliable in this run; those timed by CPU (workers-0, client CPU) hold',
+      );
+    }
     const regressed = rows.filter((r) => r.verdict === 'REGRESSED');
     const seconds = Math.round((performance.now() - started) / 1000);
     process.stdout.write(
@@ -106,7 +114,7 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
         `\n${formatAbTable(rows)}\n\n` +
         (regressed.length > 0
           ? `FAILED: ${regressed.map((r) => `${r.id} regressed (${r.change.toFixed(2)}x the ref)`).join(', ')}\n`
-          : `passed: ${rows.length} metrics within tolerance of the ref\n`),
+          : `passed: ${rows.filter((r) => r.verdict === 'ok').length} metrics within tolerance of the ref\n`),
     );
     const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: platform(), date: new Date().toISOString(), taskset: HAS_TASKSET };
     mkdirSync(dirname(o.out), { recursive: true });

@@ -23,14 +23,17 @@ test('compareBuilds fails only on a regression of this build beyond tolerance, i
   // --tolerance overrides every metric's own.
   assert.deepEqual(compareBuilds([speed(60), rss(140)], 0.5).map((r) => r.verdict), ['ok', 'ok']);
   assert.deepEqual(compareBuilds([speed(NaN), speed(90, NaN)]).map((r) => r.verdict), ['REGRESSED', 'REGRESSED']);
+  // A figure shown for information never fails.
+  assert.deepEqual(compareBuilds([{ ...rss(500), guarded: false }]).map((r) => r.verdict), ['info']);
 });
 
 test('formatAbTable prints metric, unit, direction, ref, this, this ÷ ref, allowed, tolerance and verdict', () => {
-  const table = formatAbTable(compareBuilds([speed(80), rss(90)]));
+  const table = formatAbTable(compareBuilds([speed(80), rss(90), { ...rss(130), id: 'validate-rss/ndjson/workers-0', guarded: false }]));
   const lines = table.split('\n');
   assert.equal(lines[0], '| metric | unit | better | ref | this | this ÷ ref | allowed | tolerance | verdict |');
   assert.equal(lines[2], '| validate/ndjson/workers-1 | MB/s | higher | 100 | 80.0 | 0.80 | ≥ 85.0 | 15% | REGRESSED |');
   assert.equal(lines[3], '| rss/ndjson/large | MB peak RSS | lower | 100 | 90.0 | 0.90 | ≤ 120 | 20% | ok |');
+  assert.equal(lines[4], '| validate-rss/ndjson/workers-0 | MB peak RSS | lower | 100 | 130 | 1.30 | — | — | info |');
 });
 
 test('parseShebang reads the environment and Node flags of an executable\'s #! line', () => {

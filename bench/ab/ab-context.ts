@@ -45,6 +45,8 @@ export interface AbMetric {
   tolerance: number;
   this: number;
   ref: number;
+  /** false: shown for information, never a failure (as in the committed-baseline mode: per-run peaks). */
+  guarded?: boolean;
   notes?: string;
 }
 

@@ -25,7 +25,7 @@ export const importAb: AbSuite = {
   async run(ctx) {
     const input = await throughputInput('ndjson', Math.min(bytesOf(ctx.settings.size), 300e6));
     ctx.setup(`no quota: ${describeInput('ndjson', input)}; each build's client (--workers 0, ${CONNECTIONS} connections) pinned to core ${PROBE_CORE}; this build's \`chatmigrate sandbox --compact-records\` on core 0, reset before each run; time and CPU less the build's fixed cost; ${ctx.settings.reps} reps per build, alternating; medians`);
-    const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', '0', '--compact-records'], 0);
+    const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', '0', '--compact-records'], 0, undefined, true);
     let runs;
     try {
       runs = await interleave(ctx.builds, ctx.settings.reps, async (build) => {
@@ -61,7 +61,7 @@ async function quotaRuns(ctx: AbContext): Promise<AbMetric[]> {
   const input = await benchInput({ format: 'ndjson', count: requests * 50, seed: 78 });
   ctx.setup(`quota: ${requests} requests of 50 members under ${rpm} requests per ${windowMs} ms (client and a fresh sandbox of this build enforce the same limit), 8 connections, one run per build`);
   const runs = await interleave(ctx.builds, 1, async (build) => {
-    const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', String(rpm), '--window-ms', String(windowMs), '--compact-records'], 0);
+    const sandbox = await startSandboxProcess(['--api-key', KEY, '--rpm', String(rpm), '--window-ms', String(windowMs), '--compact-records'], 0, undefined, true);
     try {
       const r = await runBuild(build, 'import', [input.path, '--base-url', sandbox.baseUrl, '--rpm', String(rpm), '--rate-window-ms', String(windowMs), '--connections', '8'], { core: PROBE_CORE, env: { COMETCHAT_API_KEY: KEY } });
       if (r.report.imported !== input.expected.valid) throw new Error(`${build.role} build (${build.label}) imported ${String(r.report.imported)} of ${input.expected.valid} under the quota`);

@@ -14,7 +14,17 @@ const STARTUP_TOLERANCE = 0.25;
 
 export const STARTUP_QUESTION = 'fixed cost of a run (code loading, start and end; validate of one record), this build vs the ref';
 
-export async function measureStartup(builds: readonly [AbBuild, AbBuild], reps: number, setup: (line: string) => void, log: (line: string) => void): Promise<{ fixed: Record<AbBuild['role'], FixedCost>; metric: AbMetric }> {
+/** Pinned one-thread runs taking this many times their CPU time: other processes shared the core. */
+export const SHARED_CORE_FACTOR = 1.3;
+
+export interface Startup {
+  fixed: Record<AbBuild['role'], FixedCost>;
+  metric: AbMetric;
+  /** Wall time ÷ CPU time of these pinned runs (median): near 1 on a quiet machine. */
+  wallPerCpu: number;
+}
+
+export async function measureStartup(builds: readonly [AbBuild, AbBuild], reps: number, setup: (line: string) => void, log: (line: string) => void): Promise<Startup> {
   const input = await benchInput({ format: 'ndjson', count: 1, seed: 1 });
   // More reps than the suites: this median is taken off every other figure of its build.
   const n = 2 * reps + 1;
@@ -27,7 +37,9 @@ export async function measureStartup(builds: readonly [AbBuild, AbBuild], reps: 
   const fixedOf = (list: FixedCost[]): FixedCost => ({ ms: median(list.map((r) => r.ms)), cpuMs: median(list.map((r) => r.cpuMs)) });
   const fixed = { this: fixedOf(runs.this), ref: fixedOf(runs.ref) };
   log(`fixed cost: this ${fixed.this.ms.toFixed(0)} ms (${fixed.this.cpuMs.toFixed(0)} ms CPU), ref ${fixed.ref.ms.toFixed(0)} ms (${fixed.ref.cpuMs.toFixed(0)} ms CPU)`);
+  const wallPerCpu = median([...runs.this, ...runs.ref].map((r) => r.ms / r.cpuMs));
   return {
+    wallPerCpu,
     fixed,
     metric: { id: 'startup/validate-one-record', suite: 'startup', unit: 'ms', better: 'lower', tolerance: STARTUP_TOLERANCE, this: fixed.this.ms, ref: fixed.ref.ms },
   };

@@ -14,7 +14,11 @@ import { checkReportCounts, interleave, netOf, runBuild, type AbMetric, type AbS
 
 /** As the validate suite's guard; interleaved runs of two builds are less noisy than a run vs a stored baseline. */
 const SPEED_TOLERANCE = 0.15;
-/** A peak RSS moves with GC timing from run to run (see the rss suite). */
+/**
+ * Shown, not guarded (as in the validate suite): a 100 MB run's peak moves with GC timing, which
+ * V8 adapts to the speeds it measures, so a busy machine moves it further (a run of the same
+ * code measured 101 vs 136 MB). Memory growth is guarded by the rss suite's large input.
+ */
 const RSS_TOLERANCE = 0.2;
 
 export const validateAb: AbSuite = {
@@ -39,7 +43,7 @@ export const validateAb: AbSuite = {
         ctx.log(`validate ${format} --workers ${w}: this ${speed.this.toFixed(1)} MB/s, ref ${speed.ref.toFixed(1)} MB/s (${(speed.this / speed.ref).toFixed(2)}x); peak RSS this ${rss.this.toFixed(0)} MB, ref ${rss.ref.toFixed(0)} MB`);
         metrics.push(
           { id: `validate/${format}/workers-${w}`, suite: 'validate', unit: w === 0 ? 'MB per CPU-second' : 'MB/s', better: 'higher', tolerance: SPEED_TOLERANCE, ...speed },
-          { id: `validate-rss/${format}/workers-${w}`, suite: 'validate', unit: 'MB peak RSS', better: 'lower', tolerance: RSS_TOLERANCE, ...rss },
+          { id: `validate-rss/${format}/workers-${w}`, suite: 'validate', unit: 'MB peak RSS', better: 'lower', tolerance: RSS_TOLERANCE, guarded: false, ...rss },
         );
       }
     }

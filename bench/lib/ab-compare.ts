@@ -17,7 +17,8 @@ export function compareBuilds(metrics: readonly AbMetric[], tolerance?: number):
     const tol = tolerance ?? m.tolerance;
     const allowed = m.better === 'higher' ? m.ref * (1 - tol) : m.ref * (1 + tol);
     const ok = Number.isFinite(m.this) && Number.isFinite(m.ref) && (m.better === 'higher' ? m.this >= allowed : m.this <= allowed);
-    return { id: m.id, unit: m.unit, better: m.better, baseline: m.ref, now: m.this, change: m.this / m.ref, allowed, tolerance: tol, verdict: ok ? 'ok' : 'REGRESSED' };
+    const verdict = m.guarded === false ? 'info' : ok ? 'ok' : 'REGRESSED';
+    return { id: m.id, unit: m.unit, better: m.better, baseline: m.ref, now: m.this, change: m.this / m.ref, allowed, tolerance: tol, verdict };
   });
 }
 
@@ -33,7 +34,7 @@ export function formatAbTable(rows: readonly AbRow[]): string {
     '|---|---|---|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.id} | ${r.unit} | ${r.better} | ${fmt(r.baseline)} | ${fmt(r.now)} | ${Number.isFinite(r.change) ? r.change.toFixed(2) : String(r.change)} | ${r.better === 'higher' ? '≥' : '≤'} ${fmt(r.allowed)} | ${Math.round((r.tolerance ?? 0) * 100)}% | ${r.verdict} |`,
+        `| ${r.id} | ${r.unit} | ${r.better} | ${fmt(r.baseline)} | ${fmt(r.now)} | ${Number.isFinite(r.change) ? r.change.toFixed(2) : String(r.change)} | ${r.verdict === 'info' ? '—' : `${r.better === 'higher' ? '≥' : '≤'} ${fmt(r.allowed)}`} | ${r.verdict === 'info' ? '—' : `${Math.round((r.tolerance ?? 0) * 100)}%`} | ${r.verdict} |`,
     ),
   ].join('\n');
 }

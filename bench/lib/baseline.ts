@@ -50,7 +50,8 @@ export function createBaseline(results: BenchResults, tolerance?: number): Basel
   return { schema: 1, about: BASELINE_ABOUT, source: { date: m.date, node: m.node, cpus: m.cpus, cpu: m.cpu }, settings: results.settings, metrics };
 }
 
-export type Verdict = 'ok' | 'REGRESSED' | 'MISSING' | 'skipped' | 'new';
+/** `info`: shown, not guarded (A/B mode). */
+export type Verdict = 'ok' | 'REGRESSED' | 'MISSING' | 'skipped' | 'new' | 'info';
 
 export interface CheckRow {
   id: string;
