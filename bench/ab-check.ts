@@ -1,7 +1,8 @@
 // `npm run bench:check -- --against GIT_REF|DIR`: guards a change against the build it changes,
 // on the same machine in the same run. Builds the ref (ref-build.ts), then this build's harness
 // drives both builds' executables interleaved on the same generated files (bench/ab/), and fails
-// only when this build is worse than the ref by more than a metric's tolerance.
+// only when this build is worse than the ref by more than a metric's tolerance, in a first round
+// of measurements and again once its cases were measured more (case-runner.ts).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform } from 'node:os';
@@ -11,8 +12,9 @@ import { importAb } from './ab/import-ab.js';
 import { resumeAb } from './ab/resume-ab.js';
 import { rssAb } from './ab/rss-ab.js';
 import { validateAb } from './ab/validate-ab.js';
-import type { AbBuild, AbMetric, AbSuite } from './ab/ab-context.js';
-import { measureStartup, SHARED_CORE_FACTOR, STARTUP_QUESTION } from './ab/startup-ab.js';
+import type { AbBuild, AbSuite } from './ab/ab-context.js';
+import { confirmationReps, describeCase, figuresOf, measureCase, type CaseSamples } from './ab/case-runner.js';
+import { fixedCostOf, SHARED_CORE_FACTOR, startupCase, STARTUP_QUESTION, wallPerCpuOf } from './ab/startup-ab.js';
 import { compareBuilds, formatAbTable } from './lib/ab-compare.js';
 import { DEFAULT_SETTINGS, resolveSettings, type BenchSettings } from './lib/bench-settings.js';
 import { HAS_TASKSET } from './lib/measure.js';
@@ -71,41 +73,64 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
       `bench:check A/B: this ${thisLabel} vs ref ${ref.label}; ${cpus().length} cores, Node ${process.version}, pinning ${HAS_TASKSET ? 'with taskset' : 'unavailable (taskset missing)'}\n` +
         `settings: suites ${chosen.map((s) => s.name).join(',') || '(none)'}, size ${settings.size}, large ${settings.large}, reps ${settings.reps}, formats ${settings.formats.join(',')}, workers ${settings.workers.join(',')}, quota run ${settings.quotaSeconds} s`,
     );
-    const metrics: AbMetric[] = [];
     const setups: Record<string, string[]> = { startup: [] };
     log(`\n# startup: ${STARTUP_QUESTION}`);
-    const startup = await measureStartup(builds, settings.reps, (l) => {
+    const startupSetup = (l: string) => {
       setups['startup']!.push(l);
       log(`  setup: ${l}`);
-    }, (l) => log(`  ${l}`));
-    metrics.push(startup.metric);
+    };
+    const first = await startupCase({ settings, setup: startupSetup });
+    const startup = await measureCase(first, builds, first.reps);
+    log(`  ${describeCase(startup)}`);
+    const fixed = fixedCostOf(startup);
+    const wallPerCpu = wallPerCpuOf(startup);
+    log(`  taken off every run below: ${fixed.ms.toFixed(0)} ms, ${fixed.cpuMs.toFixed(0)} ms CPU; pinned runs took ${wallPerCpu.toFixed(2)}× their CPU time`);
+    const measured: CaseSamples[] = [startup];
     for (const suite of chosen) {
       log(`\n# ${suite.name}: ${suite.question}`);
       const t0 = performance.now();
       const setup: string[] = (setups[suite.name] = []);
-      metrics.push(
-        ...(await suite.run({
-          settings,
-          builds,
-          fixed: startup.fixed,
-          log: (l) => log(`  ${l}`),
-          setup: (l) => {
-            setup.push(l);
-            log(`  setup: ${l}`);
-          },
-        })),
-      );
+      const cases = await suite.cases({
+        settings,
+        builds,
+        fixed,
+        log: (l) => log(`  ${l}`),
+        setup: (l) => {
+          setup.push(l);
+          log(`  setup: ${l}`);
+        },
+      });
+      for (const c of cases) {
+        const samples = await measureCase(c, builds, c.reps);
+        measured.push(samples);
+        log(`  ${describeCase(samples)}`);
+      }
       log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
-    const rows = compareBuilds(metrics, o.tolerance);
-    // A busy machine slows whichever build runs at the moment: wall-time figures become noise.
-    const busy = startup.wallPerCpu > SHARED_CORE_FACTOR;
-    if (busy) {
+    const judge = () => compareBuilds(measured.flatMap(figuresOf), o.tolerance);
+    let rows = judge();
+    // A regression must survive a second look: its cases are measured again, pooled with the first round.
+    const suspects = measured.filter((m) => figuresOf(m).some((f) => rows.find((r) => r.id === f.id)?.verdict === 'REGRESSED'));
+    if (suspects.length > 0) {
+      log(`\n# confirming: ${suspects.map((m) => m.case.label).join(', ')} (more reps, pooled with the first round)`);
+      const before = new Set(rows.filter((r) => r.verdict === 'REGRESSED').map((r) => r.id));
+      for (const m of suspects) {
+        await measureCase(m.case, builds, confirmationReps(m.case), m);
+        log(`  ${describeCase(m)}`);
+      }
+      rows = judge();
+      const cleared = [...before].filter((id) => rows.find((r) => r.id === id)?.verdict === 'ok');
+      const held = [...before].filter((id) => !cleared.includes(id));
+      notes.push(`measured again before judging (${suspects.map((m) => m.case.label).join(', ')}): ${held.length > 0 ? `still regressed: ${held.join(', ')}` : 'none still regressed'}${cleared.length > 0 ? `; within tolerance once pooled: ${cleared.join(', ')}` : ''}`);
+    }
+    // A busy machine slows whichever build runs at the moment: figures timed by the clock become noise.
+    if (wallPerCpu > SHARED_CORE_FACTOR) {
       notes.push(
-        `the machine was busy (pinned one-thread runs took ${startup.wallPerCpu.toFixed(2)}× their CPU time; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores): ` +
-          'figures timed by the clock (MB/s with workers, import records/s, resume) are unreliable in this run; those timed by CPU (workers-0, client CPU) hold',
+        `the machine was busy (pinned one-thread runs took ${wallPerCpu.toFixed(2)}× their CPU time; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores): ` +
+          'figures timed by the clock (MB/s with workers, import records/s, resume) are unreliable in this run; those timed by CPU (workers-0, client CPU) hold up better',
       );
     }
+    const metrics = measured.flatMap(figuresOf);
     const regressed = rows.filter((r) => r.verdict === 'REGRESSED');
     const seconds = Math.round((performance.now() - started) / 1000);
     process.stdout.write(
@@ -118,7 +143,7 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
     );
     const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: platform(), date: new Date().toISOString(), taskset: HAS_TASKSET };
     mkdirSync(dirname(o.out), { recursive: true });
-    writeFileSync(o.out, JSON.stringify({ schema: 1, kind: 'ab', machine, settings, this: thisLabel, ref: ref.label, against: o.against, seconds, setup: setups, notes, metrics, rows }, null, 2) + '\n');
+    writeFileSync(o.out, JSON.stringify({ schema: 1, kind: 'ab', machine, settings, this: thisLabel, ref: ref.label, against: o.against, seconds, setup: setups, notes, metrics, rows, samples: measured.map((m) => ({ case: m.case.label, this: m.this, ref: m.ref })) }, null, 2) + '\n');
     log(`wrote ${o.out}`);
     return regressed.length > 0 ? 1 : 0;
   } finally {

@@ -5,6 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AbMetric } from '../bench/ab/ab-context.js';
+import type { AbBuild, AbCase } from '../bench/ab/ab-context.js';
+import { estimate, figuresOf, measureCase, type CaseSamples } from '../bench/ab/case-runner.js';
+import { fixedCostOf, wallPerCpuOf } from '../bench/ab/startup-ab.js';
 import { compareBuilds, formatAbTable } from '../bench/lib/ab-compare.js';
 import { parseShebang } from '../bench/lib/cli-launch.js';
 import { CLOCK_FIELDS, firstDifference, normalizeReport } from '../bench/lib/output-compare.js';
@@ -25,6 +28,58 @@ test('compareBuilds fails only on a regression of this build beyond tolerance, i
   assert.deepEqual(compareBuilds([speed(NaN), speed(90, NaN)]).map((r) => r.verdict), ['REGRESSED', 'REGRESSED']);
   // A figure shown for information never fails.
   assert.deepEqual(compareBuilds([{ ...rss(500), guarded: false }]).map((r) => r.verdict), ['info']);
+});
+
+test('figures: the best rep for speeds (noise only adds time), the median where noise goes both ways', () => {
+  assert.equal(estimate({ better: 'higher', estimate: 'best' }, [50, 70, 60]), 70);
+  assert.equal(estimate({ better: 'lower', estimate: 'best' }, [50, 70, 60]), 50);
+  assert.equal(estimate({ better: 'lower', estimate: 'median' }, [50, 90, 60]), 60);
+  assert.ok(Number.isNaN(estimate({ better: 'higher', estimate: 'best' }, [])));
+  const samples: CaseSamples = {
+    case: { label: 'c', reps: 2, metrics: [{ id: 's', suite: 'v', unit: 'MB/s', better: 'higher', tolerance: 0.15, estimate: 'best' }, { id: 'r', suite: 'v', unit: 'MB', better: 'lower', tolerance: 0.2, estimate: 'median', guarded: false }], measure: () => Promise.resolve({}) },
+    this: { s: [10, 12], r: [100, 110, 90] },
+    ref: { s: [11, 9], r: [95, 96, 97] },
+  };
+  assert.deepEqual(figuresOf(samples), [
+    { id: 's', suite: 'v', unit: 'MB/s', better: 'higher', tolerance: 0.15, this: 12, ref: 11, samples: 2 },
+    { id: 'r', suite: 'v', unit: 'MB', better: 'lower', tolerance: 0.2, guarded: false, this: 100, ref: 96, samples: 3 },
+  ]);
+});
+
+test('measureCase interleaves the builds, alternating which goes first, and a second round pools with the first', async () => {
+  const builds: [AbBuild, AbBuild] = [{ role: 'this', label: 't', cli: 't' }, { role: 'ref', label: 'r', cli: 'r' }];
+  const order: string[] = [];
+  let n = 0;
+  const c: AbCase = {
+    label: 'c',
+    reps: 2,
+    metrics: [{ id: 'x', suite: 's', unit: 'u', better: 'higher', tolerance: 0.1, estimate: 'best' }],
+    measure: (build) => {
+      order.push(build.role);
+      return Promise.resolve({ x: n++ });
+    },
+    around: async (round) => {
+      order.push('open');
+      await round();
+      order.push('close');
+    },
+  };
+  const samples = await measureCase(c, builds, 2);
+  assert.deepEqual(order, ['open', 'this', 'ref', 'ref', 'this', 'close']);
+  assert.deepEqual(samples.this, { x: [0, 3] });
+  assert.deepEqual(samples.ref, { x: [1, 2] });
+  await measureCase(c, builds, 1, samples);
+  assert.deepEqual(samples.this, { x: [0, 3, 4] });
+  assert.deepEqual(samples.ref, { x: [1, 2, 5] });
+});
+
+test('the fixed cost taken off both builds is the smallest either showed; wall ÷ CPU tells a shared core', () => {
+  const wall = 'startup/validate-one-record';
+  const cpu = 'startup/validate-one-record-cpu';
+  const s = { case: { label: 'startup', reps: 2, metrics: [], measure: () => Promise.resolve({}) }, this: { [wall]: [500, 520], [cpu]: [480, 470] }, ref: { [wall]: [510, 490], [cpu]: [475, 485] } } as CaseSamples;
+  assert.deepEqual(fixedCostOf(s), { ms: 490, cpuMs: 470 });
+  const ratio = wallPerCpuOf(s);
+  assert.ok(ratio > 1.03 && ratio < 1.07, String(ratio));
 });
 
 test('formatAbTable prints metric, unit, direction, ref, this, this ÷ ref, allowed, tolerance and verdict', () => {

@@ -1,5 +1,6 @@
-// Shapes and helpers shared by the A/B suites of `bench:check --against`: the two builds, one
-// run of a build's CLI with its report read back, and the interleaving of both builds rep by rep.
+// Shapes and helpers shared by the A/B suites of `bench:check --against`: the two builds, the
+// cases a suite measures (case-runner.ts runs them), one run of a build's CLI with its report
+// read back, and the interleaving of both builds rep by rep.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,31 +30,53 @@ export interface AbContext {
   settings: BenchSettings;
   /** [this, ref]. */
   builds: readonly [AbBuild, AbBuild];
-  /** Each build's fixed cost (startup-ab.ts), taken off its runs so figures are throughput, as in the in-process suites. */
-  fixed: Record<AbBuild['role'], FixedCost>;
+  /** The fixed cost taken off every run of both builds (startup-ab.ts), so figures are throughput, as in the in-process suites. */
+  fixed: FixedCost;
   log(line: string): void;
   setup(line: string): void;
 }
 
-/** One guarded figure of both builds, measured interleaved on the same data. */
-export interface AbMetric {
+/** A figure both builds are measured on, and how it is judged. */
+export interface AbMetricSpec {
   id: string;
   suite: string;
   unit: string;
   better: 'higher' | 'lower';
   /** Allowed relative regression of this build against the ref (0.15: 15%). */
   tolerance: number;
-  this: number;
-  ref: number;
+  /**
+   * How a build's samples become its figure. `best`: the best rep (other work on the machine only
+   * ever adds time, so the fastest run is the closest to what the code costs); `median`: for
+   * figures that noise moves both ways (a peak RSS).
+   */
+  estimate: 'best' | 'median';
   /** false: shown for information, never a failure (as in the committed-baseline mode: per-run peaks). */
   guarded?: boolean;
-  notes?: string;
+}
+
+/** One figure of both builds, measured interleaved on the same data. */
+export interface AbMetric extends Omit<AbMetricSpec, 'estimate'> {
+  this: number;
+  ref: number;
+  /** Samples per build behind the figures. */
+  samples?: number;
+}
+
+/** Something both builds are measured on, rep by rep; one measurement gives a value per metric. */
+export interface AbCase {
+  label: string;
+  reps: number;
+  metrics: AbMetricSpec[];
+  measure(build: AbBuild): Promise<Record<string, number>>;
+  /** Runs a round of measurements inside what they need (e.g. a sandbox started before, stopped after). */
+  around?(round: () => Promise<void>): Promise<void>;
 }
 
 export interface AbSuite {
   name: string;
   question: string;
-  run(ctx: AbContext): Promise<AbMetric[]>;
+  /** Prepares the suite's data and setup lines and returns its cases (measured by case-runner.ts). */
+  cases(ctx: AbContext): Promise<AbCase[]>;
 }
 
 /** What a run's --report says (the fields the A/B suites check). */
@@ -105,10 +128,9 @@ export function checkReportCounts(build: AbBuild, report: RunReport, expected: E
   if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${build.role} build (${build.label}) counted ${JSON.stringify(got)}, the generator wrote ${JSON.stringify(want)}`);
 }
 
-/** A run's time and CPU without its build's fixed cost (never below 1 ms, for tiny inputs in tests). */
-export function netOf(ctx: Pick<AbContext, 'fixed'>, build: AbBuild, run: CliRun): { ms: number; cpuMs: number } {
-  const fixed = ctx.fixed[build.role];
-  return { ms: Math.max(1, run.ms - fixed.ms), cpuMs: Math.max(1, run.cpuMs - fixed.cpuMs) };
+/** A run's time and CPU without the fixed cost (never below 1 ms). */
+export function netOf(ctx: Pick<AbContext, 'fixed'>, run: CliRun): { ms: number; cpuMs: number } {
+  return { ms: Math.max(1, run.ms - ctx.fixed.ms), cpuMs: Math.max(1, run.cpuMs - ctx.fixed.cpuMs) };
 }
 
 /**
