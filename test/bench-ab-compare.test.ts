@@ -28,6 +28,10 @@ test('compareBuilds fails only on a regression of this build beyond tolerance, i
   assert.deepEqual(compareBuilds([speed(NaN), speed(90, NaN)]).map((r) => r.verdict), ['REGRESSED', 'REGRESSED']);
   // A figure shown for information never fails.
   assert.deepEqual(compareBuilds([{ ...rss(500), guarded: false }]).map((r) => r.verdict), ['info']);
+  // On a busy machine a figure timed by the clock is not judged; one timed by CPU (or memory) is.
+  const clock = { ...speed(50), clock: true };
+  assert.deepEqual(compareBuilds([clock, speed(50), rss(150), { ...clock, this: 99 }], undefined, true).map((r) => r.verdict), ['busy', 'REGRESSED', 'REGRESSED', 'ok']);
+  assert.deepEqual(compareBuilds([clock], undefined, false).map((r) => r.verdict), ['REGRESSED']);
 });
 
 test('figures: the best rep for speeds (noise only adds time), the median where noise goes both ways', () => {

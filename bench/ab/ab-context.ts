@@ -52,6 +52,8 @@ export interface AbMetricSpec {
   estimate: 'best' | 'median';
   /** false: shown for information, never a failure (as in the committed-baseline mode: per-run peaks). */
   guarded?: boolean;
+  /** Timed by the wall clock: only meaningful when nothing else takes the machine's cores. */
+  clock?: boolean;
 }
 
 /** One figure of both builds, measured interleaved on the same data. */

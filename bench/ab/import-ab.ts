@@ -39,7 +39,7 @@ export const importAb: AbSuite = {
         label: 'import without quota',
         reps: ctx.settings.reps,
         metrics: [
-          { id: speed, suite: 'import', unit: 'records/s', better: 'higher', tolerance: IMPORT_TOLERANCE, estimate: 'best' },
+          { id: speed, suite: 'import', unit: 'records/s', better: 'higher', tolerance: IMPORT_TOLERANCE, estimate: 'best', clock: true },
           { id: cpu, suite: 'import', unit: 'µs CPU per record (client)', better: 'lower', tolerance: IMPORT_TOLERANCE, estimate: 'best' },
         ],
         async around(round) {
@@ -66,8 +66,8 @@ export const importAb: AbSuite = {
         label: `import under ${RPM} requests per ${WINDOW_MS} ms`,
         reps: 1,
         metrics: [
-          { id: used, suite: 'import', unit: 'share of budget used', better: 'higher', tolerance: QUOTA_TOLERANCE, estimate: 'best' },
-          { id: full, suite: 'import', unit: 'share of full batches', better: 'higher', tolerance: QUOTA_TOLERANCE, estimate: 'best' },
+          { id: used, suite: 'import', unit: 'share of budget used', better: 'higher', tolerance: QUOTA_TOLERANCE, estimate: 'best', clock: true },
+          { id: full, suite: 'import', unit: 'share of full batches', better: 'higher', tolerance: QUOTA_TOLERANCE, estimate: 'best', clock: true },
         ],
         async measure(build) {
           const quota = await startSandboxProcess(['--api-key', KEY, '--rpm', String(RPM), '--window-ms', String(WINDOW_MS), '--compact-records'], 0, undefined, true);

@@ -25,7 +25,7 @@ export const resumeAb: AbSuite = {
       {
         label: 'resume at 90%',
         reps,
-        metrics: [{ id: ID, suite: 'resume', unit: 'MB/s (whole input, 90% settled)', better: 'higher', tolerance: RESUME_TOLERANCE, estimate: 'best' }],
+        metrics: [{ id: ID, suite: 'resume', unit: 'MB/s (whole input, 90% settled)', better: 'higher', tolerance: RESUME_TOLERANCE, estimate: 'best', clock: true }],
         async measure(build) {
           const dir = mkdtempSync(join(tmpdir(), 'chatmigrate-ab-resume-'));
           try {

@@ -11,13 +11,16 @@ export interface AbRow extends CheckRow {
   change: number;
 }
 
-/** `tolerance` overrides every metric's own (`--tolerance`). */
-export function compareBuilds(metrics: readonly AbMetric[], tolerance?: number): AbRow[] {
+/**
+ * `tolerance` overrides every metric's own (`--tolerance`). `busy`: other work shared the machine,
+ * so a figure timed by the clock that is worse than allowed is reported as `busy`, not judged.
+ */
+export function compareBuilds(metrics: readonly AbMetric[], tolerance?: number, busy = false): AbRow[] {
   return metrics.map((m) => {
     const tol = tolerance ?? m.tolerance;
     const allowed = m.better === 'higher' ? m.ref * (1 - tol) : m.ref * (1 + tol);
     const ok = Number.isFinite(m.this) && Number.isFinite(m.ref) && (m.better === 'higher' ? m.this >= allowed : m.this <= allowed);
-    const verdict = m.guarded === false ? 'info' : ok ? 'ok' : 'REGRESSED';
+    const verdict = m.guarded === false ? 'info' : ok ? 'ok' : busy && m.clock ? 'busy' : 'REGRESSED';
     return { id: m.id, unit: m.unit, better: m.better, baseline: m.ref, now: m.this, change: m.this / m.ref, allowed, tolerance: tol, verdict };
   });
 }
