@@ -19,12 +19,14 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HELP = `Usage: npm run ab:outputs -- --against GIT_REF|DIR [options]
 
 Runs this build and another one on the same inputs and compares what they write: exit codes,
-reports (without ${CLOCK_FIELDS.join(', ')}), rejects files byte for byte, and the records each
-build's own sandbox accepted (import, no quota, one connection). Inputs: generated exports in
-every format with invalid records, duplicates and conflicts (${Object.entries(DEFECT_RATES).map(([k, v]) => `${k} ${v}`).join(', ')}), a gzip copy of each,
-fixtures/sample-export.json, and the Rocket.Chat fixtures (--from rocketchat --rooms --users).
-Every run gets --now ${NOW_SECONDS}. Exit 0: identical; 1: a difference (a unified diff of its first
-lines follows the table: - ref, + this); 2: usage error or a build could not be run.
+reports without their clock readings, rejects files byte for byte, and the records each build's
+own sandbox accepted (import, no quota, one connection). Every run gets --now ${NOW_SECONDS}.
+Inputs: generated exports in every format with invalid records, duplicates and conflicts, a gzip
+copy of each, fixtures/sample-export.json, and the Rocket.Chat fixtures (--from rocketchat).
+  report fields left out: ${CLOCK_FIELDS.join(', ')}
+  defect rates: ${Object.entries(DEFECT_RATES).map(([k, v]) => `${k} ${v}`).join(', ')}
+Exit 0: identical; 1: a difference (a unified diff of its first lines follows the table:
+- ref, + this); 2: usage error, or a build could not be run.
 
 Options:
   --against REF        a git ref of this repository (built in a temporary directory, removed
