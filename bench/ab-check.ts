@@ -12,9 +12,9 @@ import { importAb } from './ab/import-ab.js';
 import { resumeAb } from './ab/resume-ab.js';
 import { rssAb } from './ab/rss-ab.js';
 import { validateAb } from './ab/validate-ab.js';
-import type { AbBuild, AbSuite } from './ab/ab-context.js';
-import { confirmationReps, describeCase, figuresOf, measureCase, type CaseSamples } from './ab/case-runner.js';
-import { fixedCostOf, SHARED_CORE_FACTOR, startupCase, STARTUP_QUESTION, wallPerCpuOf } from './ab/startup-ab.js';
+import { DISTURBED_SHARE, type AbBuild, type AbSuite } from './ab/ab-context.js';
+import { confirmationReps, describeCase, disturbedCount, figuresOf, measureCase, type CaseSamples } from './ab/case-runner.js';
+import { fixedCostOf, startupCase, STARTUP_QUESTION } from './ab/startup-ab.js';
 import { compareBuilds, formatAbTable } from './lib/ab-compare.js';
 import { DEFAULT_SETTINGS, resolveSettings, type BenchSettings } from './lib/bench-settings.js';
 import { HAS_TASKSET } from './lib/measure.js';
@@ -83,8 +83,7 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
     const startup = await measureCase(first, builds, first.reps);
     log(`  ${describeCase(startup)}`);
     const fixed = fixedCostOf(startup);
-    const wallPerCpu = wallPerCpuOf(startup);
-    log(`  taken off every run below: ${fixed.ms.toFixed(0)} ms, ${fixed.cpuMs.toFixed(0)} ms CPU; pinned runs took ${wallPerCpu.toFixed(2)}× their CPU time`);
+    log(`  taken off every run below: ${fixed.ms.toFixed(0)} ms, ${fixed.cpuMs.toFixed(0)} ms CPU`);
     const measured: CaseSamples[] = [startup];
     for (const suite of chosen) {
       log(`\n# ${suite.name}: ${suite.question}`);
@@ -107,9 +106,7 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
       }
       log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
-    // Other work on the machine slows whichever build runs at the moment: figures timed by the clock become noise.
-    const busy = wallPerCpu > SHARED_CORE_FACTOR;
-    const judge = () => compareBuilds(measured.flatMap(figuresOf), o.tolerance, busy);
+    const judge = () => compareBuilds(measured.flatMap(figuresOf), o.tolerance);
     let rows = judge();
     // A regression must survive a second look: its cases are measured again, pooled with the first round.
     const suspects = measured.filter((m) => figuresOf(m).some((f) => rows.find((r) => r.id === f.id)?.verdict === 'REGRESSED'));
@@ -125,12 +122,14 @@ export async function runAbCheck(o: AbCheckOptions): Promise<number> {
       const held = [...before].filter((id) => !cleared.includes(id));
       notes.push(`measured again before judging (${suspects.map((m) => m.case.label).join(', ')}): ${held.length > 0 ? `still regressed: ${held.join(', ')}` : 'none still regressed'}${cleared.length > 0 ? `; within tolerance once pooled: ${cleared.join(', ')}` : ''}`);
     }
-    if (busy) {
+    // Other work on the machine slows whichever build runs at that moment: clock-timed figures count only undisturbed runs.
+    const counts = measured.map(disturbedCount);
+    const disturbedRuns = counts.reduce((n, c) => n + c.disturbed, 0);
+    if (disturbedRuns > 0) {
       const unjudged = rows.filter((r) => r.verdict === 'busy');
       notes.push(
-        `the machine was busy (pinned one-thread runs took ${wallPerCpu.toFixed(2)}× their CPU time; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores): ` +
-          `figures timed by the clock are not judged in this run${unjudged.length > 0 ? ` (worse than allowed: ${unjudged.map((r) => `${r.id} ${r.change.toFixed(2)}x`).join(', ')})` : ''}; ` +
-          'those timed by CPU and the memory figures are; run it on a machine doing nothing else',
+        `other work used the machine during ${disturbedRuns} of ${counts.reduce((n, c) => n + c.runs, 0)} timed runs (over ${DISTURBED_SHARE * 100}% of a core besides the run; load average now ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores): ` +
+          `figures timed by the clock count only the other runs${unjudged.length > 0 ? `; not judged, no undisturbed run of a build: ${unjudged.map((r) => `${r.id} ${r.change.toFixed(2)}x`).join(', ')}` : ''}. Run it on a machine doing nothing else`,
       );
     }
     const metrics = measured.flatMap(figuresOf);

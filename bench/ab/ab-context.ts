@@ -52,7 +52,10 @@ export interface AbMetricSpec {
   estimate: 'best' | 'median';
   /** false: shown for information, never a failure (as in the committed-baseline mode: per-run peaks). */
   guarded?: boolean;
-  /** Timed by the wall clock: only meaningful when nothing else takes the machine's cores. */
+  /**
+   * Timed by the wall clock: only meaningful when nothing else takes the machine's cores, so only
+   * the measurements not marked DISTURBED count.
+   */
   clock?: boolean;
 }
 
@@ -62,6 +65,8 @@ export interface AbMetric extends Omit<AbMetricSpec, 'estimate'> {
   ref: number;
   /** Samples per build behind the figures. */
   samples?: number;
+  /** A clock-timed figure without an undisturbed sample of both builds: not judged. */
+  busy?: boolean;
 }
 
 /** Something both builds are measured on, rep by rep; one measurement gives a value per metric. */
@@ -69,6 +74,7 @@ export interface AbCase {
   label: string;
   reps: number;
   metrics: AbMetricSpec[];
+  /** One value per metric id, and DISTURBED when the case has clock-timed metrics. */
   measure(build: AbBuild): Promise<Record<string, number>>;
   /** Runs a round of measurements inside what they need (e.g. a sandbox started before, stopped after). */
   around?(round: () => Promise<void>): Promise<void>;
@@ -128,6 +134,24 @@ export function checkReportCounts(build: AbBuild, report: RunReport, expected: E
   const got = { read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates };
   const want = { read: expected.read, valid: expected.valid, invalid: expected.invalid, duplicates: expected.duplicates };
   if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${build.role} build (${build.label}) counted ${JSON.stringify(got)}, the generator wrote ${JSON.stringify(want)}`);
+}
+
+/** The sample key that marks a measurement disturbed by other work (1) or not (0); see `disturbed`. */
+export const DISTURBED = '$disturbed';
+
+/**
+ * Other processes used more than this share of one core, on average, while a run was timed: its
+ * wall time says as much about them as about the build. (A quiet machine stays under a few %.)
+ */
+export const DISTURBED_SHARE = 0.25;
+
+/**
+ * 1 when other work took the machine's CPU during `run` (its own CPU, and `ownMs` more of ours,
+ * e.g. the sandbox it talked to, set aside), else 0; 0 where the machine's CPU time is unknown.
+ */
+export function disturbed(run: CliRun, ownMs = 0): number {
+  if (run.machineCpuMs === undefined) return 0;
+  return run.machineCpuMs - run.cpuMs - ownMs > DISTURBED_SHARE * run.ms ? 1 : 0;
 }
 
 /** A run's time and CPU without the fixed cost (never below 1 ms). */

@@ -1,10 +1,11 @@
 // Measures the cases of the A/B suites: both builds interleaved rep by rep (ab-context.ts), every
-// sample kept per metric and build, figures estimated from them. A guarded figure that comes out
+// sample kept per metric and build, figures estimated from them (figures timed by the clock only
+// from measurements no other work disturbed). A guarded figure that comes out
 // regressed is measured again with more reps, pooled with the first ones, before it counts: one
 // unlucky round on a shared machine is not a regression, a slower build stays slower.
 
 import { median } from '../lib/measure.js';
-import { interleave, type AbBuild, type AbCase, type AbMetric, type AbMetricSpec } from './ab-context.js';
+import { DISTURBED, interleave, type AbBuild, type AbCase, type AbMetric, type AbMetricSpec } from './ab-context.js';
 
 export interface CaseSamples {
   case: AbCase;
@@ -34,23 +35,44 @@ export async function measureCase(c: AbCase, builds: readonly [AbBuild, AbBuild]
   return samples;
 }
 
+/** A build's samples of one metric; of a clock-timed one, only those no other work disturbed. */
+function usable(s: CaseSamples, role: 'this' | 'ref', spec: AbMetricSpec): number[] {
+  const values = s[role][spec.id] ?? [];
+  const marks = s[role][DISTURBED];
+  return spec.clock && marks ? values.filter((_, i) => marks[i] !== 1) : values;
+}
+
 export function figuresOf(s: CaseSamples): AbMetric[] {
-  return s.case.metrics.map(({ estimate: how, ...spec }) => ({
-    ...spec,
-    this: estimate({ better: spec.better, estimate: how }, s.this[spec.id] ?? []),
-    ref: estimate({ better: spec.better, estimate: how }, s.ref[spec.id] ?? []),
-    samples: Math.min(s.this[spec.id]?.length ?? 0, s.ref[spec.id]?.length ?? 0),
-  }));
+  return s.case.metrics.map((spec) => {
+    const mine = usable(s, 'this', spec);
+    const theirs = usable(s, 'ref', spec);
+    const { estimate: how, ...rest } = spec;
+    const figure: AbMetric = { ...rest, this: estimate(spec, mine), ref: estimate(spec, theirs), samples: Math.min(mine.length, theirs.length) };
+    if (spec.clock && (mine.length === 0 || theirs.length === 0)) {
+      // Every run of one build was disturbed: its best run is still shown, not judged.
+      figure.this = estimate(spec, s.this[spec.id] ?? []);
+      figure.ref = estimate(spec, s.ref[spec.id] ?? []);
+      figure.busy = true;
+    }
+    return figure;
+  });
+}
+
+/** Measurements of both builds that other work disturbed, and all of them (cases with clock-timed figures). */
+export function disturbedCount(s: CaseSamples): { disturbed: number; runs: number } {
+  const marks = [...(s.this[DISTURBED] ?? []), ...(s.ref[DISTURBED] ?? [])];
+  return { disturbed: marks.filter((m) => m === 1).length, runs: marks.length };
 }
 
 function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(1) : n.toFixed(3);
 }
 
-/** One log line per case: each figure of both builds. */
+/** One log line per case: each figure of both builds, and how many measurements other work disturbed. */
 export function describeCase(s: CaseSamples): string {
-  const figures = figuresOf(s).map((m) => `${m.unit} this ${fmt(m.this)}, ref ${fmt(m.ref)} (${(m.this / m.ref).toFixed(2)}x)`);
-  return `${s.case.label}: ${figures.join('; ')}`;
+  const figures = figuresOf(s).map((m) => `${m.unit} this ${fmt(m.this)}, ref ${fmt(m.ref)} (${(m.this / m.ref).toFixed(2)}x)${m.busy ? ' (busy)' : ''}`);
+  const { disturbed, runs } = disturbedCount(s);
+  return `${s.case.label}: ${figures.join('; ')}${disturbed > 0 ? `; ${disturbed} of ${runs} measurements disturbed by other work` : ''}`;
 }
 
 /** Reps of a confirmation round: twice the first round's, so the pooled figures rest on three times the samples. */

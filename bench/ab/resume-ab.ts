@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeInput, throughputInput } from '../lib/throughput-data.js';
 import { prefixOf, RESUME_INPUT_BYTES } from '../suites/resume-speed.js';
-import { checkReportCounts, netOf, runBuild, type AbSuite } from './ab-context.js';
+import { checkReportCounts, DISTURBED, disturbed, netOf, runBuild, type AbSuite } from './ab-context.js';
 
 const RESUME_TOLERANCE = 0.15;
 const ID = 'resume/ndjson/resumed-run';
@@ -33,7 +33,7 @@ export const resumeAb: AbSuite = {
             await runBuild(build, 'validate', [prefix, '--checkpoint', checkpoint]);
             const r = await runBuild(build, 'validate', [input.path, '--checkpoint', checkpoint, '--resume']);
             checkReportCounts(build, r.report, input.expected);
-            return { [ID]: input.bytes / 1e6 / (netOf(ctx, r).ms / 1000) };
+            return { [ID]: input.bytes / 1e6 / (netOf(ctx, r).ms / 1000), [DISTURBED]: disturbed(r) };
           } finally {
             rmSync(dir, { recursive: true, force: true });
           }

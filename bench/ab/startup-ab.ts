@@ -8,8 +8,7 @@
 
 import { benchInput } from '../lib/bench-data.js';
 import { PROBE_CORE } from '../lib/floor.js';
-import { median } from '../lib/measure.js';
-import { checkReportCounts, runBuild, type AbCase, type AbContext, type FixedCost } from './ab-context.js';
+import { checkReportCounts, DISTURBED, disturbed, runBuild, type AbCase, type AbContext, type FixedCost } from './ab-context.js';
 import type { CaseSamples } from './case-runner.js';
 
 /** Module loading of a few hundred ms moves with the page cache and the scheduler. */
@@ -18,9 +17,6 @@ const WALL = 'startup/validate-one-record';
 const CPU = 'startup/validate-one-record-cpu';
 
 export const STARTUP_QUESTION = 'fixed cost of a run (code loading, start and end; validate of one record), this build vs the ref';
-
-/** Pinned one-thread runs taking this many times their CPU time: other processes shared the core. */
-export const SHARED_CORE_FACTOR = 1.3;
 
 export async function startupCase(ctx: Pick<AbContext, 'settings' | 'setup'>): Promise<AbCase> {
   const input = await benchInput({ format: 'ndjson', count: 1, seed: 1 });
@@ -37,7 +33,7 @@ export async function startupCase(ctx: Pick<AbContext, 'settings' | 'setup'>): P
     async measure(build) {
       const r = await runBuild(build, 'validate', [input.path, '--workers', '0'], { core: PROBE_CORE });
       checkReportCounts(build, r.report, input.expected);
-      return { [WALL]: r.ms, [CPU]: r.cpuMs };
+      return { [WALL]: r.ms, [CPU]: r.cpuMs, [DISTURBED]: disturbed(r) };
     },
   };
 }
@@ -45,10 +41,4 @@ export async function startupCase(ctx: Pick<AbContext, 'settings' | 'setup'>): P
 /** The fixed cost taken off both builds' runs: the smallest wall and CPU time either build showed. */
 export function fixedCostOf(s: CaseSamples): FixedCost {
   return { ms: Math.min(...s.this[WALL]!, ...s.ref[WALL]!), cpuMs: Math.min(...s.this[CPU]!, ...s.ref[CPU]!) };
-}
-
-/** Wall time ÷ CPU time of the pinned one-record runs (median): near 1 on a quiet machine. */
-export function wallPerCpuOf(s: CaseSamples): number {
-  const ratios = (['this', 'ref'] as const).flatMap((role) => s[role][WALL]!.map((ms, i) => ms / s[role][CPU]![i]!));
-  return median(ratios);
 }

@@ -9,7 +9,7 @@
 import { bytesOf } from '../lib/bench-settings.js';
 import { PROBE_CORE } from '../lib/floor.js';
 import { describeInput, throughputInput } from '../lib/throughput-data.js';
-import { checkReportCounts, netOf, runBuild, type AbCase, type AbSuite } from './ab-context.js';
+import { checkReportCounts, DISTURBED, disturbed, netOf, runBuild, type AbCase, type AbSuite } from './ab-context.js';
 
 /** As the validate suite's guard. */
 const SPEED_TOLERANCE = 0.15;
@@ -44,7 +44,7 @@ export const validateAb: AbSuite = {
             const r = await runBuild(build, 'validate', [input.path, '--workers', String(w)], w === 0 ? { core: PROBE_CORE } : {});
             checkReportCounts(build, r.report, input.expected);
             const net = netOf(ctx, r);
-            return { [speed]: input.bytes / 1e6 / ((w === 0 ? net.cpuMs : net.ms) / 1000), [rss]: r.maxRssMB };
+            return { [speed]: input.bytes / 1e6 / ((w === 0 ? net.cpuMs : net.ms) / 1000), [rss]: r.maxRssMB, [DISTURBED]: disturbed(r) };
           },
         });
       }

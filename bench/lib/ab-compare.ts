@@ -12,15 +12,15 @@ export interface AbRow extends CheckRow {
 }
 
 /**
- * `tolerance` overrides every metric's own (`--tolerance`). `busy`: other work shared the machine,
- * so a figure timed by the clock that is worse than allowed is reported as `busy`, not judged.
+ * `tolerance` overrides every metric's own (`--tolerance`). A clock-timed figure with no run of a
+ * build that other work left alone (`busy`) is reported as `busy` when worse than allowed, not judged.
  */
-export function compareBuilds(metrics: readonly AbMetric[], tolerance?: number, busy = false): AbRow[] {
+export function compareBuilds(metrics: readonly AbMetric[], tolerance?: number): AbRow[] {
   return metrics.map((m) => {
     const tol = tolerance ?? m.tolerance;
     const allowed = m.better === 'higher' ? m.ref * (1 - tol) : m.ref * (1 + tol);
     const ok = Number.isFinite(m.this) && Number.isFinite(m.ref) && (m.better === 'higher' ? m.this >= allowed : m.this <= allowed);
-    const verdict = m.guarded === false ? 'info' : ok ? 'ok' : busy && m.clock ? 'busy' : 'REGRESSED';
+    const verdict = m.guarded === false ? 'info' : ok ? 'ok' : m.busy ? 'busy' : 'REGRESSED';
     return { id: m.id, unit: m.unit, better: m.better, baseline: m.ref, now: m.this, change: m.this / m.ref, allowed, tolerance: tol, verdict };
   });
 }

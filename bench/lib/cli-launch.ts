@@ -1,6 +1,7 @@
 // Runs a build's `chatmigrate` executable the way a user's shell would (the environment and Node
 // flags of its own `#!` line), optionally pinned to a core, under the cli-timer probe, which
-// reports wall ms, CPU ms and peak RSS. A/B comparisons drive both builds through this one path.
+// reports wall ms, CPU ms, peak RSS and the machine's CPU time meanwhile. A/B comparisons drive
+// both builds through this one path.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +45,8 @@ export interface CliRun {
   /** User + system CPU of the whole process (worker threads included). */
   cpuMs: number;
   maxRssMB: number;
+  /** CPU time the whole machine used during the run, this run's included (Linux; undefined elsewhere). */
+  machineCpuMs: number | undefined;
   /** The tail of what the CLI wrote to stderr. */
   stderr: string;
 }
@@ -82,14 +85,14 @@ export function runCliTimed(cli: string, args: readonly string[], options: { cor
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       unregister();
-      let timing: { ms: number; cpuMs: number; maxRssMB: number };
+      let timing: { ms: number; cpuMs: number; maxRssMB: number; machineCpuMs: number | null };
       try {
         timing = JSON.parse(readFileSync(file, 'utf8')) as typeof timing;
         rmSync(file, { force: true });
       } catch {
         return reject(new Error(`${cli} ${args.join(' ')} ended (${signal ?? `exit ${code}`}) without being measured: ${stderr.slice(-800)}`));
       }
-      resolve({ code, ms: timing.ms, cpuMs: timing.cpuMs, maxRssMB: timing.maxRssMB, stderr });
+      resolve({ code, ms: timing.ms, cpuMs: timing.cpuMs, maxRssMB: timing.maxRssMB, machineCpuMs: timing.machineCpuMs ?? undefined, stderr });
     });
   });
 }
