@@ -1,18 +1,19 @@
 // bench:check end to end with real child processes: a baseline written from a real (small)
 // validate benchmark run, a fresh run of the same build that passes against it, and a
-// deliberately slowed copy of the build (a busy-wait in every record's validation) that fails,
+// deliberately slowed copy of the build (a busy-wait per record in the block function) that fails,
 // naming the metric. Noise-proof by design: the slowdown is several times the whole validation
 // cost, the tolerance is a generous 50%, and floor and validate alternate on the same pinned core.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Baseline } from '../bench/lib/baseline.js';
 import type { BenchResults } from '../bench/lib/types.js';
+import { copyBuild, slowBlocks } from './helpers/build-copy.js';
 
 const ROOT = realpathSync(fileURLToPath(new URL('../../', import.meta.url)));
 const METRIC = 'validate/ndjson/workers-0';
@@ -42,24 +43,10 @@ function run(script: string, args: string[], cwd: string): Promise<Run> {
   });
 }
 
-/**
- * A copy of the build whose record validation spins for SPIN_MS per record. The copy has no
- * native binary (dist/native is not copied), so every record takes the JavaScript paths, both
- * of which are slowed (text and parsed).
- */
+/** A copy of the build that spins SPIN_MS per record in the block function (test/helpers/build-copy.ts). */
 function slowedBuild(dir: string): string {
-  mkdirSync(join(dir, 'dist'), { recursive: true });
-  cpSync(join(ROOT, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
-  cpSync(join(ROOT, 'dist', 'bench'), join(dir, 'dist', 'bench'), { recursive: true });
-  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json')); // "type": "module"
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  const spin = `{ const until = performance.now() + ${SPIN_MS}; while (performance.now() < until); }`;
-  for (const [name, head] of [['validate-member.js', 'export function validateMember(raw, ctx) {'], ['scan-member.js', 'export function scanMember(s, key, nowSeconds) {']]) {
-    const file = join(dir, 'dist', 'src', 'entities', name!);
-    const source = readFileSync(file, 'utf8');
-    assert.ok(source.includes(head!), `patch point ${JSON.stringify(head)} not found in ${file}: update this test`);
-    writeFileSync(file, source.replace(head!, `${head} ${spin}`));
-  }
+  copyBuild(ROOT, dir);
+  slowBlocks(dir, SPIN_MS);
   return join(dir, 'dist', 'bench', 'check.js');
 }
 

@@ -50,7 +50,8 @@ export function createBaseline(results: BenchResults, tolerance?: number): Basel
   return { schema: 1, about: BASELINE_ABOUT, source: { date: m.date, node: m.node, cpus: m.cpus, cpu: m.cpu }, settings: results.settings, metrics };
 }
 
-export type Verdict = 'ok' | 'REGRESSED' | 'MISSING' | 'skipped' | 'new';
+/** A/B mode: `info` shown, not guarded; `busy` worse than allowed, but timed by the clock on a busy machine, so not judged. */
+export type Verdict = 'ok' | 'REGRESSED' | 'MISSING' | 'skipped' | 'new' | 'info' | 'busy';
 
 export interface CheckRow {
   id: string;

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onExit } from './exit-cleanup.js';
 import { HAS_TASKSET } from './measure.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -15,8 +16,9 @@ export interface SandboxProcess {
   stop(): Promise<void>;
 }
 
-export async function startSandboxProcess(args: readonly string[], core?: number): Promise<SandboxProcess> {
-  const server = await startServerProcess([CLI, 'sandbox', '--port', '0', ...args], core);
+/** Starts `chatmigrate sandbox` of this build, or of the build whose executable is `cli`; `quiet`: its stderr (notes, closing statistics) is dropped. */
+export async function startSandboxProcess(args: readonly string[], core?: number, cli = CLI, quiet = false): Promise<SandboxProcess> {
+  const server = await startServerProcess([cli, 'sandbox', '--port', '0', ...args], core, quiet);
   const { url: baseUrl } = server;
   const url = baseUrl.replace(/\/v3$/, '');
   return {
@@ -41,9 +43,12 @@ export interface ServerProcess {
 }
 
 /** Starts `node ...argv` (pinned to a core when possible) and waits for it to print its URL. */
-export async function startServerProcess(argv: readonly string[], core?: number): Promise<ServerProcess> {
-  const child: ChildProcess =
-    core !== undefined && HAS_TASKSET ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServerProcess(argv: readonly string[], core?: number, quiet = false): Promise<ServerProcess> {
+  const stdio: Array<'ignore' | 'pipe' | 'inherit'> = ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'];
+  const child: ChildProcess = core !== undefined && HAS_TASKSET ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { stdio }) : spawn(process.execPath, argv, { stdio });
+  // A server outlives its parent unless killed: also when the benchmark is interrupted.
+  const unregister = onExit(() => child.kill('SIGKILL'));
+  child.once('exit', unregister);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not print its URL within 10 s`)), 10_000);

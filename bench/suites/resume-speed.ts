@@ -11,11 +11,11 @@ import type { BenchSuite } from '../lib/types.js';
 export const RESUME_RATIO_TARGET = 0.9;
 const PREFIX_SHARE = 0.9;
 /** Issue 4 asks for 1 GB; two alternating reps keep the suite near a minute. */
-const RESUME_INPUT_BYTES = 1e9;
+export const RESUME_INPUT_BYTES = 1e9;
 const RESUME_TOLERANCE = 0.15;
 
 /** Writes the first 90% of an NDJSON file's lines (whole lines) next to it, once. */
-async function prefixOf(path: string, lines: number): Promise<string> {
+export async function prefixOf(path: string, lines: number): Promise<string> {
   const out = `${path}.prefix90`;
   if (existsSync(out)) return out;
   const keep = Math.floor(lines * PREFIX_SHARE);
