@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** A built checkout at `dir` that runs this build's code (dist/src, dist/bench, dist/native). */
+/** A built checkout at `dir` that runs this build's code (dist/src, dist/bench). */
 export function copyBuild(root: string, dir: string): string {
   mkdirSync(join(dir, 'dist'), { recursive: true });
-  for (const part of ['src', 'bench', 'native']) {
+  for (const part of ['src', 'bench']) {
     if (existsSync(join(root, 'dist', part))) cpSync(join(root, 'dist', part), join(dir, 'dist', part), { recursive: true });
   }
   cpSync(join(root, 'package.json'), join(dir, 'package.json')); // "type": "module"
@@ -22,12 +22,12 @@ function jsFiles(dir: string): string[] {
 }
 
 /**
- * The function every block of records passes through, on the main thread or in a worker, native
- * fast path or not (src/transforms/record-block.ts). If this assertion fails, the block function
- * was renamed or moved: point BLOCK_HEAD at whatever now takes a block of records and knows how
- * many it holds, and SPIN_COUNT at that count.
+ * The function every block of records passes through, on the main thread or in a worker, of any
+ * kind (src/transforms/decode-block.ts). If this assertion fails, the block function was renamed
+ * or moved: point BLOCK_HEAD at whatever now takes a block of records and knows how many it
+ * holds, and SPIN_COUNT at that count.
  */
-const BLOCK_HEAD = 'export function processBlock(input, options';
+const BLOCK_HEAD = 'export function decodeBlock(input, options';
 const SPIN_COUNT = 'input.count';
 
 /**
