@@ -46,7 +46,7 @@ test('ab:outputs: identical where the builds agree; where one judges differently
     // A unified diff of the first differing lines: the ref (the shifted copy) rejected more records as joined in the future.
     assert.match(d.stdout, /^--- ref\/1-gen-ndjson\.ndjson-validate\/report\.json$/m);
     assert.match(d.stdout, /^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
-    assert.match(d.stdout, /^-    "JOINED_IN_FUTURE": \d+,$/m);
+    assert.match(d.stdout, /^-  "invalid": \d+,$/m);
     assert.match(d.stdout, /^-\{"reason":"JOINED_IN_FUTURE"/m);
     assert.match(d.stdout, /DIFFERS: 2 of 4 cases/);
   } finally {
