@@ -10,6 +10,7 @@
 // Messages average about 230 bytes: --messages 4700000 writes about 1 GB.
 
 import { createWriteStream, realpathSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
@@ -78,6 +79,7 @@ export async function generateRocketChatWorkspace(o: GenerateWorkspaceOptions): 
   const files = {} as Record<Collection, string>;
   const bytes = {} as Record<Collection, number>;
   const sources: Record<Collection, Iterable<Record<string, unknown>>> = { users: ws.users.map((u) => u.doc), rooms: ws.rooms.map((r) => r.doc), subscriptions: ws.subscriptions, messages: plan.messages };
+  await mkdir(o.dir, { recursive: true });
   for (const c of COLLECTIONS) {
     files[c] = join(o.dir, FILE_NAMES[c] + (gzip.has(c) ? '.gz' : ''));
     bytes[c] = await writeExport(files[c], sources[c], arrays.has(c), gzip.has(c), dates);

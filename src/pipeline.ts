@@ -41,6 +41,8 @@ export interface PipelineDeps {
   mapper?: RecordMapper;
   /** A label for the progress line (migrate: the phase). */
   label?: string;
+  /** What the report and logs call a `stdin` stream (migrate: the users phase read from the loaded tables). */
+  inputName?: string;
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
@@ -77,7 +79,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   try {
     // The kind is --kind, or what the input's wrapper key says: known once the stage is open.
     const kindOptions = { command: config.command, from: config.from, kind: config.kind, retentionDays: config.retentionDays, ids: config.ids, sharded: (config.shard?.count ?? 1) > 1 };
-    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), log });
+    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), ...(deps.inputName ? { inputName: deps.inputName } : {}), log });
     const input = read;
     safe = createSafekeeping({ config, resume, input, job: checkpoint?.run.job ?? newJobId(), nowSeconds, startedAt: startedAt.getTime(), log });
     const keeper = safe;

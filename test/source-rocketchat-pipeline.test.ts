@@ -198,7 +198,7 @@ test('import into the sandbox delivers exactly the expected members; no services
     const pwd = sandbox.accepted('members').get('pwdroom01_member_bobid0002') as { groupDetails: Record<string, unknown> };
     assert.deepEqual([pwd.groupDetails['type'], pwd.groupDetails['password']], ['password', 'open-sesame']);
 
-    assert.ok(logs.includes('rocket.chat rooms and users loaded'), 'the load was logged');
+    assert.ok(logs.includes('Rocket.Chat rooms and users loaded'), 'the load was logged');
     const everything = [JSON.stringify(r), readFileSync(rejects, 'utf8'), JSON.stringify([...sandbox.accepted('members')]), logs].join('\n');
     assert.ok(!everything.includes(SECRET), 'a services secret leaked');
     assert.ok(!everything.includes('bcrypt') && !everything.includes('loginTokens'));

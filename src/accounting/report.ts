@@ -71,9 +71,13 @@ export function planDelivery(validRecords: number, batchSize: number, rpm: numbe
   const requests = Math.ceil(validRecords / batchSize);
   const minutes = rpm > 0 ? ((requests / rpm) * rateWindowMs) / 60_000 : 0;
   const duration = rpm > 0 ? formatDuration(minutes * 60_000) : 'no rate limit';
-  const rate = rateWindowMs === 60_000 ? `${formatInt(rpm)} req/min` : `${formatInt(rpm)} req per ${formatDuration(rateWindowMs)}`;
-  const text = `${plural(validRecords, KINDS[kind].entity)} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${rate}` : ''}`;
+  const text = `${plural(validRecords, KINDS[kind].entity)} → ${plural(requests, 'request')} → ${duration}${rpm > 0 ? ` at ${formatRate(rpm, rateWindowMs)}` : ''}`;
   return { batchSize, rpm, rateWindowMs, requests, minutes: round(minutes, 2), text };
+}
+
+/** 60 per minute → "60 req/min"; another window → "60 req per 30 s". */
+export function formatRate(rpm: number, rateWindowMs: number): string {
+  return rateWindowMs === 60_000 ? `${formatInt(rpm)} req/min` : `${formatInt(rpm)} req per ${formatDuration(rateWindowMs)}`;
 }
 
 export function exitCodeFor(status: RunStatus, errorExit?: ExitCode): ExitCode {

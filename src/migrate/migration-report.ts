@@ -2,7 +2,7 @@
 // is left (or, for a dry run, of all of it), and the exit code of the worst phase.
 
 import { EXIT, type ExitCode } from '../errors.js';
-import { formatDuration, formatInt, planDelivery, type Report, type RunStatus } from '../accounting/report.js';
+import { formatDuration, formatInt, formatRate, planDelivery, type Report, type RunStatus } from '../accounting/report.js';
 import { formatSummary } from '../observability/summary.js';
 import { VERSION } from '../version.js';
 import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
@@ -42,6 +42,8 @@ export interface MigrationReport {
   status: RunStatus;
   exitCode: ExitCode;
   error?: { code: string; message: string; hint?: string };
+  /** Set when this run found the migration finished and ran nothing: the report is the one it finished with. */
+  alreadyFinished?: true;
 }
 
 /** The worst outcome decides: a phase that failed or was stopped, else invalid or rejected records. */
@@ -71,7 +73,7 @@ export function buildMigrationReport(config: MigrateConfig, phases: Partial<Reco
   const requests = ran.reduce((n, r) => n + Math.ceil((config.dryRun ? r.valid : (r.unsent ?? 0)) / batchSize), 0);
   const minutes = rpm > 0 ? (requests / rpm) * (rateWindowMs / 60_000) : 0;
   const records = config.dryRun ? totals.valid : totals.unsent;
-  const text = `${formatInt(records)} records → ${formatInt(requests)} requests → ${rpm > 0 ? `${formatDuration(minutes * 60_000)} at ${formatInt(rpm)} per ${formatDuration(rateWindowMs)}` : 'no rate limit'}`;
+  const text = `${formatInt(records)} records → ${formatInt(requests)} requests → ${rpm > 0 ? `${formatDuration(minutes * 60_000)} at ${formatRate(rpm, rateWindowMs)}` : 'no rate limit'}`;
   const finishedAt = new Date();
   const outcome = worst(ran);
   return {
@@ -99,8 +101,7 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
   PHASES.forEach((phase, i) => {
     const r = report.phases[phase];
     if (!r) return;
-    lines.push(`── phase ${i + 1}/4: ${phase}`);
-    lines.push(formatSummary(r, { rejects: config.dryRun ? undefined : `${phase}.rejects.ndjson` }));
+    lines.push(formatSummary(r, { title: `phase ${i + 1}/4, ${phase}`, rejects: `${report.dryRun ? "dry-run/" : ""}${phase}.rejects.ndjson` }));
   });
   const t = report.totals;
   lines.push(`── migrate${report.dryRun ? ' (dry run)' : ''}: ${formatInt(t.read)} read, ${formatInt(t.valid)} valid, ${formatInt(t.invalid)} invalid, ${formatInt(t.duplicates)} duplicates, ${formatInt(t.skipped)} skipped  (${formatDuration(report.durationMs)})`);
@@ -108,6 +109,7 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
   if (report.placeholders && report.placeholders.users > 0) lines.push(`  placeholders: ${formatInt(report.placeholders.users)} users stand in for senders missing from --users (${formatInt(report.placeholders.messages)} messages)`);
   if (report.notRun.length > 0) lines.push(`  not run: ${report.notRun.join(', ')}`);
   if (report.dryRun || t.unsent > 0) lines.push(`  plan${report.dryRun ? '' : ' for what is left'}: ${report.plan.text}`);
+  if (report.alreadyFinished) lines.push(`  nothing run now: this migration finished at ${report.finishedAt} (the report above is its own); --start-over runs it again`);
   lines.push(`  state: ${report.stateDir} (report.json, and per phase its report, rejects${report.dryRun ? '' : ' and checkpoint'})`);
   return lines.join('\n');
 }

@@ -37,7 +37,10 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
   const dir = config.dryRun ? join(config.stateDir, 'dry-run') : config.stateDir;
   createPrivateDir(dir, log, '--state-dir');
   const state = await prepareState(config, dir);
-  if (state === 'finished') return JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as MigrationReport;
+  if (state === 'finished') {
+    log.warn({ stateDir: dir }, 'migrate: this migration has finished; nothing is run again (--start-over runs it again)');
+    return { ...(JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as MigrationReport), alreadyFinished: true };
+  }
 
   const phases: Partial<Record<Phase, Report>> = {};
   let placeholders: MigrationReport['placeholders'];
@@ -74,7 +77,7 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.stderr ? { stderr: deps.stderr } : {}),
       ...(mapper ? { mapper } : {}),
-      ...(fromTables ? { stdin: workspaceUsers!() } : input === '-' && deps.stdin ? { stdin: deps.stdin } : {}),
+      ...(fromTables ? { stdin: workspaceUsers!(), inputName: `${input} (its users as loaded)` } : input === '-' && deps.stdin ? { stdin: deps.stdin } : {}),
       label: `migrate ${phase}`,
     });
     phases[phase] = report;

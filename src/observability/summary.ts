@@ -4,14 +4,15 @@ import { REASONS, type ReasonCode } from '../entities/reasons.js';
 import { KINDS } from '../entities/kinds.js';
 import { formatDuration, formatInt, planDelivery, plural, type Report } from '../accounting/report.js';
 
-export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined } = {}): string {
+/** `title`: what the first line starts with (default `chatmigrate COMMAND`; migrate: the phase). */
+export function formatSummary(report: Report, files: { rejects?: string | undefined; report?: string | undefined; title?: string } = {}): string {
   const r = report;
   // The input could not even be opened: the error says it all, counts of nothing would only distract.
   if (r.status === 'failed' && r.read === 0 && r.input.format == null) return '';
   const lines: string[] = [];
   const dupes = `${formatInt(r.duplicates)} duplicates${r.conflicts > 0 ? ` (${formatInt(r.conflicts)} with different content)` : ''}`;
   lines.push(
-    `chatmigrate ${r.command}: ${formatInt(r.read)} read = ${formatInt(r.valid)} valid + ${formatInt(r.invalid)} invalid + ${dupes} + ${formatInt(r.skipped)} skipped  (${formatDuration(r.durationMs)}, ${r.input.format ?? 'unknown format'})`,
+    `${files.title ?? `chatmigrate ${r.command}`}: ${formatInt(r.read)} read = ${formatInt(r.valid)} valid + ${formatInt(r.invalid)} invalid + ${dupes} + ${formatInt(r.skipped)} skipped  (${formatDuration(r.durationMs)}, ${r.input.format ?? 'unknown format'})`,
   );
   // Counts of a resumed run are cumulative: without this line they would read as this run's alone.
   if (r.resumed) {

@@ -29,8 +29,9 @@ export interface OpenedInput {
  */
 export const READ_CHUNK_BYTES = 256 * 1024;
 
-export async function openInputPath(path: string | undefined, stdin: Readable = process.stdin): Promise<OpenedInput> {
-  if (path === undefined || path === '-') return openInputStream(stdin, 'stdin', undefined);
+/** `streamName`: what a stream input is called in the report and logs (default stdin). */
+export async function openInputPath(path: string | undefined, stdin: Readable = process.stdin, streamName = 'stdin'): Promise<OpenedInput> {
+  if (path === undefined || path === '-') return openInputStream(stdin, streamName, undefined);
   let size: number;
   try {
     const st = await fs.stat(path);

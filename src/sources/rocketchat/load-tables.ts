@@ -25,10 +25,10 @@ export async function loadRocketChatTables(files: TableFiles, log: Log): Promise
   tables.seal();
   log.info(
     { rooms: tables.roomStats, users: tables.userStats, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
-    'rocket.chat rooms and users loaded',
+    'Rocket.Chat rooms and users loaded',
   );
   for (const [what, stats] of [['rooms', tables.roomStats], ['users', tables.userStats]] as const) {
-    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'rocket.chat documents without a usable _id or with a repeated _id (the first is kept)');
+    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'Rocket.Chat documents without a usable _id or with a repeated _id (the first is kept)');
   }
   return tables;
 }

@@ -32,11 +32,11 @@ export async function loadRocketChatWorkspace(files: WorkspaceFiles, options: Pl
   tables.seal();
   log.info(
     { rooms: tables.roomStats, users: tables.userStats, placeholders: scan.counts, tableBytes: tables.rooms.bytes + tables.users.bytes, ms: Date.now() - started },
-    'rocket.chat workspace loaded',
+    'Rocket.Chat workspace loaded',
   );
   for (const [what, stats] of [['rooms', tables.roomStats], ['users', tables.userStats]] as const) {
-    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'rocket.chat documents without a usable _id or with a repeated _id (the first is kept)');
-    if (stats.collisions > 0) log.warn({ file: what, collisions: stats.collisions }, 'rocket.chat ids that map to a CometChat id an earlier one has: reported as ID_COLLISION in each phase');
+    if (stats.ignored + stats.duplicates > 0) log.warn({ file: what, ignored: stats.ignored, duplicates: stats.duplicates }, 'Rocket.Chat documents without a usable _id or with a repeated _id (the first is kept)');
+    if (stats.collisions > 0) log.warn({ file: what, collisions: stats.collisions }, 'Rocket.Chat ids that map to a CometChat id an earlier one has: reported as ID_COLLISION in each phase');
   }
   return { tables, placeholders: scan.counts };
 }
