@@ -62,7 +62,13 @@ function* generate(ws: Workspace, o: MessagePlanOptions, exp: MessageExpectation
   let seq = 0;
   const muidOf = (): string => `msg-${shape.seed}-${(seq++).toString(36).padStart(6, '0')}`;
   const text = (): string => Array.from({ length: 2 + (rand() % 12) }, () => pick(WORDS)).join(' ');
-  const memberOf = (room: GenRoom): { id: string; username: string } => byId.get(pick(room.members.filter((m) => inPool.has(m))))!;
+  // Each room's members that may send, listed once: a big room (general) has every user.
+  const roomSenders = new Map<GenRoom, string[]>();
+  const memberOf = (room: GenRoom): { id: string; username: string } => {
+    let pool = roomSenders.get(room);
+    if (pool === undefined) roomSenders.set(room, (pool = room.members.filter((m) => inPool.has(m))));
+    return byId.get(pick(pool))!;
+  };
 
   const oldCount = Math.min(o.messages, Math.max(2, Math.round(o.messages * 0.03)));
   const retentionCut = o.retentionDays > 0 ? shape.now - o.retentionDays * DAY : 0;

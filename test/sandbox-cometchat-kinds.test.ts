@@ -71,6 +71,15 @@ test('the documented users, groups and messages examples get the documented resp
   assert.equal(sb.stats().duplicateDeliveries, 1);
 });
 
+test('compact records keep each message as its id alone; the reply is the same', async () => {
+  const compact = await another({ storeFullRecords: false });
+  await post(compact, 'users', USERS_REQUEST);
+  const m = await post(compact, 'messages', MESSAGES_REQUEST);
+  checkMessageReply(m.json.data['3118']);
+  assert.deepEqual([...compact.accepted('messages')], [['3118', { muid: '3118', id: m.json.data['3118'].data.id }]]);
+  assert.equal((await post(compact, 'messages', MESSAGES_REQUEST)).json.data['3118'].error.code, 'ERR_IMPORT_MUID_ALREADY_EXISTS');
+});
+
 test('the documented examples via curl in a child process', { skip: spawnSync('curl', ['--version']).status !== 0 }, async () => {
   sb.reset();
   const curl = async (kind: string, body: unknown): Promise<any> => {

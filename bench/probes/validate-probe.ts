@@ -5,7 +5,7 @@
 // one structure allowed to grow with the input, which the flat-RSS check subtracts.
 
 import { resolveConfig } from '../../src/config.js';
-import { createDedupeIndex } from '../../src/transforms/dedupe/dedupe-index.js';
+import { dedupeIndexBytes } from '../lib/index-bytes.js';
 import { runPipeline } from '../../src/pipeline.js';
 import { timed } from '../lib/timed-run.js';
 
@@ -29,23 +29,6 @@ process.stdout.write(
     conflicts: report.conflicts,
     exitCode: report.exitCode,
     maxRssMB,
-    ...(wantIndexSize ? { indexMB: indexBytesFor(report.valid) / 1048576 } : {}),
+    ...(wantIndexSize ? { indexMB: dedupeIndexBytes(report.valid) / 1048576 } : {}),
   }) + '\n',
 );
-
-/** Bytes of an index holding `keys` distinct random fingerprints (its growth depends only on the count). */
-function indexBytesFor(keys: number): number {
-  const index = createDedupeIndex();
-  const words = new Int32Array(4);
-  let s = 0x9e3779b9;
-  const next = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), s | 0);
-  for (let i = 0; i < keys; i++) {
-    words[0] = next();
-    words[1] = next();
-    words[2] = next();
-    words[3] = next();
-    index.addHashed(words, 0, 0);
-  }
-  if (index.size !== keys) throw new Error(`index size ${index.size} after ${keys} random keys`);
-  return index.bytes();
-}

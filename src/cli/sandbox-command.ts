@@ -31,7 +31,8 @@ Options:
   --allow-unknown          accept members and messages whose group/user does not exist yet
   --retention-days N       refuse messages sent more than N days ago, as CometChat does beyond
                            the history it keeps (default 180; 0 = keep any)
-  --compact-records        keep only each member's reply data (faster, less memory: benchmarks)
+  --compact-records        keep only each member's reply data and each message's id (faster,
+                           less memory: benchmarks); accepted/messages then lists {muid, id}
   --latency-ms N           delay before each answer
   --latency-jitter-ms N    extra random delay up to N ms
   --error-rate R           share (0-1) of requests answered 500/502/503

@@ -59,8 +59,10 @@ export function importMessage(key: string, value: unknown, ctx: EntityContext): 
       else store.addGroup(receiver, receiverDetails['createdAt'] === undefined ? 0 : Number(receiverDetails['createdAt']));
     }
   }
-  const text = JSON.stringify(messageReply(store.nextMessageId(), m, raw, ctx.nowSec));
-  store.accept('messages', key, ctx.storeFullRecords ? JSON.stringify(value) : text);
+  const id = store.nextMessageId();
+  const text = JSON.stringify(messageReply(id, m, raw, ctx.nowSec));
+  if (ctx.storeFullRecords) store.accept('messages', key, JSON.stringify(value));
+  else store.acceptMessageId(key, Number(id));
   return text;
 }
 

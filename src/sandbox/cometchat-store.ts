@@ -1,7 +1,7 @@
 // What the CometChat stand-in has accepted, and which groups and users exist as a result.
 //
-// Records are kept as JSON text (one flat string each) or, for members in compact mode, as one
-// number: benchmarks push ~250k entities/s through the sandbox, and every object it keeps alive
+// Records are kept as JSON text (one flat string each) or, in compact mode, members and messages
+// as one number each: benchmarks push ~250k entities/s through the sandbox, and every object it keeps alive
 // is copied by the young-generation GC, which measurably slowed the server.
 
 export type ImportKind = 'members' | 'users' | 'groups' | 'messages';
@@ -21,6 +21,8 @@ export interface CometChatStore {
   acceptMember(memberId: string, fullText: string | undefined, scope: string, joinedAt: number, uidLength: number): void;
   /** Stores a user, group or message as JSON text. */
   accept(kind: 'users' | 'groups' | 'messages', id: string, text: string): void;
+  /** Stores a message (compact): just the id CometChat gave it; listed as {"muid", "id"}. */
+  acceptMessageId(muid: string, id: number): void;
   /** CometChat's id for the next message imported: increasing numbers, as text. */
   nextMessageId(): string;
   /** [id, JSON text] of every accepted record of a kind, in acceptance order. */
@@ -36,13 +38,17 @@ export function createCometChatStore(): CometChatStore {
   const members = new Map<string, string | number>();
   const users = new Map<string, string>();
   const groupRecords = new Map<string, string>();
-  const messages = new Map<string, string>();
+  const messages = new Map<string, string | number>();
   const groups = new Map<string, number>();
   const knownUsers = new Set<string>();
   const maps = { members, users, groups: groupRecords, messages };
   let lastMessageId = 1000;
 
   function* records(kind: ImportKind): IterableIterator<[string, string]> {
+    if (kind === 'messages') {
+      for (const [muid, value] of messages) yield [muid, typeof value === 'string' ? value : JSON.stringify({ muid, id: String(value) })];
+      return;
+    }
     if (kind !== 'members') {
       yield* maps[kind];
       return;
@@ -63,6 +69,9 @@ export function createCometChatStore(): CometChatStore {
     },
     accept(kind, id, text) {
       maps[kind].set(id, text);
+    },
+    acceptMessageId(muid, id) {
+      messages.set(muid, id);
     },
     records,
     nextMessageId: () => String(++lastMessageId),
