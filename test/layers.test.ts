@@ -18,7 +18,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['sinks/'],
   ['accounting/'],
   ['observability/'],
-  ['config.ts', 'rocketchat-options.ts', 'pipeline/', 'pipeline.ts', 'rocketchat-import/'],
+  ['config.ts', 'rocketchat-options.ts', 'pipeline/', 'pipeline.ts', 'rocketchat-import/', 'mongodump/'],
   ['sandbox/'],
   ['cli/', 'index.ts'],
 ];
