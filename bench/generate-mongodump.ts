@@ -127,7 +127,8 @@ function plantUploads(
   let chunkSeq = 0;
   for (const [id, ref] of refs) {
     const size = ref.size ?? 3 * chunkBytes + 17;
-    const fate: UploadFate = ref.thumb ? 'thumbnail' : (planted.shift() ?? 'written');
+    // A gap needs a file of three chunks at least (the middle one goes).
+    const fate: UploadFate = ref.thumb ? 'thumbnail' : planted[0] === 'gap' && size <= 2 * chunkBytes ? 'written' : (planted.shift() ?? 'written');
     const ext = /\.([a-z0-9]+)$/.exec(ref.name)?.[1];
     const doc: Record<string, unknown> = {
       _id: id, name: ref.name, size, type: ref.type, rid: ref.rid, userId: ref.userId,
@@ -145,7 +146,7 @@ function plantUploads(
     if (fate === 'no-chunks') continue;
     const count = Math.max(1, Math.ceil(size / chunkBytes));
     for (let n = 0; n < count; n++) {
-      if (fate === 'gap' && n === 1 && count > 2) continue;
+      if (fate === 'gap' && n === 1) continue;
       const data = bytes.subarray(n * chunkBytes, Math.min(size, (n + 1) * chunkBytes));
       const oid = new ObjectId((0x65000000 + chunkSeq++).toString(16).padStart(8, '0') + '0'.repeat(16));
       chunks.push({ order: rand(), doc: { _id: oid, files_id: id, n, data: new Binary(data) } });
