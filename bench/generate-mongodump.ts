@@ -42,6 +42,8 @@ export interface GenerateDumpOptions extends Omit<GenerateWorkspaceOptions, 'arr
   uploadsDir?: string;
   /** Every n-th message is swapped with the next one (0: in order). */
   shuffle?: number;
+  /** Write the uploads and their chunks (default true; big message benches leave them out). */
+  files?: boolean;
 }
 
 export interface GeneratedDump extends GeneratedWorkspace {
@@ -67,12 +69,12 @@ export async function generateMongodump(o: GenerateDumpOptions): Promise<Generat
   const shuffle = o.shuffle ?? 40;
   const uploadsDir = o.uploadsDir ?? join(o.dir, 'uploads-fs');
   const refs = new Map<string, { name: string; type: string; size: number | undefined; thumb: boolean; rid: string; userId: string }>();
-  const { gzip: _gzip, chunkBytes: _chunkBytes, uploadsDir: _uploadsDir, shuffle: _shuffle, ...shape } = o;
+  const { gzip: _gzip, chunkBytes: _chunkBytes, uploadsDir: _uploadsDir, shuffle: _shuffle, files: _files, ...shape } = o;
   const gen = await generateRocketChatWorkspace({
     ...shape,
     writeCollection: async (c, docs) => {
       const path = join(o.dir, `${COLLECTION_FILES[c]}.bson${gzip ? '.gz' : ''}`);
-      const source = c === 'messages' ? swapped(collectFiles(docs, refs), shuffle) : docs;
+      const source = c === 'messages' ? swapped(o.files === false ? docs : collectFiles(docs, refs), shuffle) : docs;
       return { path, bytes: await writeBson(path, source, gzip) };
     },
   });

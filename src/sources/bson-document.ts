@@ -41,19 +41,35 @@ export function bsonErrorText(err: unknown): string {
 
 /** Replaces, in place, every BSON value that has no JSON equivalent by its mongoexport form. */
 export function exportForm(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : { $numberDouble: Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity' };
-  if (value === undefined) return { $undefined: true };
-  if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Date) return { $date: value.getTime() };
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = exportForm(value[i]);
-    return value;
+  if (typeof value === 'object') return value === null ? null : objectForm(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : nonFinite(value);
+  return value === undefined ? { $undefined: true } : value;
+}
+
+/** Strings, booleans and finite numbers (most values) stay as they are: only the others are visited. */
+function needsForm(v: unknown): boolean {
+  return typeof v === 'object' ? v !== null : typeof v === 'number' ? !Number.isFinite(v) : v === undefined;
+}
+
+function objectForm(value: object): unknown {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype) {
+    const obj = value as Record<string, unknown>;
+    for (const key in obj) if (needsForm(obj[key])) obj[key] = exportForm(obj[key]);
+    return obj;
   }
+  if (proto === Array.prototype) {
+    const list = value as unknown[];
+    for (let i = 0; i < list.length; i++) if (needsForm(list[i])) list[i] = exportForm(list[i]);
+    return list;
+  }
+  if (value instanceof Date) return { $date: value.getTime() };
   const type = (value as { _bsontype?: unknown })._bsontype;
-  if (typeof type === 'string') return typedForm(type, value);
-  const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) obj[key] = exportForm(obj[key]);
-  return obj;
+  return typeof type === 'string' ? typedForm(type, value) : value;
+}
+
+function nonFinite(n: number): { $numberDouble: string } {
+  return { $numberDouble: Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity' };
 }
 
 function typedForm(type: string, value: object): unknown {
