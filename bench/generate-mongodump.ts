@@ -7,7 +7,7 @@
 // slightly out of time order (every `shuffle`-th one swapped with the next), as a dump can be.
 //
 //   node dist/bench/generate-mongodump.js --dir DIR [--seed 1] [--messages 2000] [--gzip]
-//     [--chunk-bytes 261120] [--uploads-dir DIR] [--shuffle 40]
+//     [--chunk-bytes 261120] [--uploads-dir DIR] [--shuffle 40] [--no-files]
 
 import { createWriteStream, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -198,7 +198,7 @@ export async function runGenerateMongodumpCli(argv: string[]): Promise<number> {
     args: argv,
     options: {
       dir: { type: 'string' }, seed: { type: 'string' }, users: { type: 'string' }, messages: { type: 'string' }, now: { type: 'string' },
-      gzip: { type: 'boolean' }, 'chunk-bytes': { type: 'string' }, 'uploads-dir': { type: 'string' }, shuffle: { type: 'string' }, 'file-url': { type: 'boolean' },
+      gzip: { type: 'boolean' }, 'chunk-bytes': { type: 'string' }, 'uploads-dir': { type: 'string' }, shuffle: { type: 'string' }, 'file-url': { type: 'boolean' }, 'no-files': { type: 'boolean' },
     },
   });
   if (values.dir === undefined) {
@@ -208,7 +208,7 @@ export async function runGenerateMongodumpCli(argv: string[]): Promise<number> {
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
   const result = await generateMongodump({
     dir: values.dir, seed: num(values.seed), users: num(values.users), messages: num(values.messages), now: num(values.now), gzip: values.gzip ?? false,
-    chunkBytes: num(values['chunk-bytes']), uploadsDir: values['uploads-dir'], shuffle: num(values.shuffle), fileUrl: values['file-url'] ?? false, collect: false,
+    chunkBytes: num(values['chunk-bytes']), uploadsDir: values['uploads-dir'], shuffle: num(values.shuffle), fileUrl: values['file-url'] ?? false, collect: false, files: !values['no-files'],
   });
   const fates: Record<string, number> = {};
   for (const u of result.uploads) fates[u.fate] = (fates[u.fate] ?? 0) + 1;

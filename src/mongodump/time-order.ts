@@ -108,7 +108,7 @@ export async function removeTimeOrder(dir: string): Promise<void> {
 /** Reads every message's key: in order or not, how many, how many runs. */
 async function checkPass(o: TimeOrderOptions, m: SortManifest): Promise<void> {
   let prevMs = -Infinity;
-  let prevId = Buffer.alloc(0);
+  let prevId = '';
   let inOrder = true;
   let runs = 0;
   let fill = 0;
@@ -116,13 +116,13 @@ async function checkPass(o: TimeOrderOptions, m: SortManifest): Promise<void> {
   await eachRecord(o, 'check', (buf, start, end) => {
     bson ??= isBsonDocument(buf, start, end);
     const key = sortKeyOf(buf, start, end);
-    const id = Buffer.from(key.id);
-    if (inOrder && (key.ms < prevMs || (key.ms === prevMs && Buffer.compare(id, prevId) < 0))) inOrder = false;
+    // Ids are compared (as UTF-8 bytes, as the runs are sorted) only when the times are equal.
+    if (inOrder && (key.ms < prevMs || (key.ms === prevMs && key.id !== prevId && Buffer.compare(Buffer.from(key.id), Buffer.from(prevId)) < 0))) inOrder = false;
     prevMs = key.ms;
-    prevId = id;
+    prevId = key.id;
     m.records++;
     // The same bounds as the runs pass makes.
-    const size = entryBytes(id.length, end - start);
+    const size = entryBytes(Buffer.byteLength(key.id), end - start);
     if (fill === 0 || fill + size > m.runBytes) {
       runs++;
       fill = 0;

@@ -47,8 +47,10 @@ export function walkElements(buf: Buffer, start: number, end: number, visit: Ele
   let i = start + 4;
   while (i < last) {
     const type = buf[i]!;
-    const nul = buf.indexOf(0, i + 1);
-    if (nul === -1 || nul >= last) throw new BsonStructureError('an element name runs past the end of the document', i - start);
+    // Names are short: a loop beats a native indexOf call here.
+    let nul = i + 1;
+    while (nul < last && buf[nul] !== 0) nul++;
+    if (nul >= last) throw new BsonStructureError('an element name runs past the end of the document', i - start);
     const size = valueSize(type, buf, nul + 1, last);
     if (size < 0) throw new BsonStructureError(size === UNKNOWN_TYPE ? `unknown element type 0x${type.toString(16).padStart(2, '0')}` : 'an element runs past the end of the document', i - start);
     if (visit(type, i + 1, nul, nul + 1, nul + 1 + size) === false) return;
@@ -116,7 +118,9 @@ FIXED_SIZES[BSON.minKey] = 0;
 
 /** True when the element name `buf[nameStart..nameEnd)` is `name` (ASCII). */
 export function nameIs(buf: Buffer, nameStart: number, nameEnd: number, name: Buffer): boolean {
-  return nameEnd - nameStart === name.length && buf.compare(name, 0, name.length, nameStart, nameEnd) === 0;
+  if (nameEnd - nameStart !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (buf[nameStart + k] !== name[k]) return false;
+  return true;
 }
 
 /**
