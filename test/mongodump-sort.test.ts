@@ -69,12 +69,12 @@ function assertSortedCopy(out: Buffer, docs: ReturnType<typeof messages>): void 
 test('BSON and mongoexport inputs (lines or a pretty --jsonArray) come out sorted, the same messages; a sorted input is left as it is', async () => {
   const dir = tempDir('cm-sort-');
   try {
-    const docs = messages(3000, 1);
+    const docs = messages(2000, 1);
     const log = logger();
     writeFileSync(join(dir, 'm.bson'), Buffer.concat(docs.map((d) => serialize(d))));
     const out = await sortedBytes({ input: join(dir, 'm.bson'), dir: join(dir, 's1'), runBytes: 64 * 1024, log });
     assertSortedCopy(out, docs);
-    assert.match(log.lines.join('\n'), /messages are not in time order: sorting 3000 messages in \d+ runs under /);
+    assert.match(log.lines.join('\n'), /messages are not in time order: sorting 2000 messages in \d+ runs under /);
     for (const name of readdirSync(join(dir, 's1'))) assert.equal(statSync(join(dir, 's1', name)).mode & 0o777, 0o600, name);
 
     const asJson = docs.map((d) => ({ ...d, ts: { $date: d.ts.toISOString() } }));
@@ -85,12 +85,12 @@ test('BSON and mongoexport inputs (lines or a pretty --jsonArray) come out sorte
     const fromArray = await sortedBytes({ input: join(dir, 'm.array.json'), dir: join(dir, 's3'), runBytes: 64 * 1024, log });
     assertSortedCopy(fromArray, docs);
     const lines = fromArray.toString('utf8').split('\n');
-    assert.deepEqual([lines.length, lines.pop()], [3001, ''], 'a pretty-printed record is one NDJSON line');
+    assert.deepEqual([lines.length, lines.pop()], [2001, ''], 'a pretty-printed record is one NDJSON line');
 
     const inOrder = [...docs].sort((a, b) => a.ts.getTime() - b.ts.getTime() || Buffer.compare(Buffer.from(a._id), Buffer.from(b._id)));
     writeFileSync(join(dir, 'sorted.bson'), Buffer.concat(inOrder.map((d) => serialize(d))));
     const order = await orderMessages({ input: join(dir, 'sorted.bson'), dir: join(dir, 's4'), log });
-    assert.deepEqual([order.inOrder, order.records, order.runs, order.stream], [true, 3000, 0, undefined]);
+    assert.deepEqual([order.inOrder, order.records, order.runs, order.stream], [true, 2000, 0, undefined]);
     assert.deepEqual(readdirSync(join(dir, 's4')), ['manifest.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -114,7 +114,7 @@ test('many runs merged a few at a time give the same bytes as one merge', async 
 test('kill -9 while runs are written, and while they are merged: run again, finished runs kept, the same output', async () => {
   const dir = tempDir('cm-sort-');
   try {
-    const docs = messages(4000, 3);
+    const docs = messages(2500, 3);
     const input = join(dir, 'm.bson');
     writeFileSync(input, Buffer.concat(docs.map((d) => serialize(d))));
     const log = logger();
