@@ -100,7 +100,7 @@ test('BSON and mongoexport inputs (lines or a pretty --jsonArray) come out sorte
 test('many runs merged a few at a time give the same bytes as one merge', async () => {
   const dir = tempDir('cm-sort-');
   try {
-    writeFileSync(join(dir, 'm.bson'), Buffer.concat(messages(2000, 2).map((d) => serialize(d))));
+    writeFileSync(join(dir, 'm.bson'), Buffer.concat(messages(800, 2).map((d) => serialize(d))));
     const log = logger();
     const one = await sortedBytes({ input: join(dir, 'm.bson'), dir: join(dir, 'a'), runBytes: 8 * 1024, fanIn: 1000, log });
     const rounds = await sortedBytes({ input: join(dir, 'm.bson'), dir: join(dir, 'b'), runBytes: 8 * 1024, fanIn: 3, log });
@@ -114,7 +114,7 @@ test('many runs merged a few at a time give the same bytes as one merge', async 
 test('kill -9 while runs are written, and while they are merged: run again, finished runs kept, the same output', async () => {
   const dir = tempDir('cm-sort-');
   try {
-    const docs = messages(2500, 3);
+    const docs = messages(1200, 3);
     const input = join(dir, 'm.bson');
     writeFileSync(input, Buffer.concat(docs.map((d) => serialize(d))));
     const log = logger();
