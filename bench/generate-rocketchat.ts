@@ -39,6 +39,8 @@ export interface GenerateWorkspaceOptions extends Partial<WorkspaceShape> {
   gzip?: readonly Collection[];
   /** mongoexport date form: relaxed {"$date": ISO}, canonical {"$date": {"$numberLong"}}, or mixed (alternating). */
   dates?: 'relaxed' | 'canonical' | 'mixed';
+  /** Writes each collection instead of the mongoexport writer (generate-mongodump.ts writes BSON). */
+  writeCollection?: (collection: Collection, docs: Iterable<Record<string, unknown>>) => Promise<{ path: string; bytes: number }>;
 }
 
 export interface WorkspaceExpectation {
@@ -81,6 +83,10 @@ export async function generateRocketChatWorkspace(o: GenerateWorkspaceOptions): 
   const sources: Record<Collection, Iterable<Record<string, unknown>>> = { users: ws.users.map((u) => u.doc), rooms: ws.rooms.map((r) => r.doc), subscriptions: ws.subscriptions, messages: plan.messages };
   await mkdir(o.dir, { recursive: true });
   for (const c of COLLECTIONS) {
+    if (o.writeCollection) {
+      ({ path: files[c], bytes: bytes[c] } = await o.writeCollection(c, sources[c]));
+      continue;
+    }
     files[c] = join(o.dir, FILE_NAMES[c] + (gzip.has(c) ? '.gz' : ''));
     bytes[c] = await writeExport(files[c], sources[c], arrays.has(c), gzip.has(c), dates);
   }

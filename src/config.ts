@@ -135,7 +135,7 @@ const url = (flag: string) =>
 
 const schema = z.object({
   input: z.string().optional(),
-  from: oneOf('--from', ['auto', 'cometchat', 'map', 'array', 'ndjson', 'rocketchat'], 'auto'),
+  from: oneOf('--from', ['auto', 'cometchat', 'map', 'array', 'ndjson', 'rocketchat', 'bson'], 'auto'),
   kind: oneOf('--kind', KIND_NAMES as [KindName, ...KindName[]], undefined),
   retentionDays: int('--retention-days', 0, 100_000, -1), // -1: not given
   ids: z.string().optional(),

@@ -18,7 +18,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['sinks/'],
   ['accounting/'],
   ['observability/'],
-  ['config.ts', 'rocketchat-options.ts', 'kind-options.ts', 'pipeline/', 'pipeline.ts', 'rocketchat-import/', 'migrate/'],
+  ['config.ts', 'rocketchat-options.ts', 'kind-options.ts', 'pipeline/', 'pipeline.ts', 'rocketchat-import/', 'migrate/', 'mongodump/'],
   ['sandbox/'],
   ['cli/', 'index.ts'],
 ];

@@ -5,6 +5,7 @@
 export const REASONS = {
   NOT_AN_OBJECT: 'the record is not a JSON object',
   MALFORMED_JSON: 'the line is not JSON (--on-malformed skip): its raw text is in the rejects file',
+  MALFORMED_BSON: 'the mongodump document does not decode (--on-malformed skip): its bytes are in the rejects file, as {"$binary"}',
   MISSING_GUID: 'guid is missing',
   INVALID_GUID: 'guid must be 1-100 characters of a-z 0-9 _ -',
   MISSING_UID: 'uid is missing',

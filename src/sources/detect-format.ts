@@ -1,7 +1,8 @@
 // Recognises the input format from the first bytes of the (decompressed) input, without parsing
 // the whole document: `[` is an array; `{"members": {` (or another kind's wrapper, detect-kind.ts)
 // the CometChat import body; `{"<id>": {` the bare map; any other object start is NDJSON (a
-// record on the first line).
+// record on the first line). A mongodump .bson file is recognised before this, on the raw bytes
+// (bson-splitter.ts looksLikeBson).
 
 import { describeByte, isWhitespace } from './json-document-splitter.js';
 import type { SourceFormat } from './formats.js';
@@ -31,7 +32,7 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
     return {
       error: packed
         ? `the input is ${packed[0]}, not JSON: decompress it first (${packed[1]} FILE | chatmigrate … -)`
-        : `the input does not look like JSON: it starts with ${describeByte(first)} (expected '[' or '{'; is it compressed with something other than gzip?)`,
+        : `the input does not look like JSON: it starts with ${describeByte(first)} (expected '[' or '{', or a mongodump .bson file; is it compressed with something other than gzip?)`,
       offset: i,
     };
   }

@@ -1,8 +1,11 @@
 // The input formats chatmigrate reads (SPEC §2) and the shape of one raw record handed onwards.
 
-export const SOURCE_FORMATS = ['cometchat', 'map', 'array', 'ndjson', 'rocketchat'] as const;
+export const SOURCE_FORMATS = ['cometchat', 'map', 'array', 'ndjson', 'rocketchat', 'bson'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
-/** What --from accepts: `map` is the bare `{"<memberId>": {...}}` form of `cometchat`. */
+/**
+ * What --from accepts: `map` is the bare `{"<memberId>": {...}}` form of `cometchat`; `bson` a
+ * mongodump collection file (`NAME.bson`), one record per document.
+ */
 export type FormatChoice = 'auto' | SourceFormat;
 
 /**
@@ -10,7 +13,7 @@ export type FormatChoice = 'auto' | SourceFormat;
  * `buf[start..end)` (valid only during the call: copy what you keep; nothing is decoded here, so
  * decoding can happen in a worker). `key` is its map key for the map formats; `offset` the byte
  * offset of its first byte in the (decompressed) input; `line` its 1-based line for NDJSON, 0
- * when unknown.
+ * when unknown. A BSON record's bytes are the whole document, length prefix included.
  */
 export type RecordSink = (buf: Buffer, start: number, end: number, key: string | undefined, offset: number, line: number) => void;
 

@@ -1,6 +1,9 @@
 // Turns a sequence of byte chunks into records: strips a UTF-8 BOM, detects or applies the
 // format, and drives the matching splitter. Everything here is synchronous and pure over bytes.
+// A mongodump .bson file is told from JSON first, on the raw bytes (its first length prefix may
+// look like a BOM), both when detecting and for `rocketchat`, which reads either export form.
 
+import { createBsonSplitter, looksLikeBson } from './bson-splitter.js';
 import { cometchatForm, detectFormat } from './detect-format.js';
 import { KIND_NAMES, type KindName } from '../entities/kinds.js';
 import { createJsonDocumentSplitter } from './json-document-splitter.js';
@@ -12,7 +15,7 @@ export interface RecordReader {
   end(): void;
   /** The format in use, once known. */
   readonly format: SourceFormat | undefined;
-  /** One record per line (NDJSON, a mongoexport without --jsonArray): a bad line can be skipped. */
+  /** One record per line (NDJSON, a mongoexport without --jsonArray) or per BSON document: a bad one can be skipped. */
   readonly lineDelimited: boolean;
   readonly bytesSeen: number;
 }
@@ -39,6 +42,7 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
   let headBytes = 0;
   let startOffset = 0;
   let bomChecked = false;
+  let bsonChecked = false;
   let lineMode = false;
 
   function createSplitter(f: SourceFormat, firstByte: number | undefined): RecordSplitter {
@@ -49,6 +53,8 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
       case 'map':
       case 'cometchat':
         return createJsonDocumentSplitter(f, emit, startOffset, kind, otherWrappers);
+      case 'bson':
+        return createBsonSplitter(emit, startOffset);
       case 'rocketchat':
         // mongoexport writes one document per line, or a top-level array with --jsonArray.
         return firstByte === 0x5b ? createJsonDocumentSplitter('array', emit, startOffset) : createNdjsonSplitter(emit, startOffset);
@@ -57,6 +63,21 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
 
   function tryStart(atEnd: boolean): void {
     const buf = head.length === 1 ? head[0]! : Buffer.concat(head);
+    if (!bsonChecked && (choice === 'auto' || choice === 'rocketchat' || choice === 'bson')) {
+      const bson = choice === 'bson' || looksLikeBson(buf, atEnd || headBytes >= MAX_DETECTION_BYTES);
+      if (bson === undefined) return;
+      bsonChecked = true;
+      if (bson) {
+        // Each document is framed by its own length, so a corrupt one can be skipped like a bad line.
+        format = choice === 'rocketchat' ? 'rocketchat' : 'bson';
+        splitter = createBsonSplitter(emit, 0);
+        lineMode = true;
+        head = [];
+        headBytes = 0;
+        if (buf.length > 0) splitter.push(buf);
+        return;
+      }
+    }
     let body = buf;
     if (!bomChecked) {
       if (buf.length < BOM.length && !atEnd && BOM.subarray(0, buf.length).equals(buf)) return;

@@ -2,6 +2,7 @@
 // for the rejects file and the checkpoint watermark. Main thread only: reads the block's bytes.
 
 import type { PendingBlock } from './block-builder.js';
+import { decodeBsonDocument, isBsonDocument, rawBsonForm } from '../sources/bson-document.js';
 import { unwrapRejectEntry } from '../sources/rejects-input.js';
 
 /** Input byte offset just after record i of the block (its bytes are copied verbatim). */
@@ -20,7 +21,17 @@ export function position(block: PendingBlock, i: number) {
 /** The record as it was in the input (and its map key), for the rejects file. Rare path. */
 export function originalOf(block: PendingBlock, i: number): { record: unknown; key?: string } {
   const start = i === 0 ? 0 : block.input.ends[i - 1]!;
-  const text = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength).toString('utf8', start, block.input.ends[i]!);
+  const bytes = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength);
+  const end = block.input.ends[i]!;
+  if (isBsonDocument(bytes, start, end)) {
+    // A mongodump document as extended JSON (its mongoexport form); one that does not decode, as its bytes.
+    try {
+      return { record: decodeBsonDocument(bytes, start, end) };
+    } catch {
+      return { record: rawBsonForm(bytes, start, end) };
+    }
+  }
+  const text = bytes.toString('utf8', start, end);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,5 +1,6 @@
 // Turns a block of raw records (bytes back to back) into judged records of one kind: decode,
-// JSON.parse, a source's mapping step when it has one, validation and normalization, key
+// JSON.parse (or, for a mongodump record, BSON decoding into the same values a mongoexport line
+// gives), a source's mapping step when it has one, validation and normalization, key
 // fingerprint and content digest. Pure and synchronous, so the same function runs on the main
 // thread or in a worker; the result's format belongs to block-results.ts.
 
@@ -7,6 +8,7 @@ import { kindNamed, type KindName } from '../entities/kinds.js';
 import { validateRecord } from '../entities/validate.js';
 import type { ValidateContext } from '../entities/kind.js';
 import { lookAlike, lookAlikeNote } from '../entities/look-alike.js';
+import { bsonErrorText, decodeBsonDocument, isBsonDocument } from '../sources/bson-document.js';
 import { excerptAround, locateJsonError } from '../sources/json-error-position.js';
 import type { RecordMapper } from '../sources/mapped-record.js';
 import { unwrapRejectEntry } from '../sources/rejects-input.js';
@@ -40,6 +42,15 @@ class NotJson {
   ) {}
 }
 
+/** A mongodump record (see isBsonDocument): the document in mongoexport's form, or why it does not decode. */
+function decodeBson(bytes: Buffer, start: number, end: number): unknown {
+  try {
+    return decodeBsonDocument(bytes, start, end);
+  } catch (err) {
+    return new NotJson(bsonErrorText(err), 0);
+  }
+}
+
 function parse(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -61,20 +72,22 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
   const digest = kind.compiled.digest;
   let start = 0;
   for (let i = 0; i < count; i++) {
-    const text = bytes.toString('utf8', start, ends[i]!);
-    start = ends[i]!;
-    let value = parse(text);
+    const end = ends[i]!;
+    const bson = isBsonDocument(bytes, start, end);
+    let value = bson ? decodeBson(bytes, start, end) : parse(bytes.toString('utf8', start, end));
+    start = end;
     let key = keys?.[i];
     // A line of a rejects file fed back in: its record (and key) are judged again; a line that
     // was rejected for not being JSON is read from its (fixed) raw text.
-    const fedBack = value instanceof NotJson ? undefined : unwrapRejectEntry(value);
+    const fedBack = value instanceof NotJson || bson ? undefined : unwrapRejectEntry(value);
     if (fedBack) {
       value = fedBack.malformedText === undefined ? fedBack.record : parse(fedBack.malformedText);
       key = fedBack.key;
     }
     if (value instanceof NotJson) {
       if (!options.skipMalformed) return out.finish(i, { index: i, byteDelta: fedBack ? 0 : value.byteDelta, message: value.message });
-      out.invalid(i, 'MALFORMED_JSON', `not JSON: ${value.message}`);
+      if (bson) out.invalid(i, 'MALFORMED_BSON', value.message);
+      else out.invalid(i, 'MALFORMED_JSON', `not JSON: ${value.message}`);
       continue;
     }
     if (map) {

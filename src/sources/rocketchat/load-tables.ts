@@ -1,12 +1,13 @@
-// Reads the --rooms and --users exports (mongoexport, line or --jsonArray form, gzip or not) into
-// the lookup tables before the subscriptions are streamed. The thin I/O shell around
-// lookup-tables.ts: errors name the file, with byte offset (and line) as for the main input.
+// Reads the --rooms and --users exports (mongoexport, line or --jsonArray form, or mongodump's
+// .bson; gzip or not) into the lookup tables before the subscriptions are streamed. The thin I/O
+// shell around lookup-tables.ts: errors name the file, with byte offset (and line) as for the main input.
 
 import { ChatmigrateError } from '../../errors.js';
 import type { Log } from '../../log.js';
 import { openInputPath } from '../open-input.js';
 import { createRecordReader } from '../record-reader.js';
 import { MalformedInputError } from '../formats.js';
+import { bsonErrorText, decodeBsonDocument, isBsonDocument } from '../bson-document.js';
 import { excerptAround, locateJsonError } from '../json-error-position.js';
 import { parseUserDocument } from './strip-services.js';
 import { createRocketChatTables, type RocketChatTables } from './lookup-tables.js';
@@ -34,11 +35,11 @@ export async function loadRocketChatTables(files: TableFiles, log: Log): Promise
 }
 
 export function parseDocument(buf: Buffer, start: number, end: number): unknown {
-  return JSON.parse(buf.toString('utf8', start, end));
+  return isBsonDocument(buf, start, end) ? decodeBsonDocument(buf, start, end) : JSON.parse(buf.toString('utf8', start, end));
 }
 
 /**
- * Streams one mongoexport file (line or --jsonArray form, gzip or not) into `add`. `quote`: a
+ * Streams one mongoexport file (line or --jsonArray form, or a mongodump .bson; gzip or not) into `add`. `quote`: a
  * malformed document may be quoted near the error (never for users: secrets may be near it).
  */
 export async function loadExport(path: string, flag: string, parse: (buf: Buffer, start: number, end: number) => unknown, add: (doc: unknown) => void, quote: boolean): Promise<void> {
@@ -48,6 +49,8 @@ export async function loadExport(path: string, flag: string, parse: (buf: Buffer
     try {
       doc = parse(buf, start, end);
     } catch (err) {
+      // A mongodump document: where it starts, and what the decoder says (never its bytes).
+      if (isBsonDocument(buf, start, end)) throw new MalformedInputError(bsonErrorText(err), offset, line);
       // Rare path: decode the document only now, to say where it breaks.
       const text = buf.toString('utf8', start, end);
       const at = locateJsonError(text);
@@ -66,7 +69,7 @@ export async function loadExport(path: string, flag: string, parse: (buf: Buffer
     if (err instanceof MalformedInputError) {
       const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
       throw new ChatmigrateError('CM_INPUT_MALFORMED', `${flag} ${path}: malformed input at ${where}: ${err.message}`, {
-        hint: `${flag} expects a mongoexport of the collection (one document per line, or --jsonArray)`,
+        hint: `${flag} expects a mongoexport of the collection (one document per line, or --jsonArray), or its mongodump .bson file`,
       });
     }
     // Unreadable file or damaged gzip: say which of the three inputs it was.

@@ -15,8 +15,9 @@
 // encrypted rooms), `user-skipped` (sender or receiver is an app or other-type user), `self-dm`
 // (a direct room with oneself: whether CometChat takes a message to its own sender is unknown),
 // `direct-without-receiver` (a direct message whose sender is not one of the room's two users, e.g.
-// rewritten to rocket.cat by Rocket.Chat's "Unlink" erasure), `file-without-url`. Retention is
-// the messages kind's own rule.
+// rewritten to rocket.cat by Rocket.Chat's "Unlink" erasure), `file-without-url`, `file-missing`
+// (with a dump's files: none of the message's files was written, and it has no text). Retention
+// is the messages kind's own rule.
 
 import type { MappedRecord } from '../mapped-record.js';
 import { toCometChatId } from './cometchat-id.js';
@@ -38,6 +39,7 @@ export const MESSAGE_RULES = {
   selfDm: 'self-dm',
   noReceiver: 'direct-without-receiver',
   fileWithoutUrl: 'file-without-url',
+  fileMissing: 'file-missing',
 } as const;
 
 /** Where a message goes, in source ids: what the pre-pass needs to find missing users. */
@@ -115,7 +117,7 @@ export function mapMessage(value: unknown, tables: RocketChatTables, options: Wo
     const receiverProblem = userProblem(route.receiverId, tables, 'direct-message receiver');
     if (receiverProblem) return receiverProblem;
   }
-  const body = messageBody(route.doc, route.rid, options.fileUrl);
+  const body = messageBody(route.doc, route.rid, options.fileUrl, options.fileAvailable);
   if (body.kind === 'skip') return body;
 
   const data: Record<string, unknown> = {};

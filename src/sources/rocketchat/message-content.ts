@@ -5,11 +5,13 @@
 import { usageError } from '../../errors.js';
 import { hasText } from '../../entities/values.js';
 import { toCometChatId } from './cometchat-id.js';
+import { safeFileName } from './file-name.js';
 import { dateSeconds, idText, numberValue, textOf } from './extended-json.js';
 import type { RocketChatTables } from './lookup-tables.js';
 import { userState } from './workspace-rules.js';
 
 export const FILE_WITHOUT_URL = 'file-without-url';
+export const FILE_MISSING = 'file-missing';
 /** CometChat takes at most 25 attachments per message (entities/messages MESSAGE_LIMITS). */
 const MAX_ATTACHMENTS = 25;
 /** Reactions beyond this much JSON are kept as counts: data (text + metadata) must stay ≤ 10 KB. */
@@ -29,12 +31,19 @@ export type MessageBody =
 /**
  * Text and files. Files become attachments only with a URL template; without one a file message
  * keeps its text (a text message), or is skipped by rule `file-without-url` when it has none.
+ * `fileAvailable` (a dump's files written to --attachments-dir): a file not written is left out;
+ * a message none of whose files was written keeps its text, or is skipped by rule `file-missing`.
  */
-export function messageBody(doc: Record<string, unknown>, rid: string, fileUrl: string | undefined): MessageBody {
-  const files = messageFiles(doc);
+export function messageBody(doc: Record<string, unknown>, rid: string, fileUrl: string | undefined, fileAvailable?: (fileId: string) => boolean): MessageBody {
+  let files = messageFiles(doc);
   const text = messageText(doc, files.length > 0);
   if (files.length === 0) return { kind: 'body', type: 'text', text, attachments: undefined };
-  if (fileUrl === undefined) return text !== undefined && hasText(text) ? { kind: 'body', type: 'text', text, attachments: undefined } : { kind: 'skip', rule: FILE_WITHOUT_URL };
+  const asText = (rule: string): MessageBody => (text !== undefined && hasText(text) ? { kind: 'body', type: 'text', text, attachments: undefined } : { kind: 'skip', rule });
+  if (fileUrl === undefined) return asText(FILE_WITHOUT_URL);
+  if (fileAvailable !== undefined) {
+    files = files.filter((f) => fileAvailable(f.id));
+    if (files.length === 0) return asText(FILE_MISSING);
+  }
   const attachments = files.slice(0, MAX_ATTACHMENTS).map((f) => attachment(f, rid, fileUrl));
   const kinds = new Set(files.map((f) => mediaType(f.mimeType)));
   const type = kinds.size === 1 ? [...kinds][0]! : 'file';
@@ -91,9 +100,13 @@ function attachment(f: FileRef, rid: string, template: string): Record<string, s
   return a;
 }
 
-/** The template with {fileId}, {name} and {rid} replaced by their URL-encoded values. */
+/**
+ * The template with {fileId}, {name} and {rid} replaced by their URL-encoded values; {fileId} and
+ * {name} as the files step names the folder and file it writes (file-name.ts: unchanged for
+ * ordinary names), so the URL names the file as it is in --attachments-dir.
+ */
 export function fileUrlOf(template: string, file: { id: string; name: string }, rid: string): string {
-  return template.replace(/\{(fileId|name|rid)\}/g, (_m, key: string) => encodeURIComponent(key === 'fileId' ? file.id : key === 'name' ? file.name : rid));
+  return template.replace(/\{(fileId|name|rid)\}/g, (_m, key: string) => encodeURIComponent(key === 'fileId' ? safeFileName(file.id) : key === 'name' ? safeFileName(file.name) : rid));
 }
 
 /** Checks a `--file-url` template once, at the edge: absolute http(s), with {fileId}. */

@@ -13,6 +13,8 @@ import { userState } from './workspace-rules.js';
 export interface PlaceholderScanOptions {
   /** `--file-url`: without it a file message with no text is skipped, and needs no users. */
   fileUrl?: string | undefined;
+  /** The same predicate as the messages mapping's (a message whose files are all missing may be skipped). */
+  fileAvailable?: ((fileId: string) => boolean) | undefined;
   /** UNIX seconds: older messages (outside retention) need no users. 0 or absent: no limit. */
   sentAfter?: number | undefined;
 }
@@ -42,7 +44,7 @@ export function createPlaceholderScan(tables: RocketChatTables, options: Placeho
       const route = routeMessage(doc, tables);
       if (!('muid' in route)) return;
       if (sentAfter > 0 && dateSeconds(route.doc['ts']) < sentAfter) return;
-      if (messageBody(route.doc, route.rid, options.fileUrl).kind === 'skip') return;
+      if (messageBody(route.doc, route.rid, options.fileUrl, options.fileAvailable).kind === 'skip') return;
       const sender = userState(route.senderId, tables).kind;
       const receiver = route.receiverId === undefined ? 'user' : userState(route.receiverId, tables).kind;
       // A message skipped or invalid for its other user needs no placeholder for this one.

@@ -1,13 +1,17 @@
 // Cuts a users document's top-level `"services": {...}` (password hashes, login tokens) out of its
 // bytes before anything is decoded or parsed, so the secrets never become a JS string or object:
 // what is not read cannot leak. A byte scanner over one document: strings (with escapes) and
-// nesting are tracked; the document's own syntax is left to JSON.parse.
+// nesting are tracked; the document's own syntax is left to JSON.parse. A mongodump (BSON) users
+// document has the element cut from its bytes by bson-document.ts bsonWithout.
+
+import { bsonWithout, decodeBsonDocument, isBsonDocument } from '../bson-document.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const KEY = Buffer.from('"services"');
+const SERVICES_NAME = Buffer.from('services');
 
 /**
  * The document's text with every top-level `"services": value` member removed (with its comma).
@@ -121,7 +125,14 @@ function skipValue(buf: Buffer, i: number, end: number): number {
  * is not cut by the byte scanner; no exporter writes that, but it is dropped here all the same.
  */
 export function parseUserDocument(buf: Buffer, start: number, end: number): unknown {
-  const doc = JSON.parse(textWithoutServices(buf, start, end)) as unknown;
+  // A mongodump document: the services element is cut out of its bytes, unread, the same way.
+  let doc: unknown;
+  if (isBsonDocument(buf, start, end)) {
+    const cut = bsonWithout(buf, start, end, SERVICES_NAME);
+    doc = decodeBsonDocument(cut, 0, cut.length);
+  } else {
+    doc = JSON.parse(textWithoutServices(buf, start, end)) as unknown;
+  }
   if (typeof doc === 'object' && doc !== null && Object.prototype.hasOwnProperty.call(doc, 'services')) {
     delete (doc as Record<string, unknown>)['services'];
   }

@@ -40,6 +40,8 @@ export interface WorkspaceOptions {
   nowSeconds: number;
   /** `--file-url TEMPLATE` ({fileId}, {name}, {rid}); without it files are not attachments. */
   fileUrl?: string | undefined;
+  /** A dump's files step: whether the file was written to --attachments-dir (absent: every file is). */
+  fileAvailable?: ((fileId: string) => boolean) | undefined;
   /** `--deleted-user-name`: the name of every placeholder user (default "Deleted user"). */
   deletedUserName?: string | undefined;
   /** Rocket.Chat role → CometChat role; a user takes the first of its roles found here. */
