@@ -43,6 +43,8 @@ export interface PipelineDeps {
   label?: string;
   /** What the report and logs call a `stdin` stream (migrate: the users phase read from the loaded tables). */
   inputName?: string;
+  /** The size of a `stdin` stream when known (migrate: sorted messages), for progress. */
+  inputBytes?: number;
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
@@ -79,7 +81,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   try {
     // The kind is --kind, or what the input's wrapper key says: known once the stage is open.
     const kindOptions = { command: config.command, from: config.from, kind: config.kind, retentionDays: config.retentionDays, ids: config.ids, sharded: (config.shard?.count ?? 1) > 1 };
-    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), ...(deps.inputName ? { inputName: deps.inputName } : {}), log });
+    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), stream: { name: deps.inputName, size: deps.inputBytes }, log });
     const input = read;
     safe = createSafekeeping({ config, resume, input, job: checkpoint?.run.job ?? newJobId(), nowSeconds, startedAt: startedAt.getTime(), log });
     const keeper = safe;

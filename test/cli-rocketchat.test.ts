@@ -19,7 +19,7 @@ test('--help documents --rooms, --users and the rocketchat format', async () => 
     assert.equal(r.code, 0);
     assert.match(r.stdout, /--rooms FILE +with --from rocketchat: mongoexport of rocketchat_room/);
     assert.match(r.stdout, /--users FILE +with --from rocketchat: mongoexport of users/);
-    assert.match(r.stdout.replace(/\s+/g, ' '), /rocketchat \(mongoexport of rocketchat_subscription/);
+    assert.match(r.stdout.replace(/\s+/g, ' '), /rocketchat \(mongoexport or mongodump of rocketchat_subscription/);
   }
 });
 

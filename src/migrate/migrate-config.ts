@@ -30,12 +30,27 @@ export interface MigrateOptions extends Omit<RunOptions, 'input' | 'kind' | 'roo
   dryRun?: boolean;
   fileUrl?: string;
   deletedUserName?: string;
+  /** A mongodump folder of the Rocket.Chat database: the four collections (and the uploads) from it. */
+  dumpDir?: string;
+  /** Where the dump's files are written, as DIR/{fileId}/{name} (needs --dump-dir and --file-url). */
+  attachmentsDir?: string;
+  /** Rocket.Chat's FileSystem store folder, for uploads kept outside GridFS. */
+  uploadsDir?: string;
+}
+
+/** A mongodump folder and what to do with its files. */
+export interface DumpSettings {
+  dir: string;
+  attachmentsDir: string | undefined;
+  uploadsDir: string | undefined;
 }
 
 export interface MigrateConfig {
   source: 'rocketchat' | 'cometchat';
-  /** Each phase's input (a path, or '-' for stdin: the last phase's only); absent phases are skipped. */
+  /** Each phase's input (a path, or '-' for stdin: the last phase's only); absent phases are skipped. With --dump-dir: found there when the migration starts. */
   inputs: Partial<Record<Phase, string>>;
+  /** --dump-dir: the inputs (rooms included) are the dump's collection files. */
+  dump: DumpSettings | undefined;
   /** Rocket.Chat: the rooms export (the groups phase's input, and what every phase maps rooms by). */
   rooms: string | undefined;
   stateDir: string;
@@ -57,6 +72,9 @@ const schema = z.object({
   dryRun: z.boolean().optional().default(false),
   fileUrl: z.string().optional(),
   deletedUserName: z.string().optional(),
+  dumpDir: z.string().optional(),
+  attachmentsDir: z.string().optional(),
+  uploadsDir: z.string().optional(),
 });
 
 const FLAGS: Record<Phase | 'rooms' | 'subscriptions', string> = {
@@ -69,15 +87,20 @@ const FLAGS: Record<Phase | 'rooms' | 'subscriptions', string> = {
 };
 
 export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.ProcessEnv = process.env): MigrateConfig {
-  const o = schema.parse({ from: options.from, stateDir: options.stateDir, resume: options.resume, startOver: options.startOver, dryRun: options.dryRun, fileUrl: options.fileUrl, deletedUserName: options.deletedUserName });
-  const source = o.from === undefined || o.from === 'cometchat' ? 'cometchat' : o.from === 'rocketchat' ? 'rocketchat' : undefined;
+  const o = schema.parse({ from: options.from, stateDir: options.stateDir, resume: options.resume, startOver: options.startOver, dryRun: options.dryRun, fileUrl: options.fileUrl, deletedUserName: options.deletedUserName, dumpDir: options.dumpDir, attachmentsDir: options.attachmentsDir, uploadsDir: options.uploadsDir });
+  // A mongodump folder is a Rocket.Chat database: --dump-dir says the source by itself.
+  const from = o.from ?? (o.dumpDir !== undefined ? 'rocketchat' : 'cometchat');
+  const source = from === 'cometchat' ? 'cometchat' : from === 'rocketchat' ? 'rocketchat' : undefined;
   if (source === undefined) throw usageError('--from', 'rocketchat (a workspace export) or cometchat (a file per kind, the default)', o.from);
+  const dump = dumpSettings(o, source, options);
   if (o.stateDir === undefined || o.stateDir.trim() === '') {
     throw new ChatmigrateError('CM_USAGE', 'migrate needs --state-dir DIR: where each phase keeps its checkpoint, rejects and report', { hint: 'e.g. --state-dir ./migration (created owner-only if absent)' });
   }
   if (o.resume && o.startOver) throw new ChatmigrateError('CM_USAGE', '--resume and --start-over contradict each other: give one');
   const inputs: Partial<Record<Phase, string>> = {};
-  if (source === 'rocketchat') {
+  if (dump) {
+    // Found in the folder when the migration starts (runMigration): nothing else to check here.
+  } else if (source === 'rocketchat') {
     for (const flag of ['groups', 'members'] as const) {
       if (options[flag] !== undefined) throw new ChatmigrateError('CM_USAGE', `${FLAGS[flag]} is for CometChat-shaped files; a Rocket.Chat workspace gives --rooms and --subscriptions`, { hint: 'chatmigrate migrate --from rocketchat --users users.json --rooms rooms.json --subscriptions subscriptions.json --messages messages.json' });
     }
@@ -98,7 +121,7 @@ export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.Proces
     for (const phase of PHASES) if (options[phase] !== undefined) inputs[phase] = options[phase];
   }
   const given = PHASES.filter((p) => inputs[p] !== undefined);
-  if (given.length === 0) throw new ChatmigrateError('CM_USAGE', 'migrate has no input: give at least one of --users, --groups, --members, --messages', { hint: 'chatmigrate migrate --help' });
+  if (given.length === 0 && !dump) throw new ChatmigrateError('CM_USAGE', 'migrate has no input: give at least one of --users, --groups, --members, --messages', { hint: 'chatmigrate migrate --help' });
   // stdin can be read once, by one phase, and only the last: the phases before it must be files.
   const stdinPhases = given.filter((p) => inputs[p] === '-');
   if (stdinPhases.length > 1 || (stdinPhases.length === 1 && stdinPhases[0] !== given[given.length - 1])) {
@@ -112,12 +135,13 @@ export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.Proces
     throw usageError('--deleted-user-name', source !== 'rocketchat' ? 'to go with --from rocketchat' : 'a name', o.deletedUserName);
   }
   // One resolution checks the shared flags as import (or validate, for a dry run) would.
-  const { from: _from, users: _u, rooms: _r, subscriptions: _s, groups: _g, members: _m, messages: _msg, stateDir: _d, resume: _re, startOver: _so, dryRun: _dr, fileUrl: _f, deletedUserName: _n, ...shared } = options;
+  const { from: _from, users: _u, rooms: _r, subscriptions: _s, groups: _g, members: _m, messages: _msg, stateDir: _d, resume: _re, startOver: _so, dryRun: _dr, fileUrl: _f, deletedUserName: _n, dumpDir: _dd, attachmentsDir: _ad, uploadsDir: _ud, ...shared } = options;
   const base = resolveConfig(o.dryRun ? 'validate' : 'import', { ...shared, input: undefined }, env);
   return Object.freeze({
     source,
     inputs,
-    rooms: source === 'rocketchat' ? options.rooms : undefined,
+    dump,
+    rooms: source === 'rocketchat' && !dump ? options.rooms : undefined,
     stateDir: resolvePath(o.stateDir),
     resume: o.resume,
     startOver: o.startOver,
@@ -127,4 +151,25 @@ export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.Proces
     retentionDays: base.retentionDays ?? DEFAULT_RETENTION_DAYS,
     base,
   });
+}
+
+/** --dump-dir and its file options, checked against each other and the other inputs. */
+function dumpSettings(o: { dumpDir?: string | undefined; attachmentsDir?: string | undefined; uploadsDir?: string | undefined; fileUrl?: string | undefined }, source: 'rocketchat' | 'cometchat', options: MigrateOptions): DumpSettings | undefined {
+  if (o.dumpDir === undefined) {
+    if (o.attachmentsDir !== undefined || o.uploadsDir !== undefined) {
+      throw new ChatmigrateError('CM_USAGE', `${o.attachmentsDir !== undefined ? '--attachments-dir' : '--uploads-dir'} writes the files of a mongodump: it goes with --dump-dir`, { hint: 'mongoexport files carry no file bytes; with them, --file-url can point at files Rocket.Chat (or a copy of its storage) serves' });
+    }
+    return undefined;
+  }
+  if (source !== 'rocketchat') throw new ChatmigrateError('CM_USAGE', '--dump-dir is a Rocket.Chat database dump: it goes with --from rocketchat (or no --from)');
+  const given = (['users', 'rooms', 'subscriptions', 'messages', 'groups', 'members'] as const).filter((k) => options[k] !== undefined);
+  if (given.length > 0) {
+    throw new ChatmigrateError('CM_USAGE', `--dump-dir gives every collection; ${given.map((k) => FLAGS[k]).join(', ')} cannot be given with it`, { hint: 'give either --dump-dir DIR, or the mongoexport files (--users, --rooms, --subscriptions, --messages)' });
+  }
+  if (o.dumpDir.trim() === '') throw usageError('--dump-dir', 'a folder', o.dumpDir);
+  if (o.uploadsDir !== undefined && o.attachmentsDir === undefined) throw new ChatmigrateError('CM_USAGE', '--uploads-dir is read to write the files to --attachments-dir: give --attachments-dir too');
+  if (o.attachmentsDir !== undefined && o.fileUrl === undefined) {
+    throw new ChatmigrateError('CM_USAGE', '--attachments-dir needs --file-url TEMPLATE: the address the folder will be served at, so that messages link to their files', { hint: "e.g. --file-url 'https://files.example.com/{fileId}/{name}' (upload DIR's contents to the storage behind it)" });
+  }
+  return { dir: resolvePath(o.dumpDir), attachmentsDir: o.attachmentsDir === undefined ? undefined : resolvePath(o.attachmentsDir), uploadsDir: o.uploadsDir === undefined ? undefined : resolvePath(o.uploadsDir) };
 }

@@ -20,6 +20,22 @@ export interface MigrationTotals {
   requests: number;
 }
 
+/** --attachments-dir: what became of the dump's uploads (a dry run writes none). */
+export type MigrationFiles =
+  | { dryRun: true; attachmentsDir: string }
+  | {
+      attachmentsDir: string;
+      uploads: number;
+      written: number;
+      kept: number;
+      bytes: number;
+      thumbnails: number;
+      missing: number;
+      broken: number;
+      problems: Array<{ fileId: string; name: string | undefined; fate: 'missing' | 'broken'; why: string }>;
+      problemsOmitted: number;
+    };
+
 export interface MigrationReport {
   tool: 'chatmigrate';
   version: string;
@@ -36,6 +52,10 @@ export interface MigrationReport {
   plan: { requests: number; minutes: number; text: string };
   /** Rocket.Chat: users created for message senders missing from the users export, and their messages. */
   placeholders?: { users: number; messages: number };
+  /** --dump-dir with --attachments-dir: the files written. */
+  files?: MigrationFiles;
+  /** Rocket.Chat messages: already in (ts, _id) order, or sorted (how many, in how many runs). */
+  timeOrder?: { inOrder: boolean; records: number; runs: number };
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -53,7 +73,13 @@ function worst(reports: readonly Report[]): { status: RunStatus; exitCode: ExitC
   return reports.some((r) => r.exitCode === EXIT.someRejected) ? { status: 'some-invalid', exitCode: EXIT.someRejected } : { status: 'ok', exitCode: EXIT.ok };
 }
 
-export function buildMigrationReport(config: MigrateConfig, phases: Partial<Record<Phase, Report>>, startedAt: Date, placeholders: MigrationReport['placeholders']): MigrationReport {
+export function buildMigrationReport(
+  config: MigrateConfig,
+  phases: Partial<Record<Phase, Report>>,
+  startedAt: Date,
+  placeholders: MigrationReport['placeholders'],
+  extra: Pick<MigrationReport, 'files' | 'timeOrder'> = {},
+): MigrationReport {
   const ran = PHASES.flatMap((p) => (phases[p] ? [phases[p]!] : []));
   const totals: MigrationTotals = { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, imported: 0, alreadyPresent: 0, rejected: 0, unsent: 0, requests: 0 };
   for (const r of ran) {
@@ -75,7 +101,10 @@ export function buildMigrationReport(config: MigrateConfig, phases: Partial<Reco
   const records = config.dryRun ? totals.valid : totals.unsent;
   const text = `${formatInt(records)} records → ${formatInt(requests)} requests → ${rpm > 0 ? `${formatDuration(minutes * 60_000)} at ${formatRate(rpm, rateWindowMs)}` : 'no rate limit'}`;
   const finishedAt = new Date();
-  const outcome = worst(ran);
+  let outcome = worst(ran);
+  // A file that could not be written is a loss the exit code must show, like a refused record.
+  const lostFiles = extra.files && !('dryRun' in extra.files) ? extra.files.missing + extra.files.broken : 0;
+  if (outcome.exitCode === EXIT.ok && lostFiles > 0) outcome = { status: 'some-invalid', exitCode: EXIT.someRejected };
   return {
     tool: 'chatmigrate',
     version: VERSION,
@@ -88,6 +117,7 @@ export function buildMigrationReport(config: MigrateConfig, phases: Partial<Reco
     totals,
     plan: { requests, minutes: Math.round(minutes * 100) / 100, text },
     ...(placeholders ? { placeholders } : {}),
+    ...extra,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
@@ -107,6 +137,14 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
   lines.push(`── migrate${report.dryRun ? ' (dry run)' : ''}: ${formatInt(t.read)} read, ${formatInt(t.valid)} valid, ${formatInt(t.invalid)} invalid, ${formatInt(t.duplicates)} duplicates, ${formatInt(t.skipped)} skipped  (${formatDuration(report.durationMs)})`);
   if (!report.dryRun) lines.push(`  delivered: ${formatInt(t.imported)} imported + ${formatInt(t.alreadyPresent)} already present; ${formatInt(t.rejected)} rejected; ${formatInt(t.unsent)} unsent; ${formatInt(t.requests)} requests`);
   if (report.placeholders && report.placeholders.users > 0) lines.push(`  placeholders: ${formatInt(report.placeholders.users)} users stand in for senders missing from --users (${formatInt(report.placeholders.messages)} messages)`);
+  const f = report.files;
+  if (f && 'dryRun' in f) lines.push(`  files: not written in a dry run (every upload counted as there); the real run writes them to ${f.attachmentsDir}`);
+  else if (f) {
+    const lost = f.missing + f.broken;
+    lines.push(`  files: ${formatInt(f.written + f.kept)} in ${f.attachmentsDir} (${formatInt(f.written)} written${f.kept > 0 ? `, ${formatInt(f.kept)} already there` : ''}, ${formatBytes(f.bytes)})${lost > 0 ? `; ${formatInt(f.missing)} missing, ${formatInt(f.broken)} broken: their messages keep their text (report.json lists them under files.problems)` : ''}`);
+  }
+  const order = report.timeOrder;
+  if (order && !order.inOrder) lines.push(`  time order: the messages export was not oldest first; ${formatInt(order.records)} messages sorted (${formatInt(order.runs)} sorted run${order.runs === 1 ? "" : "s"}) and delivered in time order`);
   if (report.notRun.length > 0) lines.push(`  not run: ${report.notRun.join(', ')}`);
   if (report.dryRun || t.unsent > 0) lines.push(`  plan${report.dryRun ? '' : ' for what is left'}: ${report.plan.text}`);
   if (report.alreadyFinished) lines.push(`  nothing run now: this migration finished at ${report.finishedAt} (the report above is its own); --start-over runs it again`);
@@ -115,3 +153,9 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
 }
 
 export { planDelivery };
+
+function formatBytes(n: number): string {
+  if (n < 1024 * 1024) return `${formatInt(Math.round(n / 1024))} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}

@@ -40,6 +40,8 @@ export interface MigrationState {
   nowSeconds: number;
   inputs: Partial<Record<Phase | 'rooms', InputIdentity | 'stdin'>>;
   phases: Partial<Record<Phase, 'done' | 'stopped'>>;
+  /** --attachments-dir: the dump's files were all written (files.report.json, files.ids). */
+  files?: 'done';
 }
 
 const SAMPLE_BYTES = 1024 * 1024;
@@ -124,10 +126,12 @@ export function checkSameMigration(state: MigrationState, config: MigrateConfig,
 
 /** Removes a migration's own files from the state directory (--start-over); nothing else in it. */
 export async function clearState(dir: string): Promise<void> {
-  const names = new Set([STATE_FILE, REPORT_FILE]);
+  const names = new Set([STATE_FILE, REPORT_FILE, 'files.report.json', 'files.ids']);
   for (const phase of PHASES) for (const path of Object.values(phaseFiles(dir, phase))) names.add(path.slice(dir.length + 1));
   for (const name of await fs.readdir(dir)) {
     const ours = names.has(name) || PHASES.some((p) => name.startsWith(`${p}.checkpoint.json.journal.`) || name === `${p}.checkpoint.json.lock`);
     if (ours) await fs.rm(join(dir, name), { force: true });
+    // The sorted messages and a decompressed chunks file: folders of the migration's own.
+    if (name === 'messages-order' || name === 'files-work') await fs.rm(join(dir, name), { recursive: true, force: true });
   }
 }

@@ -1,7 +1,9 @@
-// `chatmigrate migrate`, top to bottom: prepare the state directory (a new migration, a resumed
-// one, or a finished one run again), load a Rocket.Chat workspace's tables once, then run the
-// phases users → groups → members → messages through the same pipeline as import, each with its
-// own checkpoint, rejects and report, stopping at the first phase that fails or is stopped.
+// `chatmigrate migrate`, top to bottom: find a dump's collections, prepare the state directory (a
+// new migration, a resumed one, or a finished one run again), write a dump's files, load a
+// Rocket.Chat workspace's tables once, then run the phases users → groups → members → messages
+// (Rocket.Chat messages in time order, sorted first when they are not) through the same pipeline
+// as import, each with its own checkpoint, rejects and report, stopping at the first phase that
+// fails or is stopped.
 
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
@@ -10,13 +12,18 @@ import { ChatmigrateError, toChatmigrateError } from '../errors.js';
 import type { RunConfig } from '../config.js';
 import { createPrivateDir } from '../accounting/output-paths.js';
 import type { Report } from '../accounting/report.js';
-import { writeJsonFileAtomic } from '../accounting/write-json-file.js';
+import { writeFileAtomic, writeJsonFileAtomic } from '../accounting/write-json-file.js';
+import type { Log } from '../log.js';
+import { locateDumpDir, type DumpFiles } from '../mongodump/dump-dir.js';
+import { createFileIdSet } from '../mongodump/file-id-set.js';
+import { orderMessages, removeTimeOrder, type TimeOrder } from '../mongodump/time-order.js';
+import { writeUploadFiles } from '../mongodump/upload-files.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { runPipeline } from '../pipeline.js';
 import type { RecordMapper } from '../sources/mapped-record.js';
 import { createWorkspaceMappers, loadRocketChatWorkspace, usersPhaseInput, type WorkspaceMappers } from '../sources/rocketchat/index.js';
 import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
-import { buildMigrationReport, type MigrationReport } from './migration-report.js';
+import { buildMigrationReport, type MigrationFiles, type MigrationReport } from './migration-report.js';
 import { checkSameMigration, clearState, inputsOf, loadState, newState, phaseFiles, REPORT_FILE, saveState, type MigrationState } from './migration-state.js';
 
 export interface MigrationDeps {
@@ -36,6 +43,8 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
   // A dry run keeps its files apart: it must not touch the real migration's state.
   const dir = config.dryRun ? join(config.stateDir, 'dry-run') : config.stateDir;
   createPrivateDir(dir, log, '--state-dir');
+  const dump = config.dump ? await locateDumpDir(config.dump.dir) : undefined;
+  if (dump) config = withDumpInputs(config, dump, log);
   const state = await prepareState(config, dir);
   if (state === 'finished') {
     log.warn({ stateDir: dir }, 'migrate: this migration has finished; nothing is run again (--start-over runs it again)');
@@ -43,18 +52,22 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
   }
 
   const phases: Partial<Record<Phase, Report>> = {};
+  let timeOrderSeen: MigrationReport['timeOrder'];
   let placeholders: MigrationReport['placeholders'];
   let mappers: WorkspaceMappers | undefined;
   let workspaceUsers: (() => Readable) | undefined;
+  // Files first: the messages mapping (and the placeholder pre-pass) leave out files not written.
+  const files = dump && config.dump?.attachmentsDir ? await dumpFiles(config, dump, dir, state, log, deps.signal) : undefined;
+  const fileAvailable = files?.available ? { fileAvailable: files.available } : {};
   if (config.source === 'rocketchat') {
     const retention = config.retentionDays;
     const loaded = await loadRocketChatWorkspace(
       { users: config.inputs.users!, rooms: config.rooms!, ...(config.inputs.messages ? { messages: config.inputs.messages } : {}) },
-      { ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), ...(retention > 0 ? { sentAfter: state.nowSeconds - retention * DAY_SECONDS } : {}) },
+      { ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), ...fileAvailable, ...(retention > 0 ? { sentAfter: state.nowSeconds - retention * DAY_SECONDS } : {}) },
       log,
     );
     placeholders = { users: loaded.placeholders.users, messages: loaded.placeholders.placeholderMessages };
-    mappers = createWorkspaceMappers(loaded.tables, { nowSeconds: state.nowSeconds, ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), deletedUserName: config.deletedUserName });
+    mappers = createWorkspaceMappers(loaded.tables, { nowSeconds: state.nowSeconds, ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), ...fileAvailable, deletedUserName: config.deletedUserName });
     // The users phase reads the tables' own records (no `services`), the same bytes every time.
     workspaceUsers = () => Readable.from(usersPhaseInput(loaded.tables));
   }
@@ -69,15 +82,25 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
       continue;
     }
     const fromTables = phase === 'users' && workspaceUsers !== undefined;
-    const runConfig = phaseConfig(config, phase, fromTables ? '-' : input, files, state, existsSync(files.checkpoint));
-    log.info({ phase, input: fromTables ? `${input} (the workspace's users)` : input, resume: runConfig.resume }, 'migrate: phase started');
+    // Rocket.Chat messages go oldest first: from the sorted runs when the export is not in order.
+    const ordered = phase === 'messages' && config.source === 'rocketchat' ? await timeOrder(input, dir, log, deps.signal) : undefined;
+    if (ordered) timeOrderSeen = { inOrder: ordered.inOrder, records: ordered.records, runs: ordered.runs };
+    const fromSort = ordered?.stream !== undefined;
+    const runConfig = phaseConfig(config, phase, fromTables || fromSort ? '-' : input, files, state, existsSync(files.checkpoint));
+    log.info({ phase, input: fromTables ? `${input} (the workspace's users)` : fromSort ? `${input} (in time order)` : input, resume: runConfig.resume }, 'migrate: phase started');
     const mapper: RecordMapper | undefined = mappers?.[phase];
     const report = await runPipeline(runConfig, {
       ...(deps.logger ? { logger: deps.logger } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.stderr ? { stderr: deps.stderr } : {}),
       ...(mapper ? { mapper } : {}),
-      ...(fromTables ? { stdin: workspaceUsers!(), inputName: `${input} (its users as loaded)` } : input === '-' && deps.stdin ? { stdin: deps.stdin } : {}),
+      ...(fromTables
+        ? { stdin: workspaceUsers!(), inputName: `${input} (its users as loaded)` }
+        : fromSort
+          ? { stdin: Readable.from(ordered.stream!()), inputName: `${input} (in time order)`, inputBytes: ordered.bytes }
+          : input === '-' && deps.stdin
+            ? { stdin: deps.stdin }
+            : {}),
       label: `migrate ${phase}`,
     });
     phases[phase] = report;
@@ -85,10 +108,15 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
     const finished = report.exitCode === 0 || report.exitCode === 3;
     state.phases[phase] = finished ? 'done' : 'stopped';
     if (!config.dryRun) await saveState(dir, state);
+    // The sorted runs are kept until the phase that reads them is done: a resume reads the same bytes.
+    if (ordered && finished) await removeTimeOrder(orderDir(dir));
     // A later phase needs what this one brings (its users, its groups): nothing runs after a stop.
     if (!finished) break;
   }
-  const report = buildMigrationReport({ ...config, stateDir: dir }, phases, startedAt, placeholders);
+  const report = buildMigrationReport({ ...config, stateDir: dir }, phases, startedAt, placeholders, {
+    ...(files ? { files: files.report } : {}),
+    ...(timeOrderSeen ? { timeOrder: timeOrderSeen } : {}),
+  });
   await writeJsonFileAtomic(join(dir, REPORT_FILE), report).catch((err: unknown) => {
     throw new ChatmigrateError('CM_OUTPUT', `cannot write ${join(dir, REPORT_FILE)}: ${toChatmigrateError(err).message}`);
   });
@@ -144,4 +172,65 @@ function phaseConfig(config: MigrateConfig, phase: Phase, input: string, files: 
     nowSeconds: state.nowSeconds,
     nowFromClock: false,
   });
+}
+
+/** The dump's collection files as the phases' inputs (--dump-dir). */
+function withDumpInputs(config: MigrateConfig, dump: DumpFiles, log: Log): MigrateConfig {
+  if (dump.messages === undefined) log.warn({ dumpDir: dump.dir }, 'the dump has no rocketchat_message collection: no messages phase');
+  if (config.dump?.attachmentsDir !== undefined && dump.uploads === undefined) log.warn({ dumpDir: dump.dir }, 'the dump has no rocketchat_uploads collection: there are no files to write');
+  const inputs: MigrateConfig['inputs'] = { users: dump.users, groups: dump.rooms, members: dump.subscriptions, ...(dump.messages ? { messages: dump.messages } : {}) };
+  return Object.freeze({ ...config, inputs, rooms: dump.rooms });
+}
+
+const orderDir = (dir: string): string => join(dir, 'messages-order');
+
+/** The messages in (ts, _id) order: the file itself when it is, else sorted runs under the state directory. */
+async function timeOrder(input: string, dir: string, log: Log, signal: AbortSignal | undefined): Promise<TimeOrder> {
+  return orderMessages({ input, dir: orderDir(dir), log, ...(signal ? { signal } : {}) });
+}
+
+interface DumpFilesOutcome {
+  report: MigrationFiles;
+  /** Which uploads are in the attachments folder; undefined in a dry run (nothing written: all assumed there). */
+  available: ((fileId: string) => boolean) | undefined;
+}
+
+const FILES_REPORT = 'files.report.json';
+const FILES_IDS = 'files.ids';
+
+/**
+ * Writes the dump's uploads to --attachments-dir, once: a resumed migration reads the list of
+ * files it wrote instead of reading the chunks again. A dry run writes nothing.
+ */
+async function dumpFiles(config: MigrateConfig, dump: DumpFiles, dir: string, state: MigrationState, log: Log, signal: AbortSignal | undefined): Promise<DumpFilesOutcome | undefined> {
+  const outDir = config.dump!.attachmentsDir!;
+  if (dump.uploads === undefined) return undefined;
+  if (config.dryRun) return { report: { dryRun: true, attachmentsDir: outDir }, available: undefined };
+  const reportPath = join(dir, FILES_REPORT);
+  const idsPath = join(dir, FILES_IDS);
+  if (state.files === 'done' && existsSync(reportPath) && existsSync(idsPath)) {
+    const set = createFileIdSet();
+    for (const line of readFileSync(idsPath, 'utf8').split('\n')) if (line !== '') set.add(line);
+    log.info({ attachmentsDir: outDir }, 'migrate: the files were written by an earlier run');
+    return { report: JSON.parse(readFileSync(reportPath, 'utf8')) as MigrationFiles, available: set.seal().has };
+  }
+  const ids: string[] = [];
+  log.info({ attachmentsDir: outDir, uploads: dump.uploads, chunks: dump.chunks ?? null }, 'migrate: writing the files of the dump');
+  const r = await writeUploadFiles({
+    uploads: dump.uploads,
+    chunks: dump.chunks,
+    uploadsDir: config.dump!.uploadsDir,
+    outDir,
+    workDir: join(dir, 'files-work'),
+    log,
+    onAvailable: (id) => void ids.push(id),
+    ...(signal ? { signal } : {}),
+  });
+  const { files, ...counts } = r;
+  const report: MigrationFiles = { attachmentsDir: outDir, ...counts };
+  await writeFileAtomic(idsPath, ids.length === 0 ? '' : ids.join('\n') + '\n');
+  await writeJsonFileAtomic(reportPath, report);
+  state.files = 'done';
+  await saveState(dir, state);
+  return { report, available: files.has.bind(files) };
 }

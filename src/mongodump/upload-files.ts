@@ -36,6 +36,8 @@ export interface UploadFilesOptions {
   log: Log;
   /** After each upload document: files done so far and bytes in the folder. */
   onProgress?: (p: { uploads: number; files: number; bytes: number }) => void;
+  /** Each file id that ends up in the folder (written or kept): a caller that keeps the list (migrate's resume). */
+  onAvailable?: (fileId: string) => void;
   signal?: AbortSignal;
 }
 
@@ -127,6 +129,7 @@ export async function writeUploadFiles(o: UploadFilesOptions): Promise<UploadFil
       r.kept++;
       r.bytes += whole;
       ids.add(plan.id);
+      o.onAvailable?.(plan.id);
       return;
     }
     createPrivateDir(join(o.outDir, folder));
@@ -148,6 +151,7 @@ export async function writeUploadFiles(o: UploadFilesOptions): Promise<UploadFil
     r.written++;
     r.bytes += whole;
     ids.add(plan.id);
+    o.onAvailable?.(plan.id);
   }
 
   /** Writes the file's chunk payloads in order; a chunk that is not what the index said is a failure. */

@@ -7,7 +7,7 @@ import type { KindName } from '../entities/kinds.js';
 import type { Log } from '../log.js';
 import type { FormatChoice, SourceFormat } from '../sources/formats.js';
 import type { RecordMapper } from '../sources/mapped-record.js';
-import { openInputPath, type OpenedInput } from '../sources/open-input.js';
+import { openInputPath, type OpenedInput, type StreamInput } from '../sources/open-input.js';
 import { createRecordReader, type RecordReader } from '../sources/record-reader.js';
 import { detectWrapper, mayHaveWrapper, resolveKind } from '../sources/detect-kind.js';
 import { peekHead } from '../sources/peek-head.js';
@@ -80,10 +80,10 @@ export interface ReadStage {
 
 /** Loads a source's tables (Rocket.Chat) and opens the input; nothing is read yet. */
 /** `mapper`: a source's mapping step made by the caller (migrate's Rocket.Chat phases). */
-export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; log: Log; mapper?: RecordMapper; inputName?: string }): Promise<ReadStage> {
+export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; log: Log; mapper?: RecordMapper; stream?: StreamInput }): Promise<ReadStage> {
   // The Rocket.Chat tables are read first: an unreadable --rooms fails before the input is touched.
   const mapper: RecordMapper | undefined = deps.mapper ?? (s.from === 'rocketchat' ? await createSubscriptionMapper({ rooms: s.rooms!, users: s.users! }, s.nowSeconds, deps.log) : undefined);
-  const input: OpenedInput = await openInputPath(s.input, deps.stdin, deps.inputName);
+  const input: OpenedInput = await openInputPath(s.input, deps.stdin, deps.stream);
   let chunks = input.chunks;
   // Made once the kind is known (decideKind): the decoders, the splitter and its wrapper depend on it.
   let decided: { kind: KindName; retentionDays: number | undefined } | undefined;

@@ -29,9 +29,14 @@ export interface OpenedInput {
  */
 export const READ_CHUNK_BYTES = 256 * 1024;
 
-/** `streamName`: what a stream input is called in the report and logs (default stdin). */
-export async function openInputPath(path: string | undefined, stdin: Readable = process.stdin, streamName = 'stdin'): Promise<OpenedInput> {
-  if (path === undefined || path === '-') return openInputStream(stdin, streamName, undefined);
+/** A stream input as the report and logs name it (default stdin), and its size when known. */
+export interface StreamInput {
+  name?: string | undefined;
+  size?: number | undefined;
+}
+
+export async function openInputPath(path: string | undefined, stdin: Readable = process.stdin, stream: StreamInput = {}): Promise<OpenedInput> {
+  if (path === undefined || path === '-') return openInputStream(stdin, stream.name ?? 'stdin', stream.size);
   let size: number;
   try {
     const st = await fs.stat(path);
