@@ -103,7 +103,7 @@ test('records of another kind say which --kind fits; most of a run failing that 
   assert.equal(report.suggestion, 'most records look like messages (they have muid, sender, receiver): run with --kind messages');
   assert.match(r.stderr, /\n {2}hint: most records look like messages \(they have muid, sender, receiver\): run with --kind messages\n/);
   const lines = readNdjson(rejects);
-  assert.match(String(lines[0]!['message']), /^guid is missing \(the record looks like one of messages: it has muid, sender, receiver; try --kind messages\)$/);
+  assert.match(String(lines[0]!['message']), /^guid is missing \(the record looks like a message: it has muid, sender, receiver; try --kind messages\)$/);
 
   // Mostly valid: no run-level hint, however the few invalid ones look.
   const mostlyFine = await validateText([...Array(5).fill(JSON.stringify({ guid: 'g', uid: 'u' })), JSON.stringify(message('m'))].join('\n'), 64);

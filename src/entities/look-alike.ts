@@ -33,7 +33,7 @@ export function flagFor(look: LookAlike): string {
 export function lookAlikeNote(look: LookAlike | undefined): string {
   if (look === undefined || look === ROCKETCHAT_LOOK) return '';
   const fields = KINDS[look].signature!.join(', ');
-  return ` (the record looks like one of ${look}: it has ${fields}; try ${flagFor(look)})`;
+  return ` (the record looks like a ${KINDS[look].entity}: it has ${fields}; try ${flagFor(look)})`;
 }
 
 /**
