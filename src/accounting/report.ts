@@ -159,7 +159,9 @@ export function buildReport(r: ReportInputs): Report {
       ? new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal before the input was finished', {
           hint: config.checkpoint
             ? 'run the same command again with --resume: it continues after the last checkpoint'
-            : `run the same command again: ${r.kind} already imported are answered "already present" and count as delivered`,
+            : config.command === 'validate'
+              ? 'run the same command again: validate sends nothing, so it simply starts over'
+              : `run the same command again: ${r.kind} already imported are answered "already present" and count as delivered`,
         })
       : undefined);
   const status: RunStatus = r.interrupted && r.failure === undefined ? 'interrupted' : failure ? 'failed' : counts.invalid + counts.rejected > 0 ? 'some-invalid' : 'ok';

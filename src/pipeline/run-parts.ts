@@ -118,6 +118,6 @@ export function reportRun(e: RunEnd): Report {
   if (report.alreadyComplete) e.log.info({ checkpoint: config.checkpoint, records: checkpoint?.watermark.records }, 'the job in the checkpoint was already complete: nothing was sent');
   e.log.info({ kind: report.kind, read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
   if (report.suggestion !== undefined) e.log.warn({ kind: report.kind, invalid: report.invalid, read: report.read }, report.suggestion);
-  if (report.read === 0 && report.status !== 'failed') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
+  if (report.read === 0 && (report.status === 'ok' || report.status === 'some-invalid')) e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;
 }
