@@ -113,5 +113,5 @@ test('records of another kind say which --kind fits; most of a run failing that 
   const rc = join(dir, 'subscriptions.json');
   writeFileSync(rc, [1, 2, 3].map((i) => JSON.stringify({ _id: `s${i}`, rid: 'GENERAL', u: { _id: `u${i}`, username: `user${i}` }, ts: { $date: '2024-01-01T00:00:00Z' } })).join('\n'));
   const rcRun = await validate({ input: rc });
-  assert.equal(rcRun.suggestion, 'most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with --from rocketchat --rooms FILE --users FILE');
+  assert.equal(rcRun.suggestion, 'most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with --from rocketchat --rooms FILE --users FILE, or a whole workspace (users, rooms, subscriptions, messages) with chatmigrate migrate --from rocketchat');
 });

@@ -52,7 +52,7 @@ export function lookAlikeSuggestion(looks: ReadonlyMap<string, number>, invalid:
   }
   if (top === undefined || most * 2 <= invalid) return undefined;
   if (top === ROCKETCHAT_LOOK) {
-    return `most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with ${flagFor(ROCKETCHAT_LOOK)}`;
+    return `most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with ${flagFor(ROCKETCHAT_LOOK)}, or a whole workspace (users, rooms, subscriptions, messages) with chatmigrate migrate --from rocketchat`;
   }
   if (!(KIND_NAMES as readonly string[]).includes(top)) return undefined;
   const look = top as KindName;
