@@ -63,3 +63,18 @@ test('shapes auto-detection always read are read as before: bodies and maps over
     }
   }
 });
+
+test('a --from that does not fit the input is a format error naming the run kind and the way out, not "fix the bad record"', async () => {
+  const cases: Array<[string, Record<string, string>, string]> = [
+    [`${u}\n`, { from: 'array', kind: 'users' }, "stdin: not in the form it is read as, at byte 0: expected '[' (a JSON array of users) but found '{'"],
+    [`[${u}]`, { from: 'map', kind: 'users' }, "stdin: not in the form it is read as, at byte 0: expected '{' (an object of users keyed by uid) but found '['"],
+    ['[{"guid":"g","uid":"u"}]', { from: 'map' }, "stdin: not in the form it is read as, at byte 0: expected '{' (an object of members keyed by memberId) but found '['"],
+    ['{"members": [{"guid":"g","uid":"u"}]}', { from: 'cometchat' }, "stdin: not in the form it is read as, at byte 12: expected '{' (the members object keyed by id) but found '['"],
+  ];
+  for (const [text, options, message] of cases) {
+    const r = await validateText(text, 64, options);
+    assert.equal(r.error?.code, 'CM_INPUT_FORMAT', text);
+    assert.equal(r.error?.message, message);
+    assert.equal(r.error?.hint, 'leave --from out to detect the form, or give the one that fits (--from array, map, cometchat or ndjson)');
+  }
+});

@@ -2,7 +2,7 @@
 // position and a hint for bad input.
 
 import { ChatmigrateError, toChatmigrateError } from '../errors.js';
-import { MalformedInputError } from '../sources/formats.js';
+import { MalformedInputError, WrongShapeError } from '../sources/formats.js';
 import { FormatError } from '../sources/record-reader.js';
 
 /** Bad input (not bad delivery): what was read before it is still delivered. */
@@ -12,6 +12,12 @@ export function isInputFailure(e: ChatmigrateError): boolean {
 
 /** `lineDelimited`: the input has one record per line (a bad line could be skipped). */
 export function describeFailure(err: unknown, inputName: string, lineDelimited = false): ChatmigrateError {
+  if (err instanceof WrongShapeError) {
+    // Not a broken record: the whole input has another form than the one it is read as.
+    return new ChatmigrateError('CM_INPUT_FORMAT', `${inputName}: not in the form it is read as, at byte ${err.offset}: ${err.message}`, {
+      hint: 'leave --from out to detect the form, or give the one that fits (--from array, map, cometchat or ndjson)',
+    });
+  }
   if (err instanceof MalformedInputError) {
     const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
     const fix = 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)';

@@ -37,5 +37,16 @@ export class MalformedInputError extends Error {
   }
 }
 
+/**
+ * The document does not open the way its format does (`{` where --from array wants `[`): the
+ * input is of another form, most likely a --from that does not fit, not a broken record.
+ */
+export class WrongShapeError extends MalformedInputError {
+  constructor(message: string, offset: number) {
+    super(message, offset);
+    this.name = 'WrongShapeError';
+  }
+}
+
 /** A single record larger than this is treated as malformed: likely a wrong --from, and it would exhaust memory. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;

@@ -7,7 +7,11 @@
 // One file, longer than most: the scanner is one state machine over bytes, and its states, the
 // loop and the error positions only read correctly side by side.
 
-import { MAX_RECORD_BYTES, MalformedInputError, type RecordSink, type RecordSplitter } from './formats.js';
+import { MAX_RECORD_BYTES, MalformedInputError, WrongShapeError, type RecordSink, type RecordSplitter } from './formats.js';
+import { KINDS, type KindName } from '../entities/kinds.js';
+
+/** The field a kind's records are keyed by in a map ("an object of users keyed by uid"). */
+const keyFieldOf = (kind: string): string => (Object.hasOwn(KINDS, kind) ? KINDS[kind as KindName].key.field : 'id');
 
 export type DocumentShape = 'array' | 'map' | 'cometchat';
 
@@ -106,8 +110,8 @@ export function createJsonDocumentSplitter(shape: DocumentShape, emit: RecordSin
   }
 
   function describeContainer(): string {
-    if (shape === 'array') return "'[' (a JSON array of members)";
-    if (shape === 'map') return "'{' (an object keyed by memberId)";
+    if (shape === 'array') return `'[' (a JSON array of ${wrapper})`;
+    if (shape === 'map') return `'{' (an object of ${wrapper} keyed by ${keyFieldOf(wrapper)})`;
     return stack.length === 0 ? `'{' (the {"${wrapper}": {...}} import body)` : `'{' (the ${wrapper} object keyed by id)`;
   }
 
@@ -218,7 +222,7 @@ export function createJsonDocumentSplitter(shape: DocumentShape, emit: RecordSin
     const r = role(consumed + i);
     if (r === 1) {
       if (c !== expectedContainer()) {
-        fail(`expected ${describeContainer()} but found ${describeByte(c)}`, consumed + i);
+        throw new WrongShapeError(`expected ${describeContainer()} but found ${describeByte(c)}`, consumed + i);
       }
       stack.push(c);
       state = c === 0x7b ? OBJ_KEY_OR_END : ARR_VALUE_OR_END;
