@@ -55,6 +55,10 @@ test('the same `import --checkpoint` over a finished job sends nothing, says it 
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
     assert.equal(report.alreadyComplete, true);
     assert.deepEqual(counts(report), counts(done), 'the finished job\'s counts');
+    // Under a quota too, the summary shows the job's requests without a share of a budget it did not use.
+    const quota = await runCli(args.map((a, i) => (args[i - 1] === '--rpm' ? '60' : a)), { env });
+    assert.equal(quota.code, 0, quota.stderr);
+    assert.match(quota.stderr, /\n {2}requests: 3 \(0 retries, 0 throttled\)\n/);
 
     // --start-over is a new job: everything is sent again and is already there.
     const anew = await importInto(sandbox, { input, checkpoint: join(dir, 'job.ckpt'), startOver: true });

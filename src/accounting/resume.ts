@@ -10,7 +10,7 @@ import { ChatmigrateError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { loadCheckpoint, type Checkpoint, type WindowEntry } from './checkpoint-file.js';
 import { readDeliveryJournals, removeJournals } from './delivery-journal.js';
-import type { Counts } from './report.js';
+import { plural, type Counts } from './report.js';
 import type { RejectsFileResume } from './rejects-writer.js';
 import type { KindName } from '../entities/kinds.js';
 
@@ -126,7 +126,7 @@ export async function prepareResume(config: ResumeSettings): Promise<ResumePoint
   }
   const finished = checkpoint.state === 'complete';
   if (!config.resume && !finished) {
-    throw new ChatmigrateError('CM_USAGE', `--checkpoint ${path} holds the progress of an unfinished run (${checkpoint.watermark.records} records settled)`, {
+    throw new ChatmigrateError('CM_USAGE', `--checkpoint ${path} holds the progress of an unfinished run (${plural(checkpoint.watermark.records, 'record')} settled)`, {
       hint: `add --resume to continue it, or ${START_OVER_HINT}`,
     });
   }

@@ -24,8 +24,11 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
     );
     // Under a quota, the share of its budget says whether it was used (never over: the governor);
     // without one, a rate over one or two requests (an auth failure, a tiny input) means nothing.
+    // A finished job run again sent nothing: a share of the budget would describe no work.
     const rate =
-      r.budgetUsed !== undefined && (r.requests ?? 0) > 0
+      r.alreadyComplete === true
+        ? ''
+        : r.budgetUsed !== undefined && (r.requests ?? 0) > 0
         ? `, ${Math.round(r.budgetUsed * 100)}% of the budget (${r.plan.rpm} per ${formatDuration(r.plan.rateWindowMs)})`
         : (r.requests ?? 0) >= 3 && r.durationMs >= 1000
           ? `, ${r.achievedRpm ?? 0} req/min`
