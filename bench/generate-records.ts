@@ -20,7 +20,7 @@ export interface GeneratedRecord {
   kind: RecordKind;
   /** Also the map key in the `cometchat` and `map` formats. ASCII, never needs JSON escaping. */
   memberId: string;
-  /** The record as one line of ASCII JSON (so its length is its byte length). */
+  /** The record as one line of JSON; ASCII (its length is its byte length) unless `rich`. */
   json: string;
   reason: InvalidReason | undefined;
 }
@@ -30,6 +30,8 @@ export interface RecordFactoryOptions {
   dupRate: number;
   conflictRate: number;
   invalidRate: number;
+  /** Valid records get non-ASCII names, escapes, metadata and tags (see GenerateOptions.rich). */
+  rich?: boolean;
 }
 
 export interface RecordFactory {
@@ -96,8 +98,18 @@ interface RingEntry {
   head: string;
   uid: string;
   name: string;
-  avatar: string;
+  /** userDetails after its name (avatar, metadata, tags), as JSON text starting with a comma. */
+  extra: string;
 }
+
+/**
+ * Names as JSON string bodies: raw UTF-8 in several scripts, \u escapes (BMP and a surrogate
+ * pair), an escaped quote and backslash. All are valid CometChat names (≤ 100 characters).
+ */
+const RICH_NAMES = ['José Núñez', '田中 愛子', 'Zoë Ångström', 'Дмитрий Ковалёв', 'محمد حداد',
+  'Sm\\u00f8rg\\u00e5sbord Team', 'Chlo\\u00e9 \\u00c9lise', 'Ren \\ud83d\\ude80 Ito', 'Sean \\"Shay\\" OBrien',
+  'Back\\\\slash Bob', 'Françoise d\\u2019Arc', 'Παύλος Νικολάου'];
+const RICH_TAGS = ['"vip"', '"beta"', '"emea"', '"support"', '"caf\\u00e9"', '"north-america"', '"オペレーター"'];
 
 function makeGroup(seed: number, g: number): Group {
   const h1 = mix32(seed ^ Math.imul(g + 1, 0x27d4eb2f));
@@ -145,8 +157,14 @@ export function createRecordFactory(options: RecordFactoryOptions): RecordFactor
   };
 
   const userName = (): string => `${FIRST[below(FIRST.length)]} ${LAST[below(LAST.length)]}`;
-  const userDetails = (uid: string, name: string, avatar: string): string =>
-    `{"uid":"${uid}","name":"${name}"${avatar}}`;
+  const richName = (): string => `${RICH_NAMES[below(RICH_NAMES.length)]} ${below(1000)}`;
+  const richExtra = (uid: string): string => {
+    const tags = Array.from({ length: 1 + below(3) }, () => RICH_TAGS[below(RICH_TAGS.length)]).join(',');
+    return `,"metadata":{"@private":{"email":"${uid}@example.com","contactNumber":"+1-555-${1000 + below(9000)}"},` +
+      `"department":"${ADJ[below(ADJ.length)]}","bio":"Line one\\nline two \\u2014 \\"quoted\\""},"tags":[${tags}]`;
+  };
+  const userDetails = (uid: string, name: string, extra: string): string =>
+    `{"uid":"${uid}","name":"${name}"${extra}}`;
 
   const joinedField = (seconds: number): string => {
     const roll = below(100);
@@ -175,10 +193,11 @@ export function createRecordFactory(options: RecordFactoryOptions): RecordFactor
     const banned = banRoll < 6 ? ',"isBanned":false' : banRoll < 8 ? ',"isBanned":true' : '';
     const head = `{"memberId":"${memberId}","uid":"${uid}","guid":"${guid}"${joinedField(joined)}` +
       `${SCOPES[below(SCOPES.length)]}${banned},"groupDetails":{"guid":"${guid}",${group.tail}},"userDetails":`;
-    const name = userName();
+    const name = options.rich === true ? richName() : userName();
     const avatar = below(100) < 45 ? `,"avatar":"https://cdn.example.com/avatars/${uid}.png"` : '';
-    const json = `${head}${userDetails(uid, name, avatar)}}`;
-    const entry: RingEntry = { memberId, json, head, uid, name, avatar };
+    const extra = options.rich === true ? avatar + richExtra(uid) : avatar;
+    const json = `${head}${userDetails(uid, name, extra)}}`;
+    const entry: RingEntry = { memberId, json, head, uid, name, extra };
     if (ring.length < RING_SIZE) ring.push(entry);
     else ring[ringNext] = entry;
     ringNext = (ringNext + 1) % RING_SIZE;
@@ -216,7 +235,7 @@ export function createRecordFactory(options: RecordFactoryOptions): RecordFactor
     if (!conflict) return { kind: 'duplicate', memberId: source.memberId, json: source.json, reason: undefined };
     // Same memberId, different (still valid) content: the user was renamed.
     const renamed = `${source.name} (${i.toString(36)})`;
-    const json = `${source.head}${userDetails(source.uid, renamed, source.avatar)}}`;
+    const json = `${source.head}${userDetails(source.uid, renamed, source.extra)}}`;
     return { kind: 'conflict', memberId: source.memberId, json, reason: undefined };
   };
 

@@ -17,6 +17,11 @@ export interface GenerateOptions {
   dupRate?: number;
   conflictRate?: number;
   invalidRate?: number;
+  /**
+   * Rich member records: non-ASCII names (raw UTF-8 and \\u escapes), escaped quotes and
+   * backslashes, metadata and tags in userDetails. Default false: short ASCII records.
+   */
+  rich?: boolean;
 }
 
 /** `duplicates` includes `conflicts` (SPEC counts a conflicting repeat as a duplicate). */
@@ -74,7 +79,7 @@ export function resolveOptions(o: GenerateOptions, name: (key: string) => string
     throw usageError(names, 'a sum of at most 1', sum);
   }
   const size = o.bytes === undefined ? { count: o.count ?? DEFAULT_COUNT } : { bytes: o.bytes };
-  return { format: o.format, seed, ...rates, ...size };
+  return { format: o.format, seed, ...rates, rich: o.rich ?? false, ...size };
 }
 
 function emptyCounts(): ExpectedCounts {
@@ -93,7 +98,7 @@ function tally(counts: ExpectedCounts, record: GeneratedRecord): void {
   }
 }
 
-/** The whole export as ~1 MB text chunks; fills `counts` as it goes. All text is ASCII. */
+/** The whole export as ~1 MB text chunks; fills `counts` as it goes. ASCII unless `rich`. */
 function* exportChunks(o: Resolved, counts: ExpectedCounts): Generator<string, void, void> {
   const frame = FRAMINGS[o.format];
   const factory = createRecordFactory(o);
@@ -109,7 +114,7 @@ function* exportChunks(o: Resolved, counts: ExpectedCounts): Generator<string, v
     const entry = frame.keyed ? `"${record.memberId}": ${record.json}` : record.json;
     const piece = produced === 0 ? frame.open + entry : frame.sep + entry;
     chunk += piece;
-    total += piece.length;
+    total += o.rich ? Buffer.byteLength(piece) : piece.length;
     produced++;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
@@ -189,6 +194,7 @@ Writes a synthetic, seeded export of CometChat group members to stdout.
   --dup-rate R         share of exact repeats of an earlier memberId (default 0)
   --conflict-rate R    share of repeats of an earlier memberId with other content (default 0)
   --invalid-rate R     share of invalid records, one defect each (default 0)
+  --rich               valid members get non-ASCII names, escapes, metadata and tags
   --expect FILE        write the expected counts as JSON to FILE
   --help               show this help
 `;
@@ -213,7 +219,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
       options: {
         format: { type: 'string' }, count: { type: 'string' }, bytes: { type: 'string' }, seed: { type: 'string' },
         'dup-rate': { type: 'string' }, 'conflict-rate': { type: 'string' }, 'invalid-rate': { type: 'string' },
-        expect: { type: 'string' }, help: { type: 'boolean' },
+        rich: { type: 'boolean' }, expect: { type: 'string' }, help: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -224,7 +230,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       throw new ChatmigrateError('CM_USAGE', `${flag} expects a value after it, got none`);
     }
-    const known = [...Object.values(FLAGS), '--expect', '--help'].join(', ');
+    const known = [...Object.values(FLAGS), '--rich', '--expect', '--help'].join(', ');
     const what = code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? 'argument' : 'option';
     throw new ChatmigrateError('CM_USAGE',
       `unknown ${what} ${flag}: expected one of ${known}, got ${JSON.stringify(flag)}`);
@@ -242,6 +248,7 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
     dupRate: numberFlag('--dup-rate', values['dup-rate'], 'a share from 0 to 1'),
     conflictRate: numberFlag('--conflict-rate', values['conflict-rate'], 'a share from 0 to 1'),
     invalidRate: numberFlag('--invalid-rate', values['invalid-rate'], 'a share from 0 to 1'),
+    rich: values.rich === true,
   };
   resolveOptions(options, (key) => FLAGS[key] ?? key);
   return { options, expect: values.expect, help: values.help === true };

@@ -18,10 +18,11 @@ import { resumeSpeed } from './suites/resume-speed.js';
 import { rssFlat } from './suites/rss-flat.js';
 import { validateManyMembers } from './suites/validate-20m.js';
 import { validateThroughput } from './suites/validate-throughput.js';
+import { validateRich } from './suites/validate-rich.js';
 
 /** The default suite must finish within this on a quiet 2-core machine (issue 6), data generation included. */
 export const BUDGET_SECONDS = 600;
-const DEFAULT_SUITES: BenchSuite[] = [parseThroughput, validateThroughput, dedupeSuite, importSuite, rssFlat, resumeSpeed];
+const DEFAULT_SUITES: BenchSuite[] = [parseThroughput, validateThroughput, validateRich, dedupeSuite, importSuite, rssFlat, resumeSpeed];
 const OPT_IN_SUITES: BenchSuite[] = [validateManyMembers(20_000_000), migrateMessages];
 const ALL = [...DEFAULT_SUITES, ...OPT_IN_SUITES];
 

@@ -22,6 +22,7 @@ export async function benchInput(options: GenerateOptions): Promise<BenchInput> 
     `d${options.dupRate ?? 0}`,
     `c${options.conflictRate ?? 0}`,
     `i${options.invalidRate ?? 0}`,
+    ...(options.rich === true ? ['rich'] : []),
   ].join('-');
   const path = join(DATA_DIR, `${name}.${options.format === 'ndjson' ? 'ndjson' : 'json'}`);
   const meta = `${path}.expect.json`;

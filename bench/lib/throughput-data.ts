@@ -5,8 +5,8 @@ import type { ExportFormat } from '../generate.js';
 import { benchInput, type BenchInput } from './bench-data.js';
 
 /** 1% invalid, 1% exact duplicates, 0.1% conflicting repeats: a realistic export. */
-export function throughputInput(format: ExportFormat, bytes: number): Promise<BenchInput> {
-  return benchInput({ format, bytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01 });
+export function throughputInput(format: ExportFormat, bytes: number, rich = false): Promise<BenchInput> {
+  return benchInput({ format, bytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01, rich });
 }
 
 /** 100000000 → "100MB", 2e9 → "2GB", 4.5e6 → "4.5MB" (decimal units, as --size takes them). */
