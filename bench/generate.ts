@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChatmigrateError, EXIT, isChatmigrateError, usageError } from '../src/errors.js';
 import { createRecordFactory, type GeneratedRecord } from './generate-records.js';
+import { parseByteSize } from '../src/byte-size.js';
 
 export type ExportFormat = 'ndjson' | 'array' | 'cometchat' | 'map';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'array', 'cometchat', 'map'];
@@ -171,14 +172,7 @@ export async function generateExport(options: GenerateOptions, out: NodeJS.Writa
   return counts;
 }
 
-/** "1e9", "1GB", "100MB", "1.5GiB", "64kb", "1000" → bytes; undefined when unreadable. */
-export function parseByteSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(?:([kmgt])(i)?)?b?\s*$/i.exec(text);
-  if (m === null || m[1] === undefined) return undefined;
-  const power = m[2] === undefined ? 0 : 'kmgt'.indexOf(m[2].toLowerCase()) + 1;
-  const value = Number(m[1]) * (m[3] === undefined ? 1000 : 1024) ** power;
-  return Number.isFinite(value) ? Math.round(value) : undefined;
-}
+export { parseByteSize };
 
 const FLAGS: Record<string, string> = {
   format: '--format', count: '--count', bytes: '--bytes', seed: '--seed',

@@ -83,7 +83,7 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
     }
     const fromTables = phase === 'users' && workspaceUsers !== undefined;
     // Rocket.Chat messages go oldest first: from the sorted runs when the export is not in order.
-    const ordered = phase === 'messages' && config.source === 'rocketchat' ? await timeOrder(input, dir, log, deps.signal) : undefined;
+    const ordered = phase === 'messages' && config.source === 'rocketchat' ? await timeOrder(input, dir, config.sortRunBytes, log, deps.signal) : undefined;
     if (ordered) timeOrderSeen = { inOrder: ordered.inOrder, records: ordered.records, runs: ordered.runs };
     const fromSort = ordered?.stream !== undefined;
     const runConfig = phaseConfig(config, phase, fromTables || fromSort ? '-' : input, files, state, existsSync(files.checkpoint));
@@ -185,8 +185,8 @@ function withDumpInputs(config: MigrateConfig, dump: DumpFiles, log: Log): Migra
 const orderDir = (dir: string): string => join(dir, 'messages-order');
 
 /** The messages in (ts, _id) order: the file itself when it is, else sorted runs under the state directory. */
-async function timeOrder(input: string, dir: string, log: Log, signal: AbortSignal | undefined): Promise<TimeOrder> {
-  return orderMessages({ input, dir: orderDir(dir), log, ...(signal ? { signal } : {}) });
+async function timeOrder(input: string, dir: string, runBytes: number, log: Log, signal: AbortSignal | undefined): Promise<TimeOrder> {
+  return orderMessages({ input, dir: orderDir(dir), runBytes, log, ...(signal ? { signal } : {}) });
 }
 
 interface DumpFilesOutcome {
