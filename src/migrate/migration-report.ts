@@ -5,6 +5,7 @@ import { EXIT, type ExitCode } from '../errors.js';
 import { formatDuration, formatInt, formatRate, planDelivery, type Report, type RunStatus } from '../accounting/report.js';
 import { formatSummary } from '../observability/summary.js';
 import { VERSION } from '../version.js';
+import type { UploadFilesReport } from '../mongodump/upload-files.js';
 import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
 
 export interface MigrationTotals {
@@ -23,18 +24,7 @@ export interface MigrationTotals {
 /** --attachments-dir: what became of the dump's uploads (a dry run writes none). */
 export type MigrationFiles =
   | { dryRun: true; attachmentsDir: string }
-  | {
-      attachmentsDir: string;
-      uploads: number;
-      written: number;
-      kept: number;
-      bytes: number;
-      thumbnails: number;
-      missing: number;
-      broken: number;
-      problems: Array<{ fileId: string; name: string | undefined; fate: 'missing' | 'broken'; why: string }>;
-      problemsOmitted: number;
-    };
+  | (Omit<UploadFilesReport, 'files'> & { attachmentsDir: string });
 
 export interface MigrationReport {
   tool: 'chatmigrate';
