@@ -35,8 +35,8 @@ const VALIDATE_TOLERANCE = 0.15;
 const IMPORT_TOLERANCE = 0.2;
 /**
  * Import inputs: a fifth of --size (20 MB by default). Messages go one request at a time, so
- * their run takes ~10× a users run of the same size; this keeps the suite inside the default
- * suite's budget. The ratios do not depend on the size once a run lasts seconds.
+ * theirs is the suite's longest run; a fifth keeps the suite inside the default suite's budget.
+ * The ratios do not depend on the size once a run lasts seconds.
  */
 const IMPORT_SHARE = 0.2;
 /** CometChat's quota for any import endpoint: 60 requests a minute of ≤ 50 records (SPEC §1b). */
