@@ -16,6 +16,8 @@ export interface BenchInput {
 export async function benchInput(options: GenerateOptions): Promise<BenchInput> {
   mkdirSync(DATA_DIR, { recursive: true });
   const name = [
+    // Members keep their historical names (no kind prefix), so existing caches stay valid.
+    ...(options.kind !== undefined && options.kind !== 'members' ? [options.kind] : []),
     options.format,
     options.count !== undefined ? `n${options.count}` : `b${options.bytes}`,
     `s${options.seed ?? 1}`,
