@@ -45,6 +45,8 @@ export interface PipelineDeps {
   inputName?: string;
   /** The size of a `stdin` stream when known (migrate: sorted messages), for progress. */
   inputBytes?: number;
+  /** How the report's hint ends when most records look like a Rocket.Chat export (migrate: its own flags). */
+  rocketchatAdvice?: string;
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
@@ -168,5 +170,5 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     ledger?.releaseHeldRejects();
     if (rejects) await rejects.close().catch((e: unknown) => (failure ??= toChatmigrateError(e)));
   }
-  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, lookAlikes, log });
+  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, lookAlikes, ...(deps.rocketchatAdvice ? { rocketchatAdvice: deps.rocketchatAdvice } : {}), log });
 }
