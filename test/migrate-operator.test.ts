@@ -218,3 +218,14 @@ test('a run stopped before it read a record does not claim its input was empty',
     assert.equal(lines.filter((l) => l.includes('held no records')).length, 0, lines.join(''));
   });
 });
+
+test('a wrapper that holds an array ({"users": [...]}, one line or pretty-printed) is named, not read as one invalid record or a syntax error', async () => {
+  const users = [{ uid: 'alice', name: 'Alice' }, { uid: 'bob', name: 'Bob' }];
+  for (const [name, text] of [['one-line', JSON.stringify({ users })], ['pretty', JSON.stringify({ users }, null, 2)]] as const) {
+    const file = join(dir, `users-array-${name}.json`);
+    writeFileSync(file, text);
+    const run = await runCli(['migrate', '--users', file, '--state-dir', join(dir, `state-array-${name}`), '--dry-run', '--log-level', 'warn']);
+    assert.equal(run.code, 1, `${name}: ${run.stderr}`);
+    assert.match(run.stderr, /"users" holds an array: CometChat's import body keys each record by its id .*\[CM_INPUT_FORMAT\]/, name);
+  }
+});
