@@ -1,8 +1,10 @@
 // `chatmigrate migrate` as an operator meets it when something is off: an input that is a folder,
 // a --state-dir that is a file (or on a mount where mkdir loops), a mistyped --file-url field, a
-// resume with other mapping options, a second run on the same state directory, a stop before a
-// phase or while the messages are sorted (or a run stopped before its first record), and
-// "CometChat-shaped" files that are Rocket.Chat exports. Each is refused or reported in words that say what to do, never a stack or a hang.
+// resume with other mapping options or with a malformed line fixed, --on-malformed skip before
+// the first phase, a second run on the same state directory, a stop before a phase or while the
+// messages are sorted (or a run stopped before its first record), "CometChat-shaped" files that
+// are Rocket.Chat exports or wrap an array. Each is refused or reported in words that say what to
+// do, never a stack trace or a hang.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +22,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { formatSummary } from '../src/observability/summary.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { CLI, runCli } from './helpers/cli.js';
+import { kindExport } from './helpers/kind-records.js';
 import { NOW, tempDir } from './helpers/run.js';
 import { importInto, SANDBOX_KEY, withSandbox } from './helpers/sandbox.js';
 
@@ -228,4 +231,64 @@ test('a wrapper that holds an array ({"users": [...]}, one line or pretty-printe
     assert.equal(run.code, 1, `${name}: ${run.stderr}`);
     assert.match(run.stderr, /"users" holds an array: CometChat's import body keys each record by its id .*\[CM_INPUT_FORMAT\]/, name);
   }
+});
+
+test('a malformed line stops the messages phase; fixed in the file, --resume goes on from the checkpoint (the finished phases\' inputs still may not change)', async () => {
+  const users = kindExport('users', 60, 7);
+  const messages = kindExport('messages', 400, 8);
+  const files = { users: join(dir, 'fix-users.ndjson'), messages: join(dir, 'fix-messages.ndjson') };
+  writeFileSync(files.users, users.text);
+  const lines = messages.text.split('\n');
+  const good = lines[250]!;
+  lines[250] = '{"muid": broken';
+  writeFileSync(files.messages, lines.join('\n'));
+  await withSandbox({ now: () => NOW * 1000, requireKnownGroupsAndUsers: false }, async (sandbox) => {
+    const state = join(dir, 'state-fixed-line');
+    const args = ['migrate', '--users', files.users, '--messages', files.messages, ...target(sandbox, state), '--checkpoint-interval-ms', '100'];
+    const stopped = await runCli(args);
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.match(stopped.stderr, /malformed input at byte \d+, line 251.*\[CM_INPUT_MALFORMED\]/);
+    const sentBefore = sandbox.accepted('messages').size;
+    assert.ok(sentBefore > 0, 'the records before the bad line were sent');
+
+    lines[250] = good;
+    writeFileSync(files.messages, lines.join('\n'));
+    const resumed = await runCli([...args, '--resume', '--json']);
+    assert.equal(resumed.code, 3, resumed.stderr);
+    assert.match(resumed.stderr, /inputs changed since the migration stopped/);
+    const report = JSON.parse(resumed.stdout) as MigrationReport;
+    assert.ok(report.phases.messages!.resumed, 'the messages phase went on from its checkpoint');
+    assert.equal(report.phases.messages!.read, messages.read);
+    assert.equal(report.phases.messages!.unsent, 0);
+    assert.deepEqual([...sandbox.accepted('messages').keys()].sort(), [...messages.keys].sort(), 'every message, the fixed one included');
+
+    // The users phase is done: its input may not change under it.
+    writeFileSync(files.users, users.text.split('\n').slice(1).join('\n'));
+    const refused = await runCli([...args, '--resume']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /is not the users input it read .*the users phase that read it is done \[CM_RESUME_MISMATCH\]/);
+  });
+});
+
+test('--on-malformed skip reaches the placeholder pre-pass of a Rocket.Chat messages export: the bad line is rejected by the messages phase, not fatal before the first phase', async () => {
+  const ws = await generated();
+  const lines = readFileSync(ws.files.messages, 'utf8').split('\n');
+  lines.splice(100, 0, '{"_id": broken');
+  const bad = join(dir, 'messages-malformed.json');
+  writeFileSync(bad, lines.join('\n'));
+  await withSandbox({ now: () => NOW * 1000 }, async (sandbox) => {
+    const args = (state: string): string[] => ['migrate', ...inputs(ws).slice(0, -1), bad, ...target(sandbox, state)];
+    assert.equal(inputs(ws).at(-2), '--messages');
+    const stops = await runCli(args(join(dir, 'state-malformed-stop')));
+    assert.equal(stops.code, 1, stops.stderr);
+    assert.match(stops.stderr, /--messages .*malformed input at byte \d+, line 101/);
+    assert.equal(sandbox.stats().requests, 0, 'stopped before the first phase: nothing sent');
+
+    const skips = await runCli([...args(join(dir, 'state-malformed-skip')), '--on-malformed', 'skip', '--json']);
+    assert.equal(skips.code, 3, skips.stderr);
+    const report = JSON.parse(skips.stdout) as MigrationReport;
+    assert.deepEqual(report.notRun, []);
+    assert.equal(report.phases.messages!.reasons['MALFORMED_JSON'], 1);
+    assert.equal(report.phases.messages!.read, ws.expected.messages.read + 1);
+  });
 });

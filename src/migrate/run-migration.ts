@@ -60,7 +60,7 @@ const RESUME_HINT = 'run the same command again with --resume: finished phases a
 async function migrate(config: MigrateConfig, dir: string, startedAt: Date, log: Log, deps: MigrationDeps): Promise<MigrationReport> {
   const dump = config.dump ? await locateDumpDir(config.dump.dir) : undefined;
   if (dump) config = withDumpInputs(config, dump, log);
-  const state = await prepareState(config, dir);
+  const state = await prepareState(config, dir, log);
   if (state === 'finished') {
     log.warn({ stateDir: dir }, 'migrate: this migration has finished; nothing is run again (--start-over runs it again)');
     return { ...(JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as MigrationReport), alreadyFinished: true };
@@ -78,7 +78,7 @@ async function migrate(config: MigrateConfig, dir: string, startedAt: Date, log:
   if (config.source === 'rocketchat') {
     const retention = config.retentionDays;
     const loaded = await loadRocketChatWorkspace(
-      { users: config.inputs.users!, rooms: config.rooms!, ...(config.inputs.messages ? { messages: config.inputs.messages } : {}) },
+      { users: config.inputs.users!, rooms: config.rooms!, ...(config.inputs.messages ? { messages: config.inputs.messages } : {}), skipMalformedMessages: config.base.onMalformed === 'skip' },
       { ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), ...fileAvailable, ...(retention > 0 ? { sentAfter: state.nowSeconds - retention * DAY_SECONDS } : {}) },
       log,
     );
@@ -157,7 +157,7 @@ async function migrate(config: MigrateConfig, dir: string, startedAt: Date, log:
 }
 
 /** A new migration, a resumed one, or (without --resume) a finished one run again: 'finished'. */
-async function prepareState(config: MigrateConfig, dir: string): Promise<MigrationState | 'finished'> {
+async function prepareState(config: MigrateConfig, dir: string, log: Log): Promise<MigrationState | 'finished'> {
   const inputs = await inputsOf(config);
   if (config.dryRun) return newState(config, inputs);
   if (config.startOver) await clearState(dir);
@@ -168,7 +168,7 @@ async function prepareState(config: MigrateConfig, dir: string): Promise<Migrati
     await saveState(dir, fresh);
     return fresh;
   }
-  checkSameMigration(state, config, inputs, dir);
+  const changed = checkSameMigration(state, config, inputs, dir);
   const given = PHASES.filter((p) => config.inputs[p] !== undefined);
   if (given.every((p) => state.phases[p] === 'done') && existsSync(join(dir, REPORT_FILE))) return 'finished';
   if (!config.resume) {
@@ -176,6 +176,11 @@ async function prepareState(config: MigrateConfig, dir: string): Promise<Migrati
     throw new ChatmigrateError('CM_USAGE', `${dir} holds a migration that has not finished (the ${next} phase is next)`, {
       hint: 'add --resume to continue it, or --start-over to begin again (records already imported then count as already present)',
     });
+  }
+  if (changed.length > 0) {
+    log.warn({ inputs: changed }, 'inputs changed since the migration stopped, read by phases not finished: they are read as they are now (a stopped phase checks against its checkpoint that what it sent is unchanged)');
+    for (const key of changed) state.inputs[key] = inputs[key];
+    await saveState(dir, state);
   }
   return state;
 }
