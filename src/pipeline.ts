@@ -137,7 +137,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   } catch (err) {
     if (err instanceof Interrupted || signal?.aborted) interrupted = true;
     else {
-      failure = describeFailure(err, read?.name ?? 'input', read?.lineDelimited);
+      failure = describeFailure(err, read?.name ?? 'input', read?.lineDelimited, config.checkpoint !== undefined);
       // Bad input stops reading, not delivery: what was read before it is still sent.
       if (delivery && isInputFailure(failure)) {
         await delivery.finish(undefined).catch((e: unknown) => log.error({ code: toChatmigrateError(e).code }, 'delivery failed while stopping'));

@@ -248,6 +248,9 @@ test('a malformed line stops the messages phase; fixed in the file, --resume goe
     const stopped = await runCli(args);
     assert.equal(stopped.code, 1, stopped.stderr);
     assert.match(stopped.stderr, /malformed input at byte \d+, line 251.*\[CM_INPUT_MALFORMED\]/);
+    // The hint names migrate's way on, not import's flags.
+    assert.match(stopped.stderr, /hint: fix or remove the bad record and run again with --resume; .*into the rejects file/);
+    assert.doesNotMatch(stopped.stderr, /--checkpoint|--rejects/);
     const sentBefore = sandbox.accepted('messages').size;
     assert.ok(sentBefore > 0, 'the records before the bad line were sent');
 
