@@ -98,6 +98,8 @@ test('a stopped migration resumed with another --file-url, --deleted-user-name o
     assert.match(stopped.stderr, /\[CM_AUTH\]/);
     assert.match(stopped.stderr, /; 1 request\n/, 'one request, in the singular');
     assert.match(stopped.stderr, /plan for what is left: \d+ records → 1 request → /);
+    assert.match(stopped.stderr, /not run: groups, members, messages \(the run stopped before them\)/);
+    assert.match(stopped.stderr, /to go on: remove the cause \(the error below\), then run the same command with --resume/);
 
     const resume = [...inputs(ws), ...target(sandbox, state), '--resume'];
     for (const [other, shown] of [
@@ -208,6 +210,7 @@ test('CometChat-shaped files that are Rocket.Chat exports: the hint gives migrat
   const run = await runCli(['migrate', '--users', ws.files.users, '--state-dir', join(dir, 'state-look-alike'), '--dry-run', '--log-level', 'warn']);
   assert.match(run.stderr, /hint: most records look like a Rocket.Chat export .*: migrate a Rocket.Chat workspace with --from rocketchat --users FILE --rooms FILE --subscriptions FILE --messages FILE/);
   assert.doesNotMatch(run.stderr, /rocketchat_subscription export/);
+  assert.match(run.stderr, /not run: groups, members, messages \(no input given for them\)/);
 });
 
 test('a run stopped before it read a record does not claim its input was empty', async () => {

@@ -47,6 +47,8 @@ export interface MigrationReport {
   phases: Partial<Record<Phase, Report>>;
   /** Phases not run: no input given, or stopped before them. */
   notRun: Phase[];
+  /** The phases of notRun that had no input (no flag; a dump without rocketchat_message). */
+  notGiven?: Phase[];
   totals: MigrationTotals;
   /** Requests and time under the quota: of everything valid (dry run), else of what is still unsent. */
   plan: { requests: number; minutes: number; text: string };
@@ -120,6 +122,7 @@ export function buildMigrationReport(
     stateDir: config.stateDir,
     phases,
     notRun: PHASES.filter((p) => !phases[p]),
+    notGiven: PHASES.filter((p) => !phases[p] && config.inputs[p] === undefined),
     totals,
     plan: { requests, minutes: Math.round(minutes * 100) / 100, text },
     ...(placeholders ? { placeholders } : {}),
@@ -151,7 +154,13 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
   }
   const order = report.timeOrder;
   if (order && !order.inOrder) lines.push(`  time order: the messages export was not oldest first; ${formatInt(order.records)} messages sorted (${formatInt(order.runs)} sorted run${order.runs === 1 ? "" : "s"}) and ${report.dryRun ? 'read' : 'delivered'} in time order`);
-  if (report.notRun.length > 0) lines.push(`  not run: ${report.notRun.join(', ')}`);
+  // Not run because no input was given, or because the run stopped before them: two different things.
+  const notGiven = report.notRun.filter((p) => report.notGiven?.includes(p));
+  const notReached = report.notRun.filter((p) => !notGiven.includes(p));
+  if (notGiven.length > 0) lines.push(`  not run: ${notGiven.join(', ')} (no input given for ${notGiven.length === 1 ? 'it' : 'them'})`);
+  if (notReached.length > 0) lines.push(`  not run: ${notReached.join(', ')} (the run stopped before ${notReached.length === 1 ? 'it' : 'them'})`);
+  // A migration stopped by a failure goes on the same way as one stopped by a signal.
+  if (!report.dryRun && report.status === 'failed' && !report.alreadyFinished) lines.push('  to go on: remove the cause (the error below), then run the same command with --resume (finished phases are not run again)');
   if (report.dryRun || t.unsent > 0) lines.push(`  plan${report.dryRun ? '' : ' for what is left'}: ${report.plan.text}`);
   if (report.alreadyFinished) lines.push(`  nothing run now: this migration finished at ${report.finishedAt} (the report above is its own); --start-over runs it again`);
   lines.push(`  state: ${report.stateDir} (report.json, and per phase its report, rejects${report.dryRun ? '' : ' and checkpoint'})`);
