@@ -3,7 +3,7 @@
 // resume with other mapping options or with a malformed line fixed, --on-malformed skip before
 // the first phase, a second run on the same state directory, a stop before a phase or while the
 // messages are sorted (or a run stopped before its first record), "CometChat-shaped" files that
-// are Rocket.Chat exports or wrap an array. Each is refused or reported in words that say what to
+// are Rocket.Chat exports or wrap an array, a mistyped --uploads-dir. Each is refused or reported in words that say what to
 // do, never a stack trace or a hang.
 
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { generateMongodump } from '../bench/generate-mongodump.js';
 import { generateRocketChatWorkspace, type GeneratedWorkspace } from '../bench/generate-rocketchat.js';
 import { resolveMigrateConfig, type MigrateOptions } from '../src/migrate/migrate-config.js';
 import type { MigrationReport } from '../src/migrate/migration-report.js';
@@ -296,5 +297,19 @@ test('--on-malformed skip reaches the placeholder pre-pass of a Rocket.Chat mess
     assert.deepEqual(report.notRun, []);
     assert.equal(report.phases.messages!.reasons['MALFORMED_JSON'], 1);
     assert.equal(report.phases.messages!.read, ws.expected.messages.read + 1);
+  });
+});
+
+test('a mistyped --uploads-dir is refused before anything is sent, in a dry run too (its uploads would all be "missing")', async () => {
+  const dump = await generateMongodump({ dir: join(dir, 'dump', 'rocketchat'), now: NOW, messages: 200, fileUrl: true, chunkBytes: 1024 });
+  await withSandbox({ now: () => NOW * 1000 }, async (sandbox) => {
+    const args = (state: string): string[] => ['migrate', '--dump-dir', join(dir, 'dump', 'rocketchat'), '--attachments-dir', join(dir, 'dump-files'), '--uploads-dir', `${dump.uploadsDir}-typo`, '--file-url', 'https://files.example.com/{fileId}/{name}', ...target(sandbox, state)];
+    for (const extra of [['--dry-run'], []]) {
+      const run = await runCli([...args(join(dir, `state-uploads-typo${extra.length}`)), ...extra]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /--uploads-dir .*-typo cannot be read: ENOENT \[CM_INPUT_UNREADABLE\]/);
+    }
+    assert.equal(sandbox.stats().requests, 0);
+    assert.equal(existsSync(join(dir, 'dump-files')), false, 'no file written');
   });
 });

@@ -15,7 +15,7 @@ import { acquireCheckpointLock } from '../accounting/checkpoint-lock.js';
 import type { Report } from '../accounting/report.js';
 import { writeFileAtomic, writeJsonFileAtomic } from '../accounting/write-json-file.js';
 import type { Log } from '../log.js';
-import { locateDumpDir, type DumpFiles } from '../mongodump/dump-dir.js';
+import { checkUploadsDir, locateDumpDir, type DumpFiles } from '../mongodump/dump-dir.js';
 import { createFileIdSet } from '../mongodump/file-id-set.js';
 import { orderMessages, removeTimeOrder, type TimeOrder } from '../mongodump/time-order.js';
 import { writeUploadFiles } from '../mongodump/upload-files.js';
@@ -60,6 +60,8 @@ const RESUME_HINT = 'run the same command again with --resume: finished phases a
 async function migrate(config: MigrateConfig, dir: string, startedAt: Date, log: Log, deps: MigrationDeps): Promise<MigrationReport> {
   const dump = config.dump ? await locateDumpDir(config.dump.dir) : undefined;
   if (dump) config = withDumpInputs(config, dump, log);
+  // Before anything is sent, in a dry run too: a wrong path would lose every FileSystem upload.
+  if (config.dump?.uploadsDir !== undefined) await checkUploadsDir(config.dump.uploadsDir);
   const state = await prepareState(config, dir, log);
   if (state === 'finished') {
     log.warn({ stateDir: dir }, 'migrate: this migration has finished; nothing is run again (--start-over runs it again)');
