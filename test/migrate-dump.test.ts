@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateRocketChatWorkspace } from '../bench/generate-rocketchat.js';
@@ -126,6 +126,8 @@ test('the same with mongodump --gzip', async () => {
   const r = await migrateBoth(true);
   assertSameAsExport(r);
   assertFiles(r);
+  // The decompressed chunks were written under the state directory, and nothing of them is left.
+  assert.equal(existsSync(join(dir, 'gzip', 'state-dump', 'files-work')), false, 'no empty files-work folder left behind');
 });
 
 test('kill -9 in the messages phase of a dump migration, then --resume: the same report, files not written again', async () => {

@@ -64,7 +64,7 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
   else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs, r.kind).text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);
-  if (r.read === 0 && r.status !== 'failed') {
+  if (r.read === 0 && r.status !== 'failed' && r.status !== 'interrupted') {
     lines.push('  warning: the input held no records, so nothing was checked or sent (if it came through a pipe, did the command before it fail?)');
   }
   return lines.join('\n');

@@ -91,6 +91,8 @@ export interface RunEnd {
   alreadyComplete: boolean;
   /** Invalid records of this run that look like another kind's or source's, by what they look like. */
   lookAlikes: ReadonlyMap<string, number>;
+  /** The end of the hint for records that look like a Rocket.Chat export, when the command has its own. */
+  rocketchatAdvice?: string;
   log: Logger;
 }
 
@@ -103,7 +105,7 @@ export function reportRun(e: RunEnd): Report {
   const report = buildReport({
     config,
     kind: read?.kind ?? config.kind ?? 'members',
-    suggestion: lookAlikeSuggestion(e.lookAlikes, invalid, judged),
+    suggestion: lookAlikeSuggestion(e.lookAlikes, invalid, judged, e.rocketchatAdvice),
     counts: totals,
     skippedBy: e.ledger?.skippedBy ?? {},
     input: { name: read?.name ?? config.input ?? 'stdin', format: read?.format, bytes: read?.bytesSeen ?? 0, compressed: read?.compressed ?? false },
@@ -118,6 +120,6 @@ export function reportRun(e: RunEnd): Report {
   if (report.alreadyComplete) e.log.info({ checkpoint: config.checkpoint, records: checkpoint?.watermark.records }, 'the job in the checkpoint was already complete: nothing was sent');
   e.log.info({ kind: report.kind, read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
   if (report.suggestion !== undefined) e.log.warn({ kind: report.kind, invalid: report.invalid, read: report.read }, report.suggestion);
-  if (report.read === 0 && report.status !== 'failed') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
+  if (report.read === 0 && report.status !== 'failed' && report.status !== 'interrupted') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;
 }

@@ -49,6 +49,14 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
   i = skipWhitespace(head, i + 1);
   if (i === head.length) return more();
   const valueStart = head[i]!;
+  // `{"users": [...]}`: no record has a field named after a kind, and read as NDJSON the whole
+  // document would be one invalid record (or a syntax error when pretty-printed).
+  if (valueStart === 0x5b && isWrapperKey(key)) {
+    return {
+      error: `"${key}" holds an array: CometChat's import body keys each record by its id ({"${key}": {"<id>": {...}, ...}}); give the array itself (a top-level [...]), one record per line, or that body`,
+      offset: i,
+    };
+  }
   if (valueStart !== 0x7b) return { format: 'ndjson' };
   if (isWrapperKey(key)) return { format: 'cometchat' };
   return OBJECT_FIELDS.has(key) ? { format: 'ndjson' } : { format: 'map' };
