@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ChatmigrateError, OPTIONS_HINT, usageError } from './errors.js';
 import { COMETCHAT_API_KEY_SOURCES, resolveCredential } from './credentials.js';
 import { checkTransport } from './base-url.js';
+import { closest } from './did-you-mean.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observability/logger.js';
 import type { FormatChoice } from './sources/formats.js';
 import { COMETCHAT_LIMITS, type CometChatTargetConfig } from './sinks/cometchat/limits.js';
@@ -96,7 +97,8 @@ const oneOf = <T extends readonly [string, ...string[]], F extends T[number] | u
     .transform((v, ctx) => {
       if (v === undefined) return fallback as T[number] | F;
       if (!(values as readonly string[]).includes(v)) {
-        ctx.addIssue({ code: 'custom', message: `${flag} expects one of ${values.join(', ')}, got ${JSON.stringify(v)}` });
+        const near = closest(v.toLowerCase(), values);
+        ctx.addIssue({ code: 'custom', message: `${flag} expects one of ${values.join(', ')}, got ${JSON.stringify(v)}${near ? ` (did you mean ${near}?)` : ''}` });
         return z.NEVER;
       }
       return v as T[number];

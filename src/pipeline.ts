@@ -83,7 +83,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   try {
     // The kind is --kind, or what the input's wrapper key says: known once the stage is open.
     const kindOptions = { command: config.command, from: config.from, kind: config.kind, retentionDays: config.retentionDays, ids: config.ids, sharded: (config.shard?.count ?? 1) > 1 };
-    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), stream: { name: deps.inputName, size: deps.inputBytes }, log });
+    read = await openReadStage({ ...config, nowSeconds, wantJson: config.command === 'import', forKind: (kind) => settingsFor(kindOptions, kind) }, { ...(deps.stdin ? { stdin: deps.stdin } : {}), ...(deps.mapper ? { mapper: deps.mapper } : {}), stream: { name: deps.inputName, size: deps.inputBytes }, log, signal });
     const input = read;
     safe = createSafekeeping({ config, resume, input, job: checkpoint?.run.job ?? newJobId(), nowSeconds, startedAt: startedAt.getTime(), log });
     const keeper = safe;

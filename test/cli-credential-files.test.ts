@@ -117,6 +117,8 @@ test('import with --api-key-file or COMETCHAT_API_KEY_FILE: delivered, and the k
     const r = await runCli(['import', input, '--base-url', sandbox.baseUrl, '--api-key-file', wrong, '--now', String(NOW), '--log-level', 'debug', '--json', '--report', join(out, 'report.json'), '--rejects', join(out, 'rejects.ndjson')]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /\[CM_AUTH\]/);
+    // The hint leads with the file form, the one the key came from here.
+    assert.match(r.stderr, /\n {2}hint: use a REST API key with full access for this app and region \(--api-key-file FILE or COMETCHAT_API_KEY_FILE; --api-key or COMETCHAT_API_KEY\)\n/);
     assertAbsent('wrong-9d8c7b6a5f4e', r, out, 'refused key');
   });
 });

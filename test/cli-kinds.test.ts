@@ -103,7 +103,7 @@ test('records of another kind say which --kind fits; most of a run failing that 
   assert.equal(report.suggestion, 'most records look like messages (they have muid, sender, receiver): run with --kind messages');
   assert.match(r.stderr, /\n {2}hint: most records look like messages \(they have muid, sender, receiver\): run with --kind messages\n/);
   const lines = readNdjson(rejects);
-  assert.match(String(lines[0]!['message']), /^guid is missing \(the record looks like one of messages: it has muid, sender, receiver; try --kind messages\)$/);
+  assert.match(String(lines[0]!['message']), /^guid is missing \(the record looks like a message: it has muid, sender, receiver; try --kind messages\)$/);
 
   // Mostly valid: no run-level hint, however the few invalid ones look.
   const mostlyFine = await validateText([...Array(5).fill(JSON.stringify({ guid: 'g', uid: 'u' })), JSON.stringify(message('m'))].join('\n'), 64);
@@ -113,5 +113,5 @@ test('records of another kind say which --kind fits; most of a run failing that 
   const rc = join(dir, 'subscriptions.json');
   writeFileSync(rc, [1, 2, 3].map((i) => JSON.stringify({ _id: `s${i}`, rid: 'GENERAL', u: { _id: `u${i}`, username: `user${i}` }, ts: { $date: '2024-01-01T00:00:00Z' } })).join('\n'));
   const rcRun = await validate({ input: rc });
-  assert.equal(rcRun.suggestion, 'most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with --from rocketchat --rooms FILE --users FILE');
+  assert.equal(rcRun.suggestion, 'most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with --from rocketchat --rooms FILE --users FILE, or a whole workspace (users, rooms, subscriptions, messages) with chatmigrate migrate --from rocketchat');
 });

@@ -98,7 +98,7 @@ test('bad flags exit 2 and name the flag, what it expects and what it got', asyn
   const cases: Array<[string[], RegExp]> = [
     [[input, '--rpm', 'abc'], /--rpm expects an integer from 0 to 1000000, got "abc"/],
     [[input, '--batch-size', '51'], /--batch-size expects an integer from 1 to 50, got "51"/],
-    [[input, '--from', 'xml'], /--from expects one of auto, cometchat, map, array, ndjson, rocketchat, got "xml"/],
+    [[input, '--from', 'xml'], /--from expects one of auto, cometchat, map, array, ndjson, rocketchat, bson, got "xml"/],
     [[input, '--rmp', '5'], /unknown option --rmp for validate \(did you mean --rpm\?\)/],
     [[input, '--shard', '4/3'], /--shard expects K\/N with 1 ≤ K ≤ N/],
     [[input, '--log-level', 'loud'], /--log-level expects one of/],

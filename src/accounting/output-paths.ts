@@ -2,6 +2,7 @@
 // is an input or another output, whatever links lead there (path-identity.ts), and each output
 // can be written the way it will be (output-writable.ts). The CLI and the library run the same check.
 
+import { ChatmigrateError } from '../errors.js';
 import { refuseOverlaps, type RunFile } from './path-identity.js';
 import { checkOutputWritable } from './output-writable.js';
 import { warnIfShared, type WarnLogger } from './private-files.js';
@@ -57,10 +58,22 @@ function inputFile(input: string | undefined, readsStdin: boolean): RunFile {
  * and warns once per existing output file that others can read.
  */
 export async function guardRunFiles(files: readonly RunFile[], logger?: WarnLogger): Promise<void> {
+  for (const file of files) if (file.role === 'output' && file.path === '-') throw dashOutput(file.flag);
   refuseOverlaps(files);
   for (const file of files) {
     if (file.role !== 'output' || file.path === undefined) continue;
     const existing = await checkOutputWritable(file);
     if (existing) warnIfShared(logger, file.flag, file.path, existing);
   }
+}
+
+/**
+ * `--rejects -`: INPUT `-` is stdin, so `-` reads as "the standard stream" here too, yet it would
+ * create a file named "-" (awkward to even remove). Refused, with the path that does mean stdout.
+ */
+function dashOutput(flag: string): ChatmigrateError {
+  const stdout = flag === '--report' ? 'for the report on stdout use --json, or ' : flag === '--checkpoint' ? '' : `for ${flag} on stdout write ${flag} /dev/stdout, or `;
+  return new ChatmigrateError('CM_USAGE', `${flag} "-" names no file (only INPUT - means a standard stream): it would create a file named "-"`, {
+    hint: `${stdout}give a file path (./- if you really mean that name)`,
+  });
 }

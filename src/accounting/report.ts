@@ -58,6 +58,8 @@ export interface Report {
   alreadyComplete?: true;
   /** Most records failed and look like another kind's or source's: the flag that fits, in a sentence. */
   suggestion?: string;
+  /** --ids, this run: lines written, and imported messages whose id was never answered (not in the file). */
+  ids?: { written: number; missing: number };
   durationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -147,6 +149,7 @@ export interface ReportInputs {
   failure: ChatmigrateError | undefined;
   /** The job in the checkpoint had finished and this run found nothing after it. */
   alreadyComplete?: boolean;
+  ids?: { written: number; missing: number } | undefined;
 }
 
 /** Assembles the report from the run's counts; `unsent` is what was valid but has no outcome. */
@@ -159,7 +162,9 @@ export function buildReport(r: ReportInputs): Report {
       ? new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal before the input was finished', {
           hint: config.checkpoint
             ? 'run the same command again with --resume: it continues after the last checkpoint'
-            : `run the same command again: ${r.kind} already imported are answered "already present" and count as delivered`,
+            : config.command === 'validate'
+              ? 'run the same command again: validate sends nothing, so it simply starts over'
+              : `run the same command again: ${r.kind} already imported are answered "already present" and count as delivered`,
         })
       : undefined);
   const status: RunStatus = r.interrupted && r.failure === undefined ? 'interrupted' : failure ? 'failed' : counts.invalid + counts.rejected > 0 ? 'some-invalid' : 'ok';
@@ -190,6 +195,7 @@ export function buildReport(r: ReportInputs): Report {
     ...(r.prior ? { resumed: { fromRecord: r.prior.records, earlierRunsMs: r.prior.elapsedMs } } : {}),
     ...(r.alreadyComplete ? { alreadyComplete: true as const } : {}),
     ...(r.suggestion !== undefined ? { suggestion: r.suggestion } : {}),
+    ...(r.ids !== undefined ? { ids: r.ids } : {}),
     durationMs,
     startedAt: r.startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),

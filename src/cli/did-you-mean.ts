@@ -1,29 +1,19 @@
-// The known name nearest to a mistyped one, for "did you mean" in usage errors.
+// "Did you mean" for a mistyped flag (the nearest name itself: ../did-you-mean.ts).
 
-/** The known flag nearest to a mistyped one (edit distance ≤ 2), for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
+import { closest } from '../did-you-mean.js';
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
+/**
+ * The unknown flag as typed, and the known one to suggest. node:util reads `-kind` as the short
+ * flags -k -i -n -d and reports `-k`: the word typed (one dash short of `--kind`) is what to show
+ * and match. A lone letter only suggests the one flag it starts (`-h` → `--help`), if any.
+ */
+export function nearFlag(reported: string, argv: readonly string[], known: readonly string[]): { typed: string; near: string | undefined } {
+  const singleDash = /^-[^-]/.test(reported) ? argv.find((a) => /^-[^-]{2,}/.test(a) && a.startsWith(reported)) : undefined;
+  const typed = (singleDash ?? reported).split('=')[0]!;
+  const word = typed.replace(/^-+/, '');
+  if (word.length === 1) {
+    const starting = known.filter((k) => k.startsWith(word));
+    return { typed, near: starting.length === 1 ? starting[0] : undefined };
   }
-  return row[b.length]!;
+  return { typed, near: closest(word, known) };
 }

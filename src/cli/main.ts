@@ -11,6 +11,7 @@ import { runSandboxCommand } from './sandbox-command.js';
 import { runDemoCommand } from './demo-command.js';
 import { runMigrateCommand } from './migrate-command.js';
 import { VERSION } from '../version.js';
+import { closest } from '../did-you-mean.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -55,7 +56,8 @@ async function dispatch(command: string | undefined, rest: string[]): Promise<nu
 const COMMANDS = ['import', 'validate', 'migrate', 'sandbox', 'demo'];
 
 function unknownCommand(command: string): ChatmigrateError {
-  return new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}: expected import, validate, migrate, sandbox or demo`, {
+  const near = closest(command, COMMANDS);
+  return new ChatmigrateError('CM_USAGE', `unknown command ${JSON.stringify(command)}${near ? ` (did you mean ${near}?)` : ''}: expected import, validate, migrate, sandbox or demo`, {
     hint: 'run `chatmigrate --help`',
   });
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ChatmigrateError } from '../errors.js';
 import type { RunOptions } from '../config.js';
 import { optionsFor, type CommandName } from './options.js';
-import { closest } from './did-you-mean.js';
+import { nearFlag } from './did-you-mean.js';
 
 export interface ParsedCommand {
   options: RunOptions;
@@ -20,7 +20,7 @@ export function parseCommandArgs(command: CommandName, argv: readonly string[]):
   try {
     parsed = parseArgs({ args: withNegativeValues(argv, config), options: config, allowPositionals: true, strict: true });
   } catch (err) {
-    throw usageFromParseError(command, err as Error & { code?: string });
+    throw usageFromParseError(command, err as Error & { code?: string }, argv);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const options: RunOptions = {};
@@ -37,14 +37,14 @@ export function parseCommandArgs(command: CommandName, argv: readonly string[]):
   return { options, help: values['help'] === true };
 }
 
-function usageFromParseError(command: CommandName, err: Error & { code?: string }): ChatmigrateError {
+function usageFromParseError(command: CommandName, err: Error & { code?: string }, argv: readonly string[]): ChatmigrateError {
   // node:util messages look like "Unknown option '--rmp'..." or "Option '--rpm <value>' argument missing".
   const flag = /'(--?[^' <]+)/.exec(err.message)?.[1] ?? '';
   const hint = `run \`chatmigrate ${command} --help\` for the list of options`;
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const known = optionsFor(command).map((o) => o.flag);
-    const near = closest(flag.replace(/^-+/, ''), known);
-    return new ChatmigrateError('CM_USAGE', `unknown option ${flag} for ${command}${near ? ` (did you mean --${near}?)` : ''}`, { hint });
+    const { typed, near } = nearFlag(flag, argv, known);
+    return new ChatmigrateError('CM_USAGE', `unknown option ${typed} for ${command}${near ? ` (did you mean --${near}?)` : ''}`, { hint });
   }
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (/does not take an argument/.test(err.message)) return new ChatmigrateError('CM_USAGE', `${flag} is a switch and takes no value: write ${flag} alone`, { hint });

@@ -8,7 +8,7 @@ import { ChatmigrateError, usageError } from '../errors.js';
 import { startSandbox, type SandboxOptions, type SandboxStats } from '../sandbox/index.js';
 import type { RocketChatSandboxOptions } from '../sandbox/rocketchat-options.js';
 import { COMETCHAT_API_KEY_SOURCES, resolveCredential, ROCKETCHAT_AUTH_TOKEN_SOURCES } from '../credentials.js';
-import { closest } from './did-you-mean.js';
+import { nearFlag } from './did-you-mean.js';
 
 const DEFAULT_KEY = 'sandbox-key';
 
@@ -140,8 +140,8 @@ function parse(argv: string[]): Values {
         if (err.message.includes('does not take an argument')) throw usageError(flag, 'no value (it is a switch)', 'a value');
         throw usageError(flag, `a value (write ${flag}=VALUE when it starts with "-")`, 'nothing');
       }
-      const near = closest(flag.replace(/^-+/, ''), Object.keys(OPTIONS));
-      throw new ChatmigrateError('CM_USAGE', `unknown option ${flag} for sandbox${near ? ` (did you mean --${near}?)` : ''}`, {
+      const { typed, near } = nearFlag(flag, argv, Object.keys(OPTIONS));
+      throw new ChatmigrateError('CM_USAGE', `unknown option ${typed} for sandbox${near ? ` (did you mean --${near}?)` : ''}`, {
         hint: 'run `chatmigrate sandbox --help` for the list of options',
       });
     }

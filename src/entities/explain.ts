@@ -6,7 +6,7 @@
 import { measure, specOf, type FieldSpec, type IssueLike } from './fields.js';
 import { fail, type Failure, type Kind } from './kind.js';
 import type { ReasonCode } from './reasons.js';
-import { valueAt } from './values.js';
+import { describeValue, valueAt } from './values.js';
 
 /** `groupDetails.tags[3]` */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -59,6 +59,8 @@ export function explainIssue(kind: Kind, issue: IssueLike, raw: unknown): Failur
     return fail(reason, `${field} has ${measure(value, params.unit)} ${params.unit ?? ''}, over CometChat's limit of ${params.limit ?? '?'}`, field);
   }
   if (missing) return fail(reason, `${field} is missing${value === null ? ' (null)' : ''}`, field);
+  // A valid id under another map key: what breaks is the pairing, not the id's form.
+  if (params?.mapKey !== undefined) return fail(reason, `${field} ${describeValue(value)} differs from its map key ${JSON.stringify(params.mapKey)}`, field);
   if (leaf === undefined) return fail(reason, `${field} is not valid`, field);
   return fail(reason, leaf.rule.explain(field, value, issue), field);
 }

@@ -39,6 +39,8 @@ export interface IssueParams {
   readonly limit?: number;
   readonly unit?: string;
   readonly unserializable?: boolean;
+  /** A map item's own key field differs from the map key it came under (mapOf): that key. */
+  readonly mapKey?: string;
 }
 
 export interface FieldRule {
@@ -432,7 +434,7 @@ export function mapOf(item: z.ZodType, keyField: string, o?: FieldOptions): z.Zo
       for (const [k, it] of Object.entries(m)) {
         const values = it as Record<string, unknown>;
         if (values[keyField] !== k.toLowerCase()) {
-          ctx.addIssue({ code: 'custom', path: [k, keyField], input: it });
+          ctx.addIssue({ code: 'custom', path: [k, keyField], input: it, params: { mapKey: k } });
           return z.NEVER;
         }
         json += (json.length === 1 ? '' : ',') + JSON.stringify(values[keyField]) + ':' + compiled().write(values);

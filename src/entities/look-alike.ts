@@ -33,11 +33,11 @@ export function flagFor(look: LookAlike): string {
 export function lookAlikeNote(look: LookAlike | undefined): string {
   if (look === undefined || look === ROCKETCHAT_LOOK) return '';
   const fields = KINDS[look].signature!.join(', ');
-  return ` (the record looks like one of ${look}: it has ${fields}; try ${flagFor(look)})`;
+  return ` (the record looks like a ${KINDS[look].entity}: it has ${fields}; try ${flagFor(look)})`;
 }
 
 /** What import and validate advise for a Rocket.Chat export (a command of its own may say otherwise). */
-export const ROCKETCHAT_ADVICE = `read a rocketchat_subscription export with ${flagFor(ROCKETCHAT_LOOK)}`;
+export const ROCKETCHAT_ADVICE = `read a rocketchat_subscription export with ${flagFor(ROCKETCHAT_LOOK)}, or a whole workspace (users, rooms, subscriptions, messages) with chatmigrate migrate --from rocketchat`;
 
 /**
  * The run-level hint: when most records judged failed (`invalid` of `judged`) and most of those

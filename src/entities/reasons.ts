@@ -35,7 +35,7 @@ export const REASONS = {
   MISSING_SENT_AT: 'sentAt is missing',
   SENT_IN_FUTURE: 'sentAt is in the future',
   INVALID_SENDER_DETAILS: 'senderUserDetails is not a valid user whose uid is the sender (which field: below)',
-  INVALID_RECEIVER_DETAILS: 'receiver details must describe the receiver (a user for user messages, a group for group messages)',
+  INVALID_RECEIVER_DETAILS: 'receiver details must describe the receiver (a user for user messages, a group and its owner for group messages)',
   INVALID_MENTIONS: 'mentionedUserDetails must map uids to users',
   INVALID_SCOPE: 'scope must be admin, moderator or participant (or owner/member)',
   INVALID_IS_BANNED: 'isBanned must be a boolean',

@@ -64,7 +64,14 @@ export function formatSummary(report: Report, files: { rejects?: string | undefi
   else if ((r.unsent ?? 0) > 0) lines.push(`  left to send: ${planDelivery(r.unsent ?? 0, r.plan.batchSize, r.plan.rpm, r.plan.rateWindowMs, r.kind).text}`);
   if (files.rejects && (r.invalid > 0 || (r.rejected ?? 0) > 0 || r.conflicts > 0)) lines.push(`  rejects: ${files.rejects}`);
   if (files.report) lines.push(`  report: ${files.report}`);
-  if (r.read === 0 && r.status !== 'failed' && r.status !== 'interrupted') {
+  if (r.ids !== undefined && r.ids.missing > 0) {
+    // The ids file is what threads, reactions and pins are mapped by: a gap in it must not be silent.
+    lines.push(
+      `  ids: ${formatInt(r.ids.written)} written this run; ${plural(r.ids.missing, KINDS[r.kind].entity)} imported without an id (the reply that carried it was lost: a 5xx after the server stored the batch, or a stop), so their muids are missing from --ids`,
+    );
+  }
+  // An interrupted run did not see the input's end: no claim about what it held.
+  if (r.read === 0 && (r.status === 'ok' || r.status === 'some-invalid')) {
     lines.push('  warning: the input held no records, so nothing was checked or sent (if it came through a pipe, did the command before it fail?)');
   }
   return lines.join('\n');

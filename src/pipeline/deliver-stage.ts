@@ -23,6 +23,14 @@ export interface DeliveryStage {
   /** Stops sending; requests on the wire get `graceMs` to finish. */
   close(graceMs: number): Promise<void>;
   stats(): DeliveryStats;
+  /** --ids: lines this run wrote, and messages it imported whose id it never learned. */
+  ids(): IdsFigures | undefined;
+}
+
+export interface IdsFigures {
+  written: number;
+  /** Imported, but the reply that carried the id was lost (a 5xx after the server stored the batch, a stop): their re-send is answered "already present", without an id. */
+  missing: number;
 }
 
 export interface DeliveryDeps {
@@ -66,11 +74,17 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
     d.journal()?.commit();
   }
 
-  function onOutcome(pending: PendingRecord, reported: RecordOutcome): void {
+  let idsMissing = 0;
+
+  /** `journaled`: settled from an earlier run's journal (its id, if any, is in the file since then). */
+  function onOutcome(pending: PendingRecord, reported: RecordOutcome, journaled = false): void {
     const record = pending as LedgerRecord;
     // Our own delivery from before a crash comes back as "already present": it was imported.
     const outcome: RecordOutcome = record.resent && reported.kind === 'alreadyPresent' ? { kind: 'imported' } : reported;
-    if (outcome.kind === 'imported' && outcome.id !== undefined) d.ids?.add(record.key, outcome.id);
+    if (outcome.kind === 'imported' && d.ids !== undefined && !journaled) {
+      if (outcome.id !== undefined) d.ids.add(record.key, outcome.id);
+      else idsMissing++;
+    }
     const reject =
       outcome.kind === 'rejected'
         ? { reason: outcome.code, message: outcome.message, position: recordPosition(record), key: record.key, record: JSON.parse(record.json) as unknown }
@@ -100,7 +114,7 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
       record.state = 's';
       return false;
     }
-    onOutcome(record, entry[0] === 'i' ? { kind: 'imported' } : entry[0] === 'a' ? { kind: 'alreadyPresent', code: 'JOURNAL' } : { kind: 'rejected', code: entry[2]!, message: entry[3]! });
+    onOutcome(record, entry[0] === 'i' ? { kind: 'imported' } : entry[0] === 'a' ? { kind: 'alreadyPresent', code: 'JOURNAL' } : { kind: 'rejected', code: entry[2]!, message: entry[3]! }, true);
     return true;
   }
 
@@ -128,5 +142,6 @@ export function createDeliveryStage(sinkConfig: CometChatTargetConfig, d: Delive
     },
     close: (graceMs) => sink.close(graceMs),
     stats: () => sink.stats(),
+    ids: () => (d.ids === undefined ? undefined : { written: d.ids.written, missing: idsMissing }),
   };
 }

@@ -80,10 +80,11 @@ export interface ReadStage {
 
 /** Loads a source's tables (Rocket.Chat) and opens the input; nothing is read yet. */
 /** `mapper`: a source's mapping step made by the caller (migrate's Rocket.Chat phases). */
-export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; log: Log; mapper?: RecordMapper; stream?: StreamInput }): Promise<ReadStage> {
+/** `signal`: the run's interrupt; it also ends a read that waits for input bytes (open-input.ts). */
+export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; log: Log; mapper?: RecordMapper; stream?: StreamInput; signal?: AbortSignal | undefined }): Promise<ReadStage> {
   // The Rocket.Chat tables are read first: an unreadable --rooms fails before the input is touched.
   const mapper: RecordMapper | undefined = deps.mapper ?? (s.from === 'rocketchat' ? await createSubscriptionMapper({ rooms: s.rooms!, users: s.users! }, s.nowSeconds, deps.log) : undefined);
-  const input: OpenedInput = await openInputPath(s.input, deps.stdin, deps.stream);
+  const input: OpenedInput = await openInputPath(s.input, deps.stdin, deps.stream, deps.signal);
   let chunks = input.chunks;
   // Made once the kind is known (decideKind): the decoders, the splitter and its wrapper depend on it.
   let decided: { kind: KindName; retentionDays: number | undefined } | undefined;
@@ -163,6 +164,8 @@ export async function openReadStage(s: ReadSettings, deps: { stdin?: Readable; l
         yield* ready(maxInProcess);
         if (signal?.aborted) throw new Interrupted();
       }
+      // A source destroyed by the interrupt may end like a finished one: it is not the input's end.
+      if (signal?.aborted) throw new Interrupted();
       try {
         reader.end();
       } catch (err) {

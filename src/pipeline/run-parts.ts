@@ -110,6 +110,7 @@ export function reportRun(e: RunEnd): Report {
     skippedBy: e.ledger?.skippedBy ?? {},
     input: { name: read?.name ?? config.input ?? 'stdin', format: read?.format, bytes: read?.bytesSeen ?? 0, compressed: read?.compressed ?? false },
     delivery: e.delivery?.stats(),
+    ids: e.delivery?.ids(),
     ...(checkpoint ? { prior: { delivery: checkpoint.delivery, records: checkpoint.watermark.records, elapsedMs: checkpoint.elapsedMs } } : {}),
     startedAt: e.startedAt,
     interrupted: e.interrupted,
@@ -119,7 +120,8 @@ export function reportRun(e: RunEnd): Report {
   const delivered = report.imported === undefined ? {} : { imported: report.imported, alreadyPresent: report.alreadyPresent, rejected: report.rejected, unsent: report.unsent, requests: report.requests };
   if (report.alreadyComplete) e.log.info({ checkpoint: config.checkpoint, records: checkpoint?.watermark.records }, 'the job in the checkpoint was already complete: nothing was sent');
   e.log.info({ kind: report.kind, read: report.read, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, skipped: report.skipped, ...delivered, status: report.status, durationMs: report.durationMs }, 'run finished');
+  if ((report.ids?.missing ?? 0) > 0) e.log.warn({ ids: config.ids, missing: report.ids!.missing }, 'some imported messages have no line in --ids: the reply that carried their id was lost');
   if (report.suggestion !== undefined) e.log.warn({ kind: report.kind, invalid: report.invalid, read: report.read }, report.suggestion);
-  if (report.read === 0 && report.status !== 'failed' && report.status !== 'interrupted') e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
+  if (report.read === 0 && (report.status === 'ok' || report.status === 'some-invalid')) e.log.warn({ input: report.input.name }, 'the input held no records: nothing was checked or sent');
   return report;
 }

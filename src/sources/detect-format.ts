@@ -36,8 +36,11 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
       offset: i,
     };
   }
+  const open = i;
   i = skipWhitespace(head, i + 1);
   if (i === head.length) return more();
+  // A line break inside the first object: one document over many lines, never a line of NDJSON.
+  const multiline = head.subarray(open, i).includes(0x0a);
   if (head[i] === 0x7d) return { format: 'map' }; // `{}`: an empty map of members
   if (head[i] !== 0x22) return { format: 'ndjson' }; // let the NDJSON parser report the syntax error
   const keyEnd = findStringEnd(head, i + 1);
@@ -49,17 +52,24 @@ export function detectFormat(head: Buffer, atEnd: boolean): Detection {
   i = skipWhitespace(head, i + 1);
   if (i === head.length) return more();
   const valueStart = head[i]!;
-  // `{"users": [...]}`: no record has a field named after a kind, and read as NDJSON the whole
-  // document would be one invalid record (or a syntax error when pretty-printed).
-  if (valueStart === 0x5b && isWrapperKey(key)) {
+  if (isWrapperKey(key) && valueStart === 0x5b) {
+    // No record of any kind has such a field: this is a body with a list where CometChat wants a map.
     return {
-      error: `"${key}" holds an array: CometChat's import body keys each record by its id ({"${key}": {"<id>": {...}, ...}}); give the array itself (a top-level [...]), one record per line, or that body`,
+      error: `the input wraps an array in "${key}" ({"${key}": [...]}), but a CometChat import body maps each id to its record ({"${key}": {"<id>": {...}}}): give the array alone, with --from array --kind ${key}`,
       offset: i,
     };
   }
-  if (valueStart !== 0x7b) return { format: 'ndjson' };
-  if (isWrapperKey(key)) return { format: 'cometchat' };
-  return OBJECT_FIELDS.has(key) ? { format: 'ndjson' } : { format: 'map' };
+  const record = valueStart !== 0x7b || OBJECT_FIELDS.has(key);
+  if (record && multiline) {
+    return {
+      error:
+        `the input is one JSON object over several lines whose first key ("${key}") is no kind's wrapper (users, groups, members, messages): it is neither NDJSON (one record per line) nor a CometChat body as auto-detection reads it; ` +
+        (key === '_id' ? 'a mongoexport made with --pretty? export one document per line (or with --jsonArray)' : 'for a body with other keys before its wrapper pass --from cometchat'),
+      offset: open,
+    };
+  }
+  if (record) return { format: 'ndjson' };
+  return isWrapperKey(key) ? { format: 'cometchat' } : { format: 'map' };
 }
 
 /**

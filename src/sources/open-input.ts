@@ -35,8 +35,12 @@ export interface StreamInput {
   size?: number | undefined;
 }
 
-export async function openInputPath(path: string | undefined, stdin: Readable = process.stdin, stream: StreamInput = {}): Promise<OpenedInput> {
-  if (path === undefined || path === '-') return openInputStream(stdin, stream.name ?? 'stdin', stream.size);
+/**
+ * `signal`: aborting it destroys the source, so a read that waits for bytes that may never come
+ * (stdin from a stalled command, a FIFO) ends at once instead of holding the run past a SIGTERM.
+ */
+export async function openInputPath(path: string | undefined, stdin: Readable = process.stdin, stream: StreamInput = {}, signal?: AbortSignal): Promise<OpenedInput> {
+  if (path === undefined || path === '-') return openInputStream(stdin, stream.name ?? 'stdin', stream.size, signal);
   let size: number;
   try {
     const st = await fs.stat(path);
@@ -48,7 +52,7 @@ export async function openInputPath(path: string | undefined, stdin: Readable = 
       hint: 'check the path, or pass - to read from stdin',
     });
   }
-  const opened = await openInputStream(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), path, size);
+  const opened = await openInputStream(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), path, size, signal);
   if (opened.compressed) {
     const trailer = await gzipTrailerOf(path, size);
     if (trailer !== undefined) opened.gzipTrailer = trailer;
@@ -72,8 +76,12 @@ async function gzipTrailerOf(path: string, size: number): Promise<number | undef
   }
 }
 
-export async function openInputStream(source: Readable, name: string, sizeBytes: number | undefined): Promise<OpenedInput> {
+export async function openInputStream(source: Readable, name: string, sizeBytes: number | undefined, signal?: AbortSignal): Promise<OpenedInput> {
   let read = 0;
+  // The pending read then fails (premature close): the caller knows from its signal why.
+  const onAbort = (): void => void source.destroy();
+  if (signal?.aborted === true) source.destroy();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   // Gather at least the two bytes of gzip's magic number (a stream may deliver single bytes).
   let first = await nextChunk(iterator, name);
@@ -111,6 +119,7 @@ export async function openInputStream(source: Readable, name: string, sizeBytes:
     compressed,
     sourceBytesRead: () => read,
     close: () => {
+      signal?.removeEventListener('abort', onAbort);
       gunzip?.destroy();
       source.destroy();
     },

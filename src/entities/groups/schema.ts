@@ -26,12 +26,12 @@ export const groups = defineKind({
   schema,
   key: { field: 'guid', derive: (g) => g['guid'] as string, plain: true, match: 'lowercase', describe: 'the guid', mismatch: 'INVALID_KEY' },
   cross: [
-    (g) => (g['type'] === 'password' && g['password'] === undefined ? fail('MISSING_PASSWORD', 'a group of type password needs a password') : undefined),
+    (g) => (g['type'] === 'password' && g['password'] === undefined ? fail('MISSING_PASSWORD', 'a group of type password needs a password', 'password') : undefined),
     (g) => {
       const owner = g['groupOwnerDetails'] as Values | undefined;
       if (owner === undefined) return undefined;
-      if (g['owner'] === undefined) return fail('INVALID_OWNER_DETAILS', `groupOwnerDetails names a user (${owner['uid'] as string}) but the group has no owner`);
-      return owner['uid'] !== g['owner'] ? fail('INVALID_OWNER_DETAILS', `groupOwnerDetails.uid "${owner['uid'] as string}" differs from the group owner "${g['owner'] as string}"`) : undefined;
+      if (g['owner'] === undefined) return fail('INVALID_OWNER_DETAILS', `groupOwnerDetails names a user (${owner['uid'] as string}) but the group has no owner`, 'owner');
+      return owner['uid'] !== g['owner'] ? fail('INVALID_OWNER_DETAILS', `groupOwnerDetails.uid "${owner['uid'] as string}" differs from the group owner "${g['owner'] as string}"`, 'groupOwnerDetails.uid') : undefined;
     },
   ],
   signature: ['guid', 'name', 'type'],

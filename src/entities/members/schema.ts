@@ -60,20 +60,20 @@ export const members = defineKind({
     (m) => {
       const g = m['groupDetails'] as Details;
       return g !== undefined && g['guid'] !== m['guid']
-        ? fail('INVALID_GROUP_DETAILS', `groupDetails.guid "${g['guid'] as string}" differs from the member guid "${m['guid'] as string}"`)
+        ? fail('INVALID_GROUP_DETAILS', `groupDetails.guid "${g['guid'] as string}" differs from the member guid "${m['guid'] as string}"`, 'groupDetails.guid')
         : undefined;
     },
     (m) => {
       const u = m['userDetails'] as Details;
       return u !== undefined && u['uid'] !== m['uid']
-        ? fail('INVALID_USER_DETAILS', `userDetails.uid "${u['uid'] as string}" differs from the member uid "${m['uid'] as string}"`)
+        ? fail('INVALID_USER_DETAILS', `userDetails.uid "${u['uid'] as string}" differs from the member uid "${m['uid'] as string}"`, 'userDetails.uid')
         : undefined;
     },
     // CometChat answers both with ERR_IMPORT_INVALID_JOINEDAT; judged here before any quota is spent.
     (m, ctx) => {
       const joinedAt = m['joinedAt'] as string | undefined;
       return joinedAt !== undefined && tenDigitValue(joinedAt) > ctx.nowSeconds
-        ? fail('JOINED_IN_FUTURE', `joinedAt ${joinedAt} is after now (${Math.floor(ctx.nowSeconds)})`)
+        ? fail('JOINED_IN_FUTURE', `joinedAt ${joinedAt} is after now (${Math.floor(ctx.nowSeconds)})`, 'joinedAt')
         : undefined;
     },
     (m) => {
@@ -81,7 +81,7 @@ export const members = defineKind({
       const createdAt = (m['groupDetails'] as Details)?.['createdAt'] as string | undefined;
       // Equal-length digit strings compare like the numbers they spell.
       return joinedAt !== undefined && createdAt !== undefined && joinedAt < createdAt
-        ? fail('JOINED_BEFORE_GROUP_CREATED', `joinedAt ${joinedAt} is before groupDetails.createdAt ${createdAt}`)
+        ? fail('JOINED_BEFORE_GROUP_CREATED', `joinedAt ${joinedAt} is before groupDetails.createdAt ${createdAt}`, 'joinedAt')
         : undefined;
     },
   ],

@@ -100,8 +100,17 @@ export const messages = defineKind({
       if (toUser && (group !== undefined || m['receiverGroupOwnerDetails'] !== undefined)) return fail('INVALID_RECEIVER_DETAILS', 'a message to a user carries no receiverGroupDetails or receiverGroupOwnerDetails', 'receiverGroupDetails');
       if (!toUser && user !== undefined) return fail('INVALID_RECEIVER_DETAILS', 'a message to a group carries no receiverUserDetails', 'receiverUserDetails');
       const details = toUser ? user : group;
+      const idField = toUser ? 'receiverUserDetails.uid' : 'receiverGroupDetails.guid';
       const own = details?.[toUser ? 'uid' : 'guid'];
-      return details !== undefined && own !== m['receiver'] ? fail('INVALID_RECEIVER_DETAILS', `the receiver details name "${own as string}", not the receiver "${m['receiver'] as string}"`) : undefined;
+      return details !== undefined && own !== m['receiver'] ? fail('INVALID_RECEIVER_DETAILS', `${idField} "${own as string}" differs from the receiver "${m['receiver'] as string}"`, idField) : undefined;
+    },
+    // The owner details describe the group's owner, when the group details name one.
+    (m) => {
+      const owner = (m['receiverGroupDetails'] as Details)?.['owner'];
+      const details = m['receiverGroupOwnerDetails'] as Details;
+      return owner !== undefined && details !== undefined && details['uid'] !== owner
+        ? fail('INVALID_RECEIVER_DETAILS', `receiverGroupOwnerDetails.uid "${details['uid'] as string}" differs from the group owner "${owner as string}"`, 'receiverGroupOwnerDetails.uid')
+        : undefined;
     },
     (m, ctx) => {
       const sentAt = m['sentAt'] as string;

@@ -26,7 +26,7 @@ export function createCometChatSink(config: CometChatTargetConfig, callbacks: De
     const detail = verdict.message === '' ? '' : ` (${scrub(verdict.message)})`;
     if (verdict.errorCode === 'CM_AUTH') {
       return new ChatmigrateError('CM_AUTH', `CometChat refused the API key: ${operation} answered ${scrub(verdict.reason)}${detail}`, {
-        hint: 'use a REST API key with full access (--api-key or COMETCHAT_API_KEY) for this app and region',
+        hint: 'use a REST API key with full access for this app and region (--api-key-file FILE or COMETCHAT_API_KEY_FILE; --api-key or COMETCHAT_API_KEY)',
       });
     }
     return new ChatmigrateError('CM_TARGET', `${operation} answered ${scrub(verdict.reason)}${detail}`, {

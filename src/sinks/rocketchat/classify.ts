@@ -46,7 +46,7 @@ export function classifyRocketChatReply(operation: string, status: number, heade
       kind: 'fatal',
       errorCode: 'CM_AUTH',
       message: `Rocket.Chat refused the credentials (HTTP 401${said ? `: ${said}` : ''})`,
-      hint: 'check --user-id / --auth-token (or ROCKETCHAT_USER_ID / ROCKETCHAT_AUTH_TOKEN): the token must belong to that user id and not be expired',
+      hint: 'check --user-id and the token (--auth-token-file, --auth-token, or ROCKETCHAT_USER_ID / ROCKETCHAT_AUTH_TOKEN_FILE / ROCKETCHAT_AUTH_TOKEN): the token must belong to that user id and not be expired',
     };
   }
   if (status === 403 || code === 'error-unauthorized' || code === 'error-action-not-allowed') {
