@@ -233,7 +233,7 @@ test('a wrapper that holds an array ({"users": [...]}, one line or pretty-printe
     writeFileSync(file, text);
     const run = await runCli(['migrate', '--users', file, '--state-dir', join(dir, `state-array-${name}`), '--dry-run', '--log-level', 'warn']);
     assert.equal(run.code, 1, `${name}: ${run.stderr}`);
-    assert.match(run.stderr, /"users" holds an array: CometChat's import body keys each record by its id .*\[CM_INPUT_FORMAT\]/, name);
+    assert.match(run.stderr, /wraps an array in "users" .*give the array alone, with --from array --kind users.*\[CM_INPUT_FORMAT\]/, name);
   }
 });
 
