@@ -11,6 +11,14 @@ export type FuzzFormat = 'ndjson' | 'array' | 'cometchat' | 'map' | 'bson';
 export interface Doc {
   key: string;
   value: unknown;
+  /** How the key is written: plainly, every character as a \u escape, or with a 0xff byte in it. */
+  keyForm?: 'escaped' | 'bad-utf8' | undefined;
+}
+
+function keyBytes(d: Doc): Buffer {
+  if (d.keyForm === 'escaped') return Buffer.from(`"${d.key.split('').map((ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')).join('')}"`);
+  if (d.keyForm === 'bad-utf8') return Buffer.concat([Buffer.from(JSON.stringify(d.key).slice(0, -1)), Buffer.from([0xff, 0x22])]);
+  return Buffer.from(JSON.stringify(d.key));
 }
 
 export interface ByteMutation {
@@ -77,7 +85,7 @@ export function encode(docs: Doc[], format: FuzzFormat, kind: string): Buffer {
       return Buffer.concat([Buffer.from('['), ...docs.flatMap((d, i) => [Buffer.from(i > 0 ? ',\n' : '\n'), json(d.value)]), Buffer.from('\n]')]);
     case 'map':
     case 'cometchat': {
-      const body = Buffer.concat([Buffer.from('{'), ...docs.flatMap((d, i) => [Buffer.from(`${i > 0 ? ',' : ''}\n${JSON.stringify(d.key)}:`), json(d.value)]), Buffer.from('}')]);
+      const body = Buffer.concat([Buffer.from('{'), ...docs.flatMap((d, i) => [Buffer.from(`${i > 0 ? ',' : ''}\n`), keyBytes(d), Buffer.from(':'), json(d.value)]), Buffer.from('}')]);
       return format === 'map' ? body : Buffer.concat([Buffer.from(`{"${kind}":`), body, Buffer.from('}')]);
     }
     case 'bson':

@@ -175,6 +175,8 @@ function mutate(docs: Doc[], mutations: RecordMutation[]): void {
     }
     if (m.op === 'map-key') {
       doc.key = m.key === '' || m.path % 2 === 0 ? HOSTILE_KEYS[m.path % HOSTILE_KEYS.length]! : m.key;
+      // The key written with every character escaped ("\u005f\u005fproto..."), or with a byte that is not UTF-8.
+      doc.keyForm = m.path % 3 === 0 ? 'escaped' : m.path % 7 === 1 ? 'bad-utf8' : undefined;
       continue;
     }
     const places = objectsIn(doc.value);
@@ -198,6 +200,8 @@ export interface BuiltCase {
   users?: Buffer;
   /** The format written (what --from exact names). */
   written: FuzzFormat | 'rocketchat';
+  /** Records in the input as written, before any byte damage. */
+  records: number;
 }
 
 function finish(bytes: Buffer, c: FuzzCase, damaged: boolean): Buffer {
@@ -223,6 +227,7 @@ export function buildCase(c: FuzzCase): BuiltCase {
       rooms: table(RC_SEEDS.rooms, c.target === 'rooms'),
       users: table(RC_SEEDS.users, c.target === 'users'),
       written: 'rocketchat',
+      records: subs.length,
     };
   }
   const seeds = SEEDS[c.kind];
@@ -231,7 +236,7 @@ export function buildCase(c: FuzzCase): BuiltCase {
     return { key: mapKey(c.kind, value, i), value };
   });
   mutate(docs, c.records);
-  return { input: finish(encode(docs, c.format, c.kind), c, true), written: c.format };
+  return { input: finish(encode(docs, c.format, c.kind), c, true), written: c.format, records: docs.length };
 }
 
 /** A --from that does not fit the format written. */

@@ -109,6 +109,9 @@ export async function runFuzzCase(c: FuzzCase, env: FuzzEnv): Promise<FuzzResult
   if (report) {
     outcome = report.error?.code ?? report.status;
     problems.push(...checkReport(report, importing));
+    // Undamaged bytes read as the format they were written in: every record written is read, once.
+    const intact = c.bytes.length === 0 && c.from === 'exact' && (c.source === 'cometchat' || c.target === 'input');
+    if (intact && report.error === undefined && report.read !== built.records) problems.push(`read ${report.read} records of the ${built.records} written`);
     problems.push(...checkRejects(report, rejects, importing));
   }
   return { problems, outcome, ms: performance.now() - started };
