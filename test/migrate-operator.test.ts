@@ -1,10 +1,10 @@
 // `chatmigrate migrate` as an operator meets it when something is off: an input that is a folder,
-// a --state-dir that is a file (or on a mount where mkdir loops), a mistyped --file-url field, a
-// resume with other mapping options or with a malformed line fixed, --on-malformed skip before
-// the first phase, a second run on the same state directory, a stop before a phase or while the
-// messages are sorted (or a run stopped before its first record), "CometChat-shaped" files that
-// are Rocket.Chat exports or wrap an array, a mistyped --uploads-dir. Each is refused or reported in words that say what to
-// do, never a stack trace or a hang.
+// a --state-dir that is a file (or on a mount where mkdir loops), a mistyped --file-url field or
+// --uploads-dir, a resume with other mapping options or with a malformed line fixed,
+// --on-malformed skip before the first phase, a second run on the same state directory, a stop
+// before a phase or while the messages are sorted (or a run stopped before its first record),
+// "CometChat-shaped" files that are Rocket.Chat exports or wrap an array. Each is refused or
+// reported in words that say what to do, never a stack trace or a hang.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
