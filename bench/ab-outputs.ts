@@ -31,6 +31,8 @@ Exit 0: identical; 1: a difference (a unified diff of its first lines follows th
 Options:
   --against REF        a git ref of this repository (built in a temporary directory, removed
                        afterwards) or the directory of a built checkout
+  --this REF           compare REF (a git ref or built checkout, as --against) instead of this
+                       build: e.g. a past refactor against the main it replaced
   --count N            records per generated input (default 10000, ~3.4 MB)
   --seed S             generator seed (default 7)
   --input FILE         another input to compare on (repeatable)
@@ -42,6 +44,7 @@ Options:
 const { values } = parseArgs({
   options: {
     against: { type: 'string' },
+    this: { type: 'string' },
     count: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '7' },
     input: { type: 'string', multiple: true, default: [] },
@@ -71,15 +74,18 @@ const reportFields = [...CLOCK_FIELDS, ...values['ignore-field']];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
 let ref;
+let mine: { cli: string; label: string; dispose(): void } | undefined;
 try {
   ref = await prepareRef(values.against, { root: ROOT, log });
+  if (values.this !== undefined) mine = await prepareRef(values.this, { root: ROOT, log });
 } catch (err) {
   if (err instanceof RefBuildError) usage(err.message);
   throw err;
 }
+const thisCli = mine?.cli ?? CLI;
 const work = values.keep !== undefined ? resolve(values.keep) : mkdtempSync(join(tmpdir(), 'chatmigrate-ab-outputs-'));
 if (values.keep === undefined) onExit(() => rmSync(work, { recursive: true, force: true }));
-const thisLabel = await describeCheckout(ROOT);
+const thisLabel = mine?.label ?? (await describeCheckout(ROOT));
 
 interface Part {
   name: string;
@@ -117,7 +123,7 @@ try {
     for (const command of ['validate', 'import'] as const) {
       const label = `${i + 1}-${input.name.replace(/[^\w.-]+/g, '_')}-${command}`;
       // Both builds at once: their outputs do not depend on timing (import: one connection each, own sandbox).
-      const [refOut, thisOut] = await Promise.all([runCase(ref.cli, command, input, join(work, 'out', label, 'ref')), runCase(CLI, command, input, join(work, 'out', label, 'this'))]);
+      const [refOut, thisOut] = await Promise.all([runCase(ref.cli, command, input, join(work, 'out', label, 'ref')), runCase(thisCli, command, input, join(work, 'out', label, 'this'))]);
       const parts = compareCase(refOut, thisOut, label);
       rows.push({ input: input.name, command, exit: `${refOut.exitCode} / ${thisOut.exitCode}`, parts });
       log(`  ${input.name} ${command}: ${parts.some((p) => p.verdict === 'differs') ? 'DIFFERS' : 'identical'}`);
@@ -145,4 +151,5 @@ try {
   process.exitCode = 2;
 } finally {
   ref.dispose();
+  mine?.dispose();
 }

@@ -1,22 +1,39 @@
-// Seeded synthetic export generator (CLI + library): streams group members in any source format.
+// Seeded synthetic export generator (CLI + library): streams CometChat members, users or messages
+// in any source format. One file (~330 lines): the options, their checks and the CLI flags that
+// name them change together; the records themselves are rendered per kind in generate-*.ts.
 import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChatmigrateError, EXIT, isChatmigrateError, usageError } from '../src/errors.js';
-import { createRecordFactory, type GeneratedRecord } from './generate-records.js';
+import type { GeneratedRecord, RecordFactory } from './generate-mix.js';
+import { createMessageFactory } from './generate-messages.js';
+import { createRecordFactory } from './generate-records.js';
+import { createUserFactory } from './generate-users.js';
+import { parseByteSize } from '../src/byte-size.js';
 
 export type ExportFormat = 'ndjson' | 'array' | 'cometchat' | 'map';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'array', 'cometchat', 'map'];
+/** The entity kinds the generator writes (groups: not yet). */
+export type ExportKind = 'members' | 'users' | 'messages';
+export const EXPORT_KINDS: readonly ExportKind[] = ['members', 'users', 'messages'];
 
 export interface GenerateOptions {
   format: ExportFormat;
+  /** Default members. The `cometchat` format wraps the records in {"<kind>": {...}}. */
+  kind?: ExportKind;
   count?: number;
   bytes?: number;
   seed?: number;
   dupRate?: number;
   conflictRate?: number;
   invalidRate?: number;
+  /**
+   * Rich member records: non-ASCII names (raw UTF-8 and \\u escapes), escaped quotes and
+   * backslashes, metadata and tags in userDetails. Default false: short ASCII records.
+   * Members only: users and messages always carry some non-ASCII text and escapes.
+   */
+  rich?: boolean;
 }
 
 /** `duplicates` includes `conflicts` (SPEC counts a conflicting repeat as a duplicate). */
@@ -28,6 +45,8 @@ export interface ExpectedCounts {
   conflicts: number;
   /** Only reasons that occur, in order of first occurrence. */
   invalidByReason: Record<string, number>;
+  /** Messages only: new valid messages with an earlier sentAt (in seconds) than the new valid one before them. */
+  outOfOrder?: number;
 }
 
 export const DEFAULT_COUNT = 1000;
@@ -35,12 +54,20 @@ export const DEFAULT_COUNT = 1000;
 const CHUNK_CHARS = 1 << 20;
 
 interface Framing { open: string; sep: string; close: string; empty: string; keyed: boolean }
-const FRAMINGS: Record<ExportFormat, Framing> = {
-  ndjson: { open: '', sep: '\n', close: '\n', empty: '', keyed: false },
-  array: { open: '[\n', sep: ',\n', close: '\n]\n', empty: '[]\n', keyed: false },
-  cometchat: { open: '{"members": {\n', sep: ',\n', close: '\n}}\n', empty: '{"members": {}}\n', keyed: true },
-  map: { open: '{\n', sep: ',\n', close: '\n}\n', empty: '{}\n', keyed: true },
-};
+function framing(format: ExportFormat, kind: ExportKind): Framing {
+  switch (format) {
+    case 'ndjson': return { open: '', sep: '\n', close: '\n', empty: '', keyed: false };
+    case 'array': return { open: '[\n', sep: ',\n', close: '\n]\n', empty: '[]\n', keyed: false };
+    case 'cometchat': return { open: `{"${kind}": {\n`, sep: ',\n', close: '\n}}\n', empty: `{"${kind}": {}}\n`, keyed: true };
+    case 'map': return { open: '{\n', sep: ',\n', close: '\n}\n', empty: '{}\n', keyed: true };
+  }
+}
+
+function createFactory(o: Resolved): RecordFactory {
+  if (o.kind === 'users') return createUserFactory(o);
+  if (o.kind === 'messages') return createMessageFactory(o);
+  return createRecordFactory(o);
+}
 
 type Resolved = Required<Omit<GenerateOptions, 'count' | 'bytes'>> & { count?: number; bytes?: number };
 
@@ -50,6 +77,11 @@ export function resolveOptions(o: GenerateOptions, name: (key: string) => string
     throw usageError(name(key), expected, given);
   };
   if (!EXPORT_FORMATS.includes(o.format)) fail('format', `one of ${EXPORT_FORMATS.join(', ')}`, o.format);
+  const kind = o.kind ?? 'members';
+  if (!EXPORT_KINDS.includes(kind)) fail('kind', `one of ${EXPORT_KINDS.join(', ')}`, kind);
+  if (o.rich === true && kind !== 'members') {
+    throw new ChatmigrateError('CM_USAGE', `${name('rich')} is for members (users and messages always carry non-ASCII text and escapes): got ${name('kind')} ${kind}`);
+  }
   if (o.count !== undefined && o.bytes !== undefined) {
     throw new ChatmigrateError('CM_USAGE', `${name('bytes')} cannot be combined with ${name('count')}: ` +
       `got ${name('count')} ${o.count} and ${name('bytes')} ${o.bytes}`);
@@ -74,15 +106,18 @@ export function resolveOptions(o: GenerateOptions, name: (key: string) => string
     throw usageError(names, 'a sum of at most 1', sum);
   }
   const size = o.bytes === undefined ? { count: o.count ?? DEFAULT_COUNT } : { bytes: o.bytes };
-  return { format: o.format, seed, ...rates, ...size };
+  return { format: o.format, kind, seed, ...rates, rich: o.rich ?? false, ...size };
 }
 
-function emptyCounts(): ExpectedCounts {
-  return { read: 0, valid: 0, invalid: 0, duplicates: 0, conflicts: 0, invalidByReason: {} };
+function emptyCounts(kind: ExportKind): ExpectedCounts {
+  const counts: ExpectedCounts = { read: 0, valid: 0, invalid: 0, duplicates: 0, conflicts: 0, invalidByReason: {} };
+  if (kind === 'messages') counts.outOfOrder = 0;
+  return counts;
 }
 
 function tally(counts: ExpectedCounts, record: GeneratedRecord): void {
   counts.read++;
+  if (record.outOfOrder === true) counts.outOfOrder = (counts.outOfOrder ?? 0) + 1;
   if (record.kind === 'valid') counts.valid++;
   else if (record.kind === 'duplicate') counts.duplicates++;
   else if (record.kind === 'conflict') { counts.duplicates++; counts.conflicts++; }
@@ -93,10 +128,11 @@ function tally(counts: ExpectedCounts, record: GeneratedRecord): void {
   }
 }
 
-/** The whole export as ~1 MB text chunks; fills `counts` as it goes. All text is ASCII. */
+/** The whole export as ~1 MB text chunks; fills `counts` as it goes. Members: ASCII unless `rich`. */
 function* exportChunks(o: Resolved, counts: ExpectedCounts): Generator<string, void, void> {
-  const frame = FRAMINGS[o.format];
-  const factory = createRecordFactory(o);
+  const frame = framing(o.format, o.kind);
+  const factory = createFactory(o);
+  const ascii = o.kind === 'members' && !o.rich;
   const limit = o.count ?? Number.MAX_SAFE_INTEGER;
   // --bytes: stop once the text plus its closing reaches the target (overshoot < one record).
   const target = o.bytes ?? Number.POSITIVE_INFINITY;
@@ -106,10 +142,10 @@ function* exportChunks(o: Resolved, counts: ExpectedCounts): Generator<string, v
   while (produced < limit && total + frame.close.length < target) {
     const record = factory.next();
     tally(counts, record);
-    const entry = frame.keyed ? `"${record.memberId}": ${record.json}` : record.json;
+    const entry = frame.keyed ? `"${record.key}": ${record.json}` : record.json;
     const piece = produced === 0 ? frame.open + entry : frame.sep + entry;
     chunk += piece;
-    total += piece.length;
+    total += ascii ? piece.length : Buffer.byteLength(piece);
     produced++;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
@@ -121,9 +157,10 @@ function* exportChunks(o: Resolved, counts: ExpectedCounts): Generator<string, v
 
 /** Small exports only (a JS string holds at most ~512M characters). */
 export function generateToString(options: GenerateOptions): { text: string; expected: ExpectedCounts } {
-  const expected = emptyCounts();
+  const resolved = resolveOptions(options);
+  const expected = emptyCounts(resolved.kind);
   let text = '';
-  for (const chunk of exportChunks(resolveOptions(options), expected)) text += chunk;
+  for (const chunk of exportChunks(resolved, expected)) text += chunk;
   return { text, expected };
 }
 
@@ -148,7 +185,7 @@ function waitForDrain(out: NodeJS.WritableStream): Promise<void> {
 /** Streams the export into `out`, waiting for 'drain' when it is full. Does not end `out`. */
 export async function generateExport(options: GenerateOptions, out: NodeJS.WritableStream): Promise<ExpectedCounts> {
   const resolved = resolveOptions(options);
-  const counts = emptyCounts();
+  const counts = emptyCounts(resolved.kind);
   let failure: unknown;
   const onError = (err: unknown): void => { failure ??= err; };
   out.on('error', onError);
@@ -166,29 +203,25 @@ export async function generateExport(options: GenerateOptions, out: NodeJS.Writa
   return counts;
 }
 
-/** "1e9", "1GB", "100MB", "1.5GiB", "64kb", "1000" → bytes; undefined when unreadable. */
-export function parseByteSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(?:([kmgt])(i)?)?b?\s*$/i.exec(text);
-  if (m === null || m[1] === undefined) return undefined;
-  const power = m[2] === undefined ? 0 : 'kmgt'.indexOf(m[2].toLowerCase()) + 1;
-  const value = Number(m[1]) * (m[3] === undefined ? 1000 : 1024) ** power;
-  return Number.isFinite(value) ? Math.round(value) : undefined;
-}
+export { parseByteSize };
 
 const FLAGS: Record<string, string> = {
-  format: '--format', count: '--count', bytes: '--bytes', seed: '--seed',
+  format: '--format', kind: '--kind', rich: '--rich', count: '--count', bytes: '--bytes', seed: '--seed',
   dupRate: '--dup-rate', conflictRate: '--conflict-rate', invalidRate: '--invalid-rate',
 };
 
 export const HELP = `Usage: node dist/bench/generate.js [options] > export.json
-Writes a synthetic, seeded export of CometChat group members to stdout.
-  --format F           ndjson (default), array, cometchat ({"members": {...}}) or map ({...})
+Writes a synthetic, seeded export of CometChat group members, users or messages to stdout.
+  --kind K             members (default), users or messages (sentAt in the 170 days before
+                       2026-01-01, the bench's --now, so inside the default 180-day retention)
+  --format F           ndjson (default), array, cometchat ({"<kind>": {...}}) or map ({...})
   --count N            number of records (default ${DEFAULT_COUNT})
   --bytes N            approximate output size instead of --count: 1e9, 1GB, 100MB, 64KiB
   --seed S             PRNG seed, integer 0..4294967295 (default 1)
-  --dup-rate R         share of exact repeats of an earlier memberId (default 0)
-  --conflict-rate R    share of repeats of an earlier memberId with other content (default 0)
+  --dup-rate R         share of exact repeats of an earlier key (memberId, uid, muid) (default 0)
+  --conflict-rate R    share of repeats of an earlier key with other content (default 0)
   --invalid-rate R     share of invalid records, one defect each (default 0)
+  --rich               valid members get non-ASCII names, escapes, metadata and tags (members only)
   --expect FILE        write the expected counts as JSON to FILE
   --help               show this help
 `;
@@ -211,9 +244,9 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
       strict: true,
       allowPositionals: false,
       options: {
-        format: { type: 'string' }, count: { type: 'string' }, bytes: { type: 'string' }, seed: { type: 'string' },
+        format: { type: 'string' }, kind: { type: 'string' }, count: { type: 'string' }, bytes: { type: 'string' }, seed: { type: 'string' },
         'dup-rate': { type: 'string' }, 'conflict-rate': { type: 'string' }, 'invalid-rate': { type: 'string' },
-        expect: { type: 'string' }, help: { type: 'boolean' },
+        rich: { type: 'boolean' }, expect: { type: 'string' }, help: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -236,12 +269,14 @@ export function parseGenerateArgs(argv: string[]): GenerateArgs {
   }
   const options: GenerateOptions = {
     format: (values.format ?? 'ndjson') as ExportFormat,
+    kind: (values.kind ?? 'members') as ExportKind,
     count: numberFlag('--count', values.count, 'a non-negative integer'),
     bytes,
     seed: numberFlag('--seed', values.seed, 'an integer from 0 to 4294967295'),
     dupRate: numberFlag('--dup-rate', values['dup-rate'], 'a share from 0 to 1'),
     conflictRate: numberFlag('--conflict-rate', values['conflict-rate'], 'a share from 0 to 1'),
     invalidRate: numberFlag('--invalid-rate', values['invalid-rate'], 'a share from 0 to 1'),
+    rich: values.rich === true,
   };
   resolveOptions(options, (key) => FLAGS[key] ?? key);
   return { options, expect: values.expect, help: values.help === true };

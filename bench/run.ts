@@ -12,17 +12,20 @@ import { formatResultsTable } from './lib/results-table.js';
 import type { BenchResults, BenchSuite, SuiteResult } from './lib/types.js';
 import { dedupeSuite } from './suites/dedupe-suite.js';
 import { importSuite } from './suites/import-throughput.js';
+import { kindsThroughput } from './suites/kinds-throughput.js';
+import { messagesLarge } from './suites/messages-1g.js';
 import { migrateMessages } from './suites/migrate-messages.js';
 import { parseThroughput } from './suites/parse-throughput.js';
 import { resumeSpeed } from './suites/resume-speed.js';
 import { rssFlat } from './suites/rss-flat.js';
 import { validateManyMembers } from './suites/validate-20m.js';
 import { validateThroughput } from './suites/validate-throughput.js';
+import { validateRich } from './suites/validate-rich.js';
 
 /** The default suite must finish within this on a quiet 2-core machine (issue 6), data generation included. */
 export const BUDGET_SECONDS = 600;
-const DEFAULT_SUITES: BenchSuite[] = [parseThroughput, validateThroughput, dedupeSuite, importSuite, rssFlat, resumeSpeed];
-const OPT_IN_SUITES: BenchSuite[] = [validateManyMembers(20_000_000), migrateMessages];
+const DEFAULT_SUITES: BenchSuite[] = [parseThroughput, validateThroughput, validateRich, dedupeSuite, importSuite, kindsThroughput, rssFlat, resumeSpeed];
+const OPT_IN_SUITES: BenchSuite[] = [validateManyMembers(20_000_000), migrateMessages, messagesLarge];
 const ALL = [...DEFAULT_SUITES, ...OPT_IN_SUITES];
 
 const { values, positionals } = parseArgs({ options: { ...SETTINGS_OPTIONS, out: { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });

@@ -45,6 +45,8 @@ export interface PipelineDeps {
   inputName?: string;
   /** The size of a `stdin` stream when known (migrate: sorted messages), for progress. */
   inputBytes?: number;
+  /** How the report's hint ends when most records look like a Rocket.Chat export (migrate: its own flags). */
+  rocketchatAdvice?: string;
 }
 
 export async function runPipeline(config: RunConfig, deps: PipelineDeps = {}): Promise<Report> {
@@ -135,7 +137,7 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
   } catch (err) {
     if (err instanceof Interrupted || signal?.aborted) interrupted = true;
     else {
-      failure = describeFailure(err, read?.name ?? 'input', read?.lineDelimited);
+      failure = describeFailure(err, read?.name ?? 'input', read?.lineDelimited, config.checkpoint !== undefined);
       // Bad input stops reading, not delivery: what was read before it is still sent.
       if (delivery && isInputFailure(failure)) {
         await delivery.finish(undefined).catch((e: unknown) => log.error({ code: toChatmigrateError(e).code }, 'delivery failed while stopping'));
@@ -168,5 +170,5 @@ async function run(config: RunConfig, deps: PipelineDeps): Promise<Report> {
     ledger?.releaseHeldRejects();
     if (rejects) await rejects.close().catch((e: unknown) => (failure ??= toChatmigrateError(e)));
   }
-  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, lookAlikes, log });
+  return reportRun({ config, ledger, read, delivery, checkpoint, startedAt, interrupted, failure, alreadyComplete, lookAlikes, ...(deps.rocketchatAdvice ? { rocketchatAdvice: deps.rocketchatAdvice } : {}), log });
 }

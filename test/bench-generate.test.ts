@@ -147,9 +147,9 @@ test('each record is clean or has exactly its one planted defect; repeats copy r
   for (let i = 0; i < 20_000; i++) {
     const rec = factory.next();
     const record = JSON.parse(rec.json) as Json;
-    assert.equal(record.memberId, rec.memberId);
+    assert.equal(record.memberId, rec.key);
     assert.deepEqual(defects(record), rec.kind === 'invalid' ? [rec.reason] : [], rec.json);
-    const id = rec.memberId.toLowerCase();
+    const id = rec.key.toLowerCase();
     const earlier = seen.get(id);
     if (rec.kind === 'valid' || rec.kind === 'invalid') {
       assert.equal(earlier, undefined, `fresh id ${id} is new`);

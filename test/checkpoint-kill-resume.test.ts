@@ -149,7 +149,7 @@ for (const viaStdin of [false, true]) {
     assert.ok(reference.accepted.length > 9000);
     const resent = resumed.duplicates - reference.duplicates;
     assert.ok(resent <= resumed.kills * CONNECTIONS * BATCH, `${resent} duplicate deliveries for ${resumed.kills} kills`);
-    // One ambiguity is inherent (README, crash-safe runs): a member that was already on the target
+    // One ambiguity is inherent (docs/resume.md): a member that was already on the target
     // and in a batch on the wire at a kill is answered "already present" after the resume, which
     // the journal can only read as our own earlier delivery. So imported vs already present may
     // differ by at most what was in flight at the kills; everything else is exact.

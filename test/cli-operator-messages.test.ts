@@ -1,6 +1,6 @@
 // The smaller things an operator reads (issue 16.10): resume refusals with units and the real
 // settled size, "did you mean" for the sandbox's flags, singular counts, a resumed run's summary
-// saying so, every report field in the README, the --rejects help saying where unsent records
+// saying so, every report field in docs/output.md, the --rejects help saying where unsent records
 // are, and import/validate --help in groups that fit a terminal.
 
 import { test } from 'node:test';
@@ -64,15 +64,15 @@ test('the summary of a resumed run says it resumed, and that its counts cover ev
   assert.match(resumed.split('\n')[1]!, /^ {2}resumed: after the 12,000 records settled by earlier runs \(2\.1 min\); the counts cover all the runs$/);
 });
 
-test('every field of the report (validate and import) is in the README', async () => {
-  const readme = readFileSync('README.md', 'utf8');
+test('every field of the report (validate and import) is in docs/output.md', async () => {
+  const doc = readFileSync('docs/output.md', 'utf8');
   const validated = await validate({ input: FIXTURE });
   const imported = await withSandbox({}, (sandbox) => importInto(sandbox, { input: FIXTURE }));
   // Present only after --resume, or when a run stopped.
   const conditional = ['resumed', 'fromRecord', 'earlierRunsMs', 'error', 'code', 'message', 'hint'];
   const keys = new Set([...Object.keys(validated), ...Object.keys(imported), ...Object.keys(imported.input), ...Object.keys(imported.plan), ...conditional]);
-  const missing = [...keys].filter((k) => !readme.includes(`\`${k}\``));
-  assert.deepEqual(missing, [], `report fields not in the README: ${missing.join(', ')}`);
+  const missing = [...keys].filter((k) => !doc.includes(`\`${k}\``));
+  assert.deepEqual(missing, [], `report fields not in docs/output.md: ${missing.join(', ')}`);
 });
 
 test('--rejects help says which records it holds and where the ones left unsent are', () => {

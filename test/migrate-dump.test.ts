@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateRocketChatWorkspace } from '../bench/generate-rocketchat.js';
@@ -104,6 +104,16 @@ function assertFiles(r: Awaited<ReturnType<typeof migrateBoth>>): void {
   for (const u of wanted) assert.ok(readFileSync(join(r.attachments, safeFileName(u.id), safeFileName(u.name))).equals(fileContent(u.id, u.size)), `${u.id}/${u.name} byte-identical`);
 }
 
+/** A resumed run's report against an uninterrupted one: the same counts in every phase, the same files. */
+function assertSameReport(report: MigrationReport, first: MigrationReport, attachments: string): void {
+  assert.deepEqual(report.files, { ...first.files, attachmentsDir: attachments }, 'the files report of the run that wrote them');
+  for (const kind of KINDS) {
+    const a: Report = report.phases[kind]!;
+    const b: Report = first.phases[kind]!;
+    assert.deepEqual([a.read, a.valid, a.invalid, a.skipped, (a.imported ?? 0) + (a.alreadyPresent ?? 0), a.reasons, a.skippedBy], [b.read, b.valid, b.invalid, b.skipped, (b.imported ?? 0) + (b.alreadyPresent ?? 0), b.reasons, b.skippedBy], kind);
+  }
+}
+
 let plain: Awaited<ReturnType<typeof migrateBoth>> | undefined;
 
 test('migrate --dump-dir delivers what the mongoexport files of the same workspace deliver, in time order; every file byte-identical', async () => {
@@ -116,6 +126,8 @@ test('the same with mongodump --gzip', async () => {
   const r = await migrateBoth(true);
   assertSameAsExport(r);
   assertFiles(r);
+  // The decompressed chunks were written under the state directory, and nothing of them is left.
+  assert.equal(existsSync(join(dir, 'gzip', 'state-dump', 'files-work')), false, 'no empty files-work folder left behind');
 });
 
 test('kill -9 in the messages phase of a dump migration, then --resume: the same report, files not written again', async () => {
@@ -136,14 +148,43 @@ test('kill -9 in the messages phase of a dump migration, then --resume: the same
     assert.equal(resumed.code, 3, resumed.stderr);
     const report = JSON.parse(resumed.stdout) as MigrationReport;
     assert.ok(report.phases.messages!.resumed, 'the messages phase went on from its checkpoint');
-    assert.deepEqual(report.files, { ...first.report.files, attachmentsDir: attachments }, 'the files report of the run that wrote them');
+    assertSameReport(report, first.report, attachments);
     assert.deepEqual(report.timeOrder, first.report.timeOrder);
-    for (const kind of KINDS) {
-      const a: Report = report.phases[kind]!;
-      const b: Report = first.report.phases[kind]!;
-      assert.deepEqual([a.read, a.valid, a.invalid, a.skipped, (a.imported ?? 0) + (a.alreadyPresent ?? 0), a.reasons, a.skippedBy], [b.read, b.valid, b.invalid, b.skipped, (b.imported ?? 0) + (b.alreadyPresent ?? 0), b.reasons, b.skippedBy], kind);
-    }
     // Every message arrived, in time order, once (a batch in flight at the kill may be sent twice: already present).
     assert.deepEqual([...sandbox.accepted('messages').keys()], first.fromDump.messages.map(([muid]) => muid));
+  });
+});
+
+test('kill -9 during the time-order sort (--sort-memory 16KiB: many runs), then --resume: the sort goes on, the same report and order', async () => {
+  const first = plain;
+  assert.ok(first, 'the first test ran');
+  await withSandbox({ now: () => NOW * 1000 }, async (sandbox) => {
+    const stateDir = join(dir, 'state-killed-sort');
+    const attachments = join(dir, 'files-killed-sort');
+    const args = [...dumpArgs(first.dump, join(dir, 'plain', 'dump', 'rocketchat'), sandbox, stateDir, attachments), '--sort-memory', '16KiB'];
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // The sort records each finished run in its manifest: kill once one is there and more are due.
+    const manifest = join(stateDir, 'messages-order', 'manifest.json');
+    let seen: { runs: unknown[]; built: boolean; plannedRuns: number } | undefined;
+    for (let i = 0; i < 30_000 && child.exitCode === null && seen === undefined; i++) {
+      try {
+        const m = JSON.parse(readFileSync(manifest, 'utf8')) as { runs: unknown[]; built: boolean; plannedRuns: number };
+        if (m.runs.length >= 1) seen = m;
+      } catch {
+        // not written yet (it is renamed into place whole)
+      }
+      if (seen === undefined) await sleep(1);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok(seen && !seen.built && seen.plannedRuns > 2, `killed while the runs were written (${JSON.stringify(seen && { runs: seen.runs.length, planned: seen.plannedRuns, built: seen.built })})`);
+    assert.equal(sandbox.stats().byKind['messages']?.requests ?? 0, 0, 'no message sent before the sort was done');
+    const resumed = await runCli([...args, '--resume']);
+    assert.equal(resumed.code, 3, resumed.stderr);
+    const report = JSON.parse(resumed.stdout) as MigrationReport;
+    assertSameReport(report, first.report, attachments);
+    assert.deepEqual([report.timeOrder?.inOrder, report.timeOrder?.records, report.timeOrder?.runs], [false, first.report.timeOrder?.records, seen.plannedRuns], 'sorted in the runs the killed run planned');
+    assert.deepEqual([...sandbox.accepted('messages').keys()], first.fromDump.messages.map(([muid]) => muid), 'every message once, in time order');
   });
 });

@@ -143,6 +143,22 @@ test('unreadable input: a missing file and damaged gzip are CM_INPUT_UNREADABLE'
   assert.equal(bad.error?.code, 'CM_INPUT_UNREADABLE');
 });
 
+test('a small gzip file with a bad checksum (damage found before reading starts) is CM_INPUT_UNREADABLE, not a crash', async () => {
+  // Found by the hostile-input property: the whole file decompressed while the run was setting
+  // up, and the checksum error was an 'error' event nobody listened to yet (the process died).
+  const gz = gzipSync(Buffer.from('[{"muid":"m1"}]'));
+  gz[gz.length - 6]! ^= 0xff;
+  const path = join(tempDir(), 'damaged.json.gz');
+  writeFileSync(path, gz);
+  for (const options of [{ input: path }, { input: path, kind: 'messages', from: 'array' }]) {
+    const r = await validate(options);
+    assert.equal(r.error?.code, 'CM_INPUT_UNREADABLE', JSON.stringify(options));
+    assert.match(r.error!.message, /gzip data is damaged or truncated \(incorrect data check\)/);
+  }
+  const fromStdin = await validateText(gz, 4096, { kind: 'messages', from: 'array' });
+  assert.equal(fromStdin.error?.code, 'CM_INPUT_UNREADABLE');
+});
+
 test('the plan gives requests at the batch size and time under the rpm budget', async () => {
   const r = await validate({ input: 'fixtures/members.ndjson', batchSize: 4, rpm: 2 });
   assert.equal(r.plan.requests, 2);

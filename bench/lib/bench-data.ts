@@ -16,12 +16,15 @@ export interface BenchInput {
 export async function benchInput(options: GenerateOptions): Promise<BenchInput> {
   mkdirSync(DATA_DIR, { recursive: true });
   const name = [
+    // Members keep their historical names (no kind prefix), so existing caches stay valid.
+    ...(options.kind !== undefined && options.kind !== 'members' ? [options.kind] : []),
     options.format,
     options.count !== undefined ? `n${options.count}` : `b${options.bytes}`,
     `s${options.seed ?? 1}`,
     `d${options.dupRate ?? 0}`,
     `c${options.conflictRate ?? 0}`,
     `i${options.invalidRate ?? 0}`,
+    ...(options.rich === true ? ['rich'] : []),
   ].join('-');
   const path = join(DATA_DIR, `${name}.${options.format === 'ndjson' ? 'ndjson' : 'json'}`);
   const meta = `${path}.expect.json`;

@@ -1,12 +1,17 @@
 // The generated inputs the throughput suites share (same seed and defect rates, so the parse,
 // validate and RSS suites measure the same files and generate each only once).
 
-import type { ExportFormat } from '../generate.js';
+import type { ExportFormat, ExportKind } from '../generate.js';
 import { benchInput, type BenchInput } from './bench-data.js';
 
 /** 1% invalid, 1% exact duplicates, 0.1% conflicting repeats: a realistic export. */
-export function throughputInput(format: ExportFormat, bytes: number): Promise<BenchInput> {
-  return benchInput({ format, bytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01 });
+export function throughputInput(format: ExportFormat, bytes: number, rich = false): Promise<BenchInput> {
+  return benchInput({ format, bytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01, rich });
+}
+
+/** The same mix for users or messages (bench/suites/kinds-throughput.ts, messages-1g.ts). */
+export function kindInput(kind: ExportKind, format: ExportFormat, bytes: number): Promise<BenchInput> {
+  return benchInput({ kind, format, bytes, seed: 42, dupRate: 0.01, conflictRate: 0.001, invalidRate: 0.01 });
 }
 
 /** 100000000 → "100MB", 2e9 → "2GB", 4.5e6 → "4.5MB" (decimal units, as --size takes them). */

@@ -7,6 +7,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { resolveConfig } from '../../src/config.js';
 import { runPipeline } from '../../src/pipeline.js';
 import { timed } from '../lib/timed-run.js';
+import { BENCH_NOW } from '../generate-messages.js';
 
 const [input, baseUrl, apiKey, ...rest] = process.argv.slice(2);
 const options: Record<string, string> = {};
@@ -24,7 +25,7 @@ subscribe('undici:request:trailers', (m) => {
 });
 subscribe('undici:client:connected', () => sockets++);
 
-const config = resolveConfig('import', { input, baseUrl, apiKey, progress: false, now: 1_767_225_600, ...options });
+const config = resolveConfig('import', { input, baseUrl, apiKey, progress: false, now: BENCH_NOW, ...options });
 const { result: report, ms, cpuMs, systemMs } = await timed(() => runPipeline(config));
 const sorted = Float64Array.from(latencies).sort();
 const pct = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);

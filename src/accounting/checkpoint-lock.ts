@@ -10,7 +10,8 @@ export interface CheckpointLock {
   release(): void;
 }
 
-export function acquireCheckpointLock(checkpointPath: string): CheckpointLock {
+/** `what` names the locked thing in the refusal (default: the --checkpoint path). */
+export function acquireCheckpointLock(checkpointPath: string, what = `--checkpoint ${checkpointPath}`): CheckpointLock {
   const path = `${checkpointPath}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -24,7 +25,7 @@ export function acquireCheckpointLock(checkpointPath: string): CheckpointLock {
       }
       const owner = readOwner(path);
       if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
-        throw new ChatmigrateError('CM_USAGE', `another chatmigrate (pid ${owner}) is using --checkpoint ${checkpointPath}`, {
+        throw new ChatmigrateError('CM_USAGE', `another chatmigrate (pid ${owner}) is using ${what}`, {
           hint: `wait for it to finish or stop it; if no such run exists, delete ${path}`,
         });
       }

@@ -82,12 +82,18 @@ const closeFd = promisify(close);
  */
 export function createPrivateDir(path: string, logger?: WarnLogger, flag?: string): void {
   const target = resolve(path);
+  const what = `${flag ?? 'the folder'} ${JSON.stringify(path)}`;
   let first: string | undefined;
   try {
-    first = mkdirSync(target, { recursive: true, mode: PRIVATE_DIR_MODE });
+    first = makeDirs(target);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new ChatmigrateError('CM_OUTPUT', `${flag ?? 'the folder'} ${JSON.stringify(path)} cannot be created: ${code}`, { hint: 'choose a folder you can write to' });
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      const file = (err as NodeJS.ErrnoException).path;
+      const which = file === undefined || file === target ? 'is a file, not a folder' : `cannot be created: ${file} is a file, not a folder`;
+      throw new ChatmigrateError('CM_OUTPUT', `${what} ${which}`, { hint: 'choose a folder (it is created owner-only when absent)' });
+    }
+    throw new ChatmigrateError('CM_OUTPUT', `${what} cannot be created: ${code}`, { hint: 'choose a folder you can write to' });
   }
   if (first !== undefined) {
     // Every folder made here, from the first one created down to the target, loses the umask's say.
@@ -98,8 +104,45 @@ export function createPrivateDir(path: string, logger?: WarnLogger, flag?: strin
     return;
   }
   const st = statSync(target);
-  if (!st.isDirectory()) throw new ChatmigrateError('CM_OUTPUT', `${flag ?? 'the folder'} ${JSON.stringify(path)} is not a folder`, { hint: 'choose another path' });
+  if (!st.isDirectory()) throw new ChatmigrateError('CM_OUTPUT', `${what} is not a folder`, { hint: 'choose another path' });
   warnIfShared(logger, flag ?? 'folder', path, st);
+}
+
+/**
+ * mkdir -p, one level at a time; returns the first folder it created (undefined: none). Not
+ * mkdirSync's `recursive`: where mkdir answers ENOENT under a parent that exists (/proc, some
+ * FUSE and network mounts) that loops forever in native code, deaf to SIGINT and SIGTERM.
+ * A part of the path that is a file throws ENOTDIR (or EEXIST for the target) naming it.
+ */
+function makeDirs(target: string): string | undefined {
+  const missing: string[] = [];
+  for (let dir = target; ; dir = dirname(dir)) {
+    let st: Stats | undefined;
+    try {
+      st = statSync(dir);
+    } catch (err) {
+      // ENOTDIR: a part above is a file; going up finds which.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    }
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: dir === target ? 'EEXIST' : 'ENOTDIR', path: dir });
+      break;
+    }
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  let first: string | undefined;
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
+      first ??= dir;
+    } catch (err) {
+      // Made by another process in between: a folder is as good as one made here.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(dir).isDirectory()) throw err;
+    }
+  }
+  return first;
 }
 
 /** The permission bits of a file that others (group or anyone) can read, or undefined. */

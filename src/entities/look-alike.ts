@@ -36,11 +36,15 @@ export function lookAlikeNote(look: LookAlike | undefined): string {
   return ` (the record looks like a ${KINDS[look].entity}: it has ${fields}; try ${flagFor(look)})`;
 }
 
+/** What import and validate advise for a Rocket.Chat export (a command of its own may say otherwise). */
+export const ROCKETCHAT_ADVICE = `read a rocketchat_subscription export with ${flagFor(ROCKETCHAT_LOOK)}, or a whole workspace (users, rooms, subscriptions, messages) with chatmigrate migrate --from rocketchat`;
+
 /**
  * The run-level hint: when most records judged failed (`invalid` of `judged`) and most of those
  * look like one other kind or source (`looks`: how many of each), the sentence naming its flag.
+ * `rocketchatAdvice` ends the sentence for a Rocket.Chat export (migrate's flags are not import's).
  */
-export function lookAlikeSuggestion(looks: ReadonlyMap<string, number>, invalid: number, judged: number): string | undefined {
+export function lookAlikeSuggestion(looks: ReadonlyMap<string, number>, invalid: number, judged: number, rocketchatAdvice = ROCKETCHAT_ADVICE): string | undefined {
   if (invalid * 2 <= judged) return undefined;
   let top: string | undefined;
   let most = 0;
@@ -52,7 +56,7 @@ export function lookAlikeSuggestion(looks: ReadonlyMap<string, number>, invalid:
   }
   if (top === undefined || most * 2 <= invalid) return undefined;
   if (top === ROCKETCHAT_LOOK) {
-    return `most records look like a Rocket.Chat export (_id with rid, u, username or t): read a rocketchat_subscription export with ${flagFor(ROCKETCHAT_LOOK)}, or a whole workspace (users, rooms, subscriptions, messages) with chatmigrate migrate --from rocketchat`;
+    return `most records look like a Rocket.Chat export (_id with rid, u, username or t): ${rocketchatAdvice}`;
   }
   if (!(KIND_NAMES as readonly string[]).includes(top)) return undefined;
   const look = top as KindName;

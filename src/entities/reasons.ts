@@ -4,6 +4,7 @@
 
 export const REASONS = {
   NOT_AN_OBJECT: 'the record is not a JSON object',
+  NESTED_TOO_DEEP: 'the record nests arrays or objects more than 1000 levels deep: no import takes it (the rejects file keeps it as it was read)',
   MALFORMED_JSON: 'the line is not JSON (--on-malformed skip): its raw text is in the rejects file',
   MALFORMED_BSON: 'the mongodump document does not decode (--on-malformed skip): its bytes are in the rejects file, as {"$binary"}',
   MISSING_GUID: 'guid is missing',

@@ -4,6 +4,8 @@
 
 import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
+import { parseByteSize } from '../byte-size.js';
+import { DEFAULT_RUN_BYTES } from '../mongodump/time-order.js';
 import { ChatmigrateError, usageError } from '../errors.js';
 import { resolveConfig, type RunConfig, type RunOptions } from '../config.js';
 import type { KindName } from '../entities/kinds.js';
@@ -36,6 +38,8 @@ export interface MigrateOptions extends Omit<RunOptions, 'input' | 'kind' | 'roo
   attachmentsDir?: string;
   /** Rocket.Chat's FileSystem store folder, for uploads kept outside GridFS. */
   uploadsDir?: string;
+  /** Memory of one sorted run of the time-order sort, e.g. `64MiB` (Rocket.Chat messages). */
+  sortMemory?: string;
 }
 
 /** A mongodump folder and what to do with its files. */
@@ -60,6 +64,8 @@ export interface MigrateConfig {
   fileUrl: string | undefined;
   deletedUserName: string;
   retentionDays: number;
+  /** Bytes of messages sorted in memory at a time when a Rocket.Chat export is not in time order. */
+  sortRunBytes: number;
   /** The settings every phase shares (input, kind and files are set per phase). */
   base: RunConfig;
 }
@@ -75,6 +81,7 @@ const schema = z.object({
   dumpDir: z.string().optional(),
   attachmentsDir: z.string().optional(),
   uploadsDir: z.string().optional(),
+  sortMemory: z.string().optional(),
 });
 
 const FLAGS: Record<Phase | 'rooms' | 'subscriptions', string> = {
@@ -87,7 +94,7 @@ const FLAGS: Record<Phase | 'rooms' | 'subscriptions', string> = {
 };
 
 export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.ProcessEnv = process.env): MigrateConfig {
-  const o = schema.parse({ from: options.from, stateDir: options.stateDir, resume: options.resume, startOver: options.startOver, dryRun: options.dryRun, fileUrl: options.fileUrl, deletedUserName: options.deletedUserName, dumpDir: options.dumpDir, attachmentsDir: options.attachmentsDir, uploadsDir: options.uploadsDir });
+  const o = schema.parse({ from: options.from, stateDir: options.stateDir, resume: options.resume, startOver: options.startOver, dryRun: options.dryRun, fileUrl: options.fileUrl, deletedUserName: options.deletedUserName, dumpDir: options.dumpDir, attachmentsDir: options.attachmentsDir, uploadsDir: options.uploadsDir, sortMemory: options.sortMemory });
   // A mongodump folder is a Rocket.Chat database: --dump-dir says the source by itself.
   const from = o.from ?? (o.dumpDir !== undefined ? 'rocketchat' : 'cometchat');
   const source = from === 'cometchat' ? 'cometchat' : from === 'rocketchat' ? 'rocketchat' : undefined;
@@ -134,8 +141,9 @@ export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.Proces
   if (o.deletedUserName !== undefined && (source !== 'rocketchat' || o.deletedUserName.trim() === '')) {
     throw usageError('--deleted-user-name', source !== 'rocketchat' ? 'to go with --from rocketchat' : 'a name', o.deletedUserName);
   }
+  const sortRunBytes = sortRunBytesOf(o.sortMemory, source);
   // One resolution checks the shared flags as import (or validate, for a dry run) would.
-  const { from: _from, users: _u, rooms: _r, subscriptions: _s, groups: _g, members: _m, messages: _msg, stateDir: _d, resume: _re, startOver: _so, dryRun: _dr, fileUrl: _f, deletedUserName: _n, dumpDir: _dd, attachmentsDir: _ad, uploadsDir: _ud, ...shared } = options;
+  const { from: _from, users: _u, rooms: _r, subscriptions: _s, groups: _g, members: _m, messages: _msg, stateDir: _d, resume: _re, startOver: _so, dryRun: _dr, fileUrl: _f, deletedUserName: _n, dumpDir: _dd, attachmentsDir: _ad, uploadsDir: _ud, sortMemory: _sm, ...shared } = options;
   const base = resolveConfig(o.dryRun ? 'validate' : 'import', { ...shared, input: undefined }, env);
   return Object.freeze({
     source,
@@ -149,8 +157,20 @@ export function resolveMigrateConfig(options: MigrateOptions, env: NodeJS.Proces
     fileUrl: o.fileUrl,
     deletedUserName: o.deletedUserName ?? DEFAULT_DELETED_USER_NAME,
     retentionDays: base.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    sortRunBytes,
     base,
   });
+}
+
+/** Smallest --sort-memory: below it the runs get so many that merging them costs more than it saves. */
+const MIN_SORT_RUN_BYTES = 16 * 1024;
+
+function sortRunBytesOf(text: string | undefined, source: 'rocketchat' | 'cometchat'): number {
+  if (text === undefined) return DEFAULT_RUN_BYTES;
+  if (source !== 'rocketchat') throw new ChatmigrateError('CM_USAGE', '--sort-memory sizes the time-order sort of a Rocket.Chat messages export: it goes with --from rocketchat (CometChat-shaped messages are sent in file order)');
+  const bytes = parseByteSize(text);
+  if (bytes === undefined || bytes < MIN_SORT_RUN_BYTES || bytes > 2 ** 32) throw usageError('--sort-memory', 'a size from 16KiB to 4GiB, e.g. 64MiB or 512MB', text);
+  return bytes;
 }
 
 /** --dump-dir and its file options, checked against each other and the other inputs. */

@@ -1,10 +1,11 @@
 // The report of a whole migration: each phase's report as it is, their totals, the plan of what
 // is left (or, for a dry run, of all of it), and the exit code of the worst phase.
 
-import { EXIT, type ExitCode } from '../errors.js';
-import { formatDuration, formatInt, formatRate, planDelivery, type Report, type RunStatus } from '../accounting/report.js';
+import { EXIT, type ChatmigrateError, type ExitCode } from '../errors.js';
+import { formatDuration, formatInt, formatRate, planDelivery, plural, type Report, type RunStatus } from '../accounting/report.js';
 import { formatSummary } from '../observability/summary.js';
 import { VERSION } from '../version.js';
+import type { UploadFilesReport } from '../mongodump/upload-files.js';
 import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
 
 export interface MigrationTotals {
@@ -23,18 +24,7 @@ export interface MigrationTotals {
 /** --attachments-dir: what became of the dump's uploads (a dry run writes none). */
 export type MigrationFiles =
   | { dryRun: true; attachmentsDir: string }
-  | {
-      attachmentsDir: string;
-      uploads: number;
-      written: number;
-      kept: number;
-      bytes: number;
-      thumbnails: number;
-      missing: number;
-      broken: number;
-      problems: Array<{ fileId: string; name: string | undefined; fate: 'missing' | 'broken'; why: string }>;
-      problemsOmitted: number;
-    };
+  | (Omit<UploadFilesReport, 'files'> & { attachmentsDir: string });
 
 export interface MigrationReport {
   tool: 'chatmigrate';
@@ -47,6 +37,8 @@ export interface MigrationReport {
   phases: Partial<Record<Phase, Report>>;
   /** Phases not run: no input given, or stopped before them. */
   notRun: Phase[];
+  /** The phases of notRun that had no input (no flag; a dump without rocketchat_message). */
+  notGiven?: Phase[];
   totals: MigrationTotals;
   /** Requests and time under the quota: of everything valid (dry run), else of what is still unsent. */
   plan: { requests: number; minutes: number; text: string };
@@ -79,6 +71,8 @@ export function buildMigrationReport(
   startedAt: Date,
   placeholders: MigrationReport['placeholders'],
   extra: Pick<MigrationReport, 'files' | 'timeOrder'> = {},
+  /** The run was stopped outside any phase (before one started, or while sorting the messages). */
+  stopped?: ChatmigrateError,
 ): MigrationReport {
   const ran = PHASES.flatMap((p) => (phases[p] ? [phases[p]!] : []));
   const totals: MigrationTotals = { read: 0, invalid: 0, skipped: 0, duplicates: 0, valid: 0, imported: 0, alreadyPresent: 0, rejected: 0, unsent: 0, requests: 0 };
@@ -99,12 +93,16 @@ export function buildMigrationReport(
   const requests = ran.reduce((n, r) => n + Math.ceil((config.dryRun ? r.valid : (r.unsent ?? 0)) / batchSize), 0);
   const minutes = rpm > 0 ? (requests / rpm) * (rateWindowMs / 60_000) : 0;
   const records = config.dryRun ? totals.valid : totals.unsent;
-  const text = `${formatInt(records)} records → ${formatInt(requests)} requests → ${rpm > 0 ? `${formatDuration(minutes * 60_000)} at ${formatRate(rpm, rateWindowMs)}` : 'no rate limit'}`;
+  const text = `${plural(records, 'record')} → ${plural(requests, 'request')} → ${rpm > 0 ? `${formatDuration(minutes * 60_000)} at ${formatRate(rpm, rateWindowMs)}` : 'no rate limit'}`;
   const finishedAt = new Date();
   let outcome = worst(ran);
   // A file that could not be written is a loss the exit code must show, like a refused record.
   const lostFiles = extra.files && !('dryRun' in extra.files) ? extra.files.missing + extra.files.broken : 0;
   if (outcome.exitCode === EXIT.ok && lostFiles > 0) outcome = { status: 'some-invalid', exitCode: EXIT.someRejected };
+  // The phases that ran may all have finished: the stop is what the exit code must show.
+  if (stopped && (outcome.exitCode === EXIT.ok || outcome.exitCode === EXIT.someRejected)) {
+    outcome = { status: 'interrupted', exitCode: EXIT.interrupted, error: { code: stopped.code, message: stopped.message, ...(stopped.hint ? { hint: stopped.hint } : {}) } };
+  }
   return {
     tool: 'chatmigrate',
     version: VERSION,
@@ -114,6 +112,7 @@ export function buildMigrationReport(
     stateDir: config.stateDir,
     phases,
     notRun: PHASES.filter((p) => !phases[p]),
+    notGiven: PHASES.filter((p) => !phases[p] && config.inputs[p] === undefined),
     totals,
     plan: { requests, minutes: Math.round(minutes * 100) / 100, text },
     ...(placeholders ? { placeholders } : {}),
@@ -135,7 +134,7 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
   });
   const t = report.totals;
   lines.push(`── migrate${report.dryRun ? ' (dry run)' : ''}: ${formatInt(t.read)} read, ${formatInt(t.valid)} valid, ${formatInt(t.invalid)} invalid, ${formatInt(t.duplicates)} duplicates, ${formatInt(t.skipped)} skipped  (${formatDuration(report.durationMs)})`);
-  if (!report.dryRun) lines.push(`  delivered: ${formatInt(t.imported)} imported + ${formatInt(t.alreadyPresent)} already present; ${formatInt(t.rejected)} rejected; ${formatInt(t.unsent)} unsent; ${formatInt(t.requests)} requests`);
+  if (!report.dryRun) lines.push(`  delivered: ${formatInt(t.imported)} imported + ${formatInt(t.alreadyPresent)} already present; ${formatInt(t.rejected)} rejected; ${formatInt(t.unsent)} unsent; ${plural(t.requests, 'request')}`);
   if (report.placeholders && report.placeholders.users > 0) lines.push(`  placeholders: ${formatInt(report.placeholders.users)} users stand in for senders missing from --users (${formatInt(report.placeholders.messages)} messages)`);
   const f = report.files;
   if (f && 'dryRun' in f) lines.push(`  files: not written in a dry run (every upload counted as there); the real run writes them to ${f.attachmentsDir}`);
@@ -144,8 +143,14 @@ export function formatMigrationSummary(report: MigrationReport, config: MigrateC
     lines.push(`  files: ${formatInt(f.written + f.kept)} in ${f.attachmentsDir} (${formatInt(f.written)} written${f.kept > 0 ? `, ${formatInt(f.kept)} already there` : ''}, ${formatBytes(f.bytes)})${lost > 0 ? `; ${formatInt(f.missing)} missing, ${formatInt(f.broken)} broken: their messages keep their text (report.json lists them under files.problems)` : ''}`);
   }
   const order = report.timeOrder;
-  if (order && !order.inOrder) lines.push(`  time order: the messages export was not oldest first; ${formatInt(order.records)} messages sorted (${formatInt(order.runs)} sorted run${order.runs === 1 ? "" : "s"}) and delivered in time order`);
-  if (report.notRun.length > 0) lines.push(`  not run: ${report.notRun.join(', ')}`);
+  if (order && !order.inOrder) lines.push(`  time order: the messages export was not oldest first; ${formatInt(order.records)} messages sorted (${formatInt(order.runs)} sorted run${order.runs === 1 ? "" : "s"}) and ${report.dryRun ? 'read' : 'delivered'} in time order`);
+  // Not run because no input was given, or because the run stopped before them: two different things.
+  const notGiven = report.notRun.filter((p) => report.notGiven?.includes(p));
+  const notReached = report.notRun.filter((p) => !notGiven.includes(p));
+  if (notGiven.length > 0) lines.push(`  not run: ${notGiven.join(', ')} (no input given for ${notGiven.length === 1 ? 'it' : 'them'})`);
+  if (notReached.length > 0) lines.push(`  not run: ${notReached.join(', ')} (the run stopped before ${notReached.length === 1 ? 'it' : 'them'})`);
+  // A migration stopped by a failure goes on the same way as one stopped by a signal.
+  if (!report.dryRun && report.status === 'failed' && !report.alreadyFinished) lines.push('  to go on: remove the cause (the error below), then run the same command with --resume (finished phases are not run again)');
   if (report.dryRun || t.unsent > 0) lines.push(`  plan${report.dryRun ? '' : ' for what is left'}: ${report.plan.text}`);
   if (report.alreadyFinished) lines.push(`  nothing run now: this migration finished at ${report.finishedAt} (the report above is its own); --start-over runs it again`);
   lines.push(`  state: ${report.stateDir} (report.json, and per phase its report, rejects${report.dryRun ? '' : ' and checkpoint'})`);

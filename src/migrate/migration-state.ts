@@ -42,18 +42,59 @@ export interface MigrationState {
   phases: Partial<Record<Phase, 'done' | 'stopped'>>;
   /** --attachments-dir: the dump's files were all written (files.report.json, files.ids). */
   files?: 'done';
+  /** The options that shape the records (absent in a state written before they were kept). */
+  settings?: MigrationSettings;
 }
+
+/**
+ * Options that decide what the phases send: changed in the middle, a migration would mix two
+ * mappings (attachment URLs, placeholder names), or send messages whose placeholder senders the
+ * users phase never created (placeholders are made for the messages --retention-days and
+ * --file-url let through).
+ */
+export interface MigrationSettings {
+  retentionDays: number;
+  fileUrl: string | null;
+  deletedUserName: string;
+  attachmentsDir: string | null;
+  uploadsDir: string | null;
+}
+
+function settingsOf(config: MigrateConfig): MigrationSettings {
+  return {
+    retentionDays: config.retentionDays,
+    fileUrl: config.fileUrl ?? null,
+    deletedUserName: config.deletedUserName,
+    attachmentsDir: config.dump?.attachmentsDir ?? null,
+    uploadsDir: config.dump?.uploadsDir ?? null,
+  };
+}
+
+const SETTING_FLAGS: Record<keyof MigrationSettings, string> = {
+  retentionDays: '--retention-days',
+  fileUrl: '--file-url',
+  deletedUserName: '--deleted-user-name',
+  attachmentsDir: '--attachments-dir',
+  uploadsDir: '--uploads-dir',
+};
 
 const SAMPLE_BYTES = 1024 * 1024;
 
-async function identityOf(path: string): Promise<InputIdentity | 'stdin'> {
+async function identityOf(path: string, flag: string): Promise<InputIdentity | 'stdin'> {
   if (path === '-') return 'stdin';
   const absolute = resolvePath(path);
   const handle = await fs.open(absolute, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new ChatmigrateError('CM_INPUT_UNREADABLE', `cannot open ${path}: ${err.code ?? String(err)}`, { hint: 'check the path of each phase\'s input' });
+    throw new ChatmigrateError('CM_INPUT_UNREADABLE', `cannot open ${flag} ${path}: ${err.code ?? String(err)}`, { hint: 'check the path of each phase\'s input' });
   });
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    // A folder opens on Linux and fails only at the first read: say what it is instead.
+    if (!st.isFile()) {
+      throw new ChatmigrateError('CM_INPUT_UNREADABLE', `${flag} ${path} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}: each phase reads one export file`, {
+        hint: st.isDirectory() ? 'give the file itself (a mongodump folder is read with --dump-dir DIR instead of the four files)' : 'pipe it through stdin (-) for the last phase, or give a file',
+      });
+    }
+    const size = st.size;
     const hash = createHash('sha256');
     const head = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
     await handle.read(head, 0, head.length, 0);
@@ -69,13 +110,20 @@ async function identityOf(path: string): Promise<InputIdentity | 'stdin'> {
   }
 }
 
+/** The flag an operator gave each input by (a dump's collections are found by --dump-dir). */
+function flagOf(config: MigrateConfig, key: Phase | 'rooms'): string {
+  if (config.dump) return '--dump-dir:';
+  if (config.source === 'rocketchat') return key === 'groups' || key === 'rooms' ? '--rooms' : key === 'members' ? '--subscriptions' : `--${key}`;
+  return `--${key}`;
+}
+
 export async function inputsOf(config: MigrateConfig): Promise<MigrationState['inputs']> {
   const out: MigrationState['inputs'] = {};
   for (const phase of PHASES) {
     const path = config.inputs[phase];
-    if (path !== undefined) out[phase] = await identityOf(path);
+    if (path !== undefined) out[phase] = await identityOf(path, flagOf(config, phase));
   }
-  if (config.rooms !== undefined) out.rooms = await identityOf(config.rooms);
+  if (config.rooms !== undefined) out.rooms = await identityOf(config.rooms, flagOf(config, 'rooms'));
   return out;
 }
 
@@ -103,13 +151,30 @@ export function saveState(dir: string, state: MigrationState): Promise<void> {
 }
 
 export function newState(config: MigrateConfig, inputs: MigrationState['inputs']): MigrationState {
-  return { chatmigrate: 'migration', version: 1, tool: VERSION, source: config.source, target: config.base.baseUrl ?? null, nowSeconds: config.base.nowSeconds, inputs, phases: {} };
+  return { chatmigrate: 'migration', version: 1, tool: VERSION, source: config.source, target: config.base.baseUrl ?? null, nowSeconds: config.base.nowSeconds, inputs, phases: {}, settings: settingsOf(config) };
 }
 
-/** Refuses to go on with a state written for other inputs, another source or another target. */
-export function checkSameMigration(state: MigrationState, config: MigrateConfig, inputs: MigrationState['inputs'], dir: string): void {
+/**
+ * The phases that read an input: each phase its own, and with Rocket.Chat the users and rooms
+ * (the tables every phase maps by) and the messages (the users phase's placeholders).
+ */
+function readersOf(source: MigrationState['source'], key: Phase | 'rooms'): readonly Phase[] {
+  if (source === 'cometchat') return key === 'rooms' ? PHASES : [key];
+  if (key === 'users' || key === 'groups' || key === 'rooms') return PHASES;
+  return key === 'messages' ? ['users', 'messages'] : [key];
+}
+
+/**
+ * Refuses to go on with a state written for other inputs, another source or another target.
+ * An input that changed is refused only when a finished phase read it: a phase not started reads
+ * the new file from its start, and a stopped one proves from its checkpoint that the part it
+ * already sent is unchanged (so a malformed line after it can be fixed, as with import --resume).
+ * Returns the inputs that changed and are accepted.
+ */
+export function checkSameMigration(state: MigrationState, config: MigrateConfig, inputs: MigrationState['inputs'], dir: string): Array<Phase | 'rooms'> {
+  const changed: Array<Phase | 'rooms'> = [];
   const differs = (what: string) =>
-    new ChatmigrateError('CM_RESUME_MISMATCH', `cannot resume the migration in ${dir}: ${what}`, { hint: 'give the same inputs and target as the migration that was stopped, or --start-over' });
+    new ChatmigrateError('CM_RESUME_MISMATCH', `cannot resume the migration in ${dir}: ${what}`, { hint: 'give the same inputs, target and options as the migration that was stopped, or --start-over' });
   if (state.source !== config.source) throw differs(`it read a ${state.source} export, this run reads ${config.source}`);
   if ((state.target ?? null) !== (config.base.baseUrl ?? null)) throw differs(`it was sent to ${state.target ?? 'nowhere'}, this run to ${config.base.baseUrl ?? 'nowhere'}`);
   for (const key of new Set([...Object.keys(state.inputs), ...Object.keys(inputs)]) as Set<Phase | 'rooms'>) {
@@ -120,9 +185,22 @@ export function checkSameMigration(state: MigrationState, config: MigrateConfig,
       if (was !== now) throw differs(`the ${key} input was ${was === 'stdin' ? 'stdin' : 'a file'}, now ${now === 'stdin' ? 'stdin' : 'a file'}`);
       continue;
     }
-    if (was.bytes !== now.bytes || was.sample !== now.sample) throw differs(`${now.path} is not the ${key} input it read (${was.path}, ${was.bytes} bytes)`);
+    if (was.bytes === now.bytes && was.sample === now.sample) continue;
+    const finished = readersOf(state.source, key).filter((p) => state.phases[p] === 'done');
+    if (finished.length > 0) throw differs(`${now.path} is not the ${key} input it read (${was.path}, ${was.bytes} bytes), and the ${finished.join(', ')} phase${finished.length > 1 ? 's' : ''} that read it ${finished.length > 1 ? 'are' : 'is'} done`);
+    changed.push(key);
   }
+  if (state.settings === undefined) return changed;
+  const settings = settingsOf(config);
+  for (const key of Object.keys(SETTING_FLAGS) as Array<keyof MigrationSettings>) {
+    const before = state.settings[key];
+    const after = settings[key];
+    if (before !== after) throw differs(`it ran with ${SETTING_FLAGS[key]} ${show(before)}, this run with ${show(after)}`);
+  }
+  return changed;
 }
+
+const show = (v: string | number | null): string => (v === null ? '(none)' : typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 /** Removes a migration's own files from the state directory (--start-over); nothing else in it. */
 export async function clearState(dir: string): Promise<void> {

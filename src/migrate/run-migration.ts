@@ -11,10 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ChatmigrateError, toChatmigrateError } from '../errors.js';
 import type { RunConfig } from '../config.js';
 import { createPrivateDir } from '../accounting/output-paths.js';
+import { acquireCheckpointLock } from '../accounting/checkpoint-lock.js';
 import type { Report } from '../accounting/report.js';
 import { writeFileAtomic, writeJsonFileAtomic } from '../accounting/write-json-file.js';
 import type { Log } from '../log.js';
-import { locateDumpDir, type DumpFiles } from '../mongodump/dump-dir.js';
+import { checkUploadsDir, locateDumpDir, type DumpFiles } from '../mongodump/dump-dir.js';
 import { createFileIdSet } from '../mongodump/file-id-set.js';
 import { orderMessages, removeTimeOrder, type TimeOrder } from '../mongodump/time-order.js';
 import { writeUploadFiles } from '../mongodump/upload-files.js';
@@ -24,7 +25,7 @@ import type { RecordMapper } from '../sources/mapped-record.js';
 import { createWorkspaceMappers, loadRocketChatWorkspace, usersPhaseInput, type WorkspaceMappers } from '../sources/rocketchat/index.js';
 import { PHASES, type MigrateConfig, type Phase } from './migrate-config.js';
 import { buildMigrationReport, type MigrationFiles, type MigrationReport } from './migration-report.js';
-import { checkSameMigration, clearState, inputsOf, loadState, newState, phaseFiles, REPORT_FILE, saveState, type MigrationState } from './migration-state.js';
+import { checkSameMigration, clearState, inputsOf, loadState, newState, phaseFiles, REPORT_FILE, saveState, STATE_FILE, type MigrationState } from './migration-state.js';
 
 export interface MigrationDeps {
   logger?: Logger;
@@ -43,9 +44,25 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
   // A dry run keeps its files apart: it must not touch the real migration's state.
   const dir = config.dryRun ? join(config.stateDir, 'dry-run') : config.stateDir;
   createPrivateDir(dir, log, '--state-dir');
+  // One run per state directory: between two phases no checkpoint is locked, and a second run
+  // would start the next phase beside the first, or write its stale migration.json over it.
+  const lock = acquireCheckpointLock(join(dir, STATE_FILE), `--state-dir ${dir}`);
+  try {
+    return await migrate(config, dir, startedAt, log, deps);
+  } finally {
+    lock.release();
+  }
+}
+
+const MIGRATE_ROCKETCHAT_ADVICE = 'migrate a Rocket.Chat workspace with --from rocketchat --users FILE --rooms FILE --subscriptions FILE --messages FILE (or --dump-dir DIR)';
+const RESUME_HINT = 'run the same command again with --resume: finished phases are not run again';
+
+async function migrate(config: MigrateConfig, dir: string, startedAt: Date, log: Log, deps: MigrationDeps): Promise<MigrationReport> {
   const dump = config.dump ? await locateDumpDir(config.dump.dir) : undefined;
   if (dump) config = withDumpInputs(config, dump, log);
-  const state = await prepareState(config, dir);
+  // Before anything is sent, in a dry run too: a wrong path would lose every FileSystem upload.
+  if (config.dump?.uploadsDir !== undefined) await checkUploadsDir(config.dump.uploadsDir);
+  const state = await prepareState(config, dir, log);
   if (state === 'finished') {
     log.warn({ stateDir: dir }, 'migrate: this migration has finished; nothing is run again (--start-over runs it again)');
     return { ...(JSON.parse(readFileSync(join(dir, REPORT_FILE), 'utf8')) as MigrationReport), alreadyFinished: true };
@@ -56,13 +73,14 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
   let placeholders: MigrationReport['placeholders'];
   let mappers: WorkspaceMappers | undefined;
   let workspaceUsers: (() => Readable) | undefined;
+  let stopped: ChatmigrateError | undefined;
   // Files first: the messages mapping (and the placeholder pre-pass) leave out files not written.
   const files = dump && config.dump?.attachmentsDir ? await dumpFiles(config, dump, dir, state, log, deps.signal) : undefined;
   const fileAvailable = files?.available ? { fileAvailable: files.available } : {};
   if (config.source === 'rocketchat') {
     const retention = config.retentionDays;
     const loaded = await loadRocketChatWorkspace(
-      { users: config.inputs.users!, rooms: config.rooms!, ...(config.inputs.messages ? { messages: config.inputs.messages } : {}) },
+      { users: config.inputs.users!, rooms: config.rooms!, ...(config.inputs.messages ? { messages: config.inputs.messages } : {}), skipMalformedMessages: config.base.onMalformed === 'skip' },
       { ...(config.fileUrl ? { fileUrl: config.fileUrl } : {}), ...fileAvailable, ...(retention > 0 ? { sentAfter: state.nowSeconds - retention * DAY_SECONDS } : {}) },
       log,
     );
@@ -81,9 +99,23 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
       log.info({ phase }, 'migrate: phase already done, not run again');
       continue;
     }
+    // A stop while the workspace loaded or between phases: the next phase is not started (it
+    // would read nothing and report an empty input).
+    if (deps.signal?.aborted) {
+      stopped = new ChatmigrateError('CM_INTERRUPTED', `stopped by a signal before the ${phase} phase started`, { hint: RESUME_HINT });
+      break;
+    }
     const fromTables = phase === 'users' && workspaceUsers !== undefined;
     // Rocket.Chat messages go oldest first: from the sorted runs when the export is not in order.
-    const ordered = phase === 'messages' && config.source === 'rocketchat' ? await timeOrder(input, dir, log, deps.signal) : undefined;
+    let ordered: TimeOrder | undefined;
+    try {
+      ordered = phase === 'messages' && config.source === 'rocketchat' ? await timeOrder(input, dir, config.sortRunBytes, log, deps.signal) : undefined;
+    } catch (err) {
+      // Stopped while sorting: the phases done so far still get their summary and report.
+      if (!(err instanceof ChatmigrateError && err.code === 'CM_INTERRUPTED')) throw err;
+      stopped = err;
+      break;
+    }
     if (ordered) timeOrderSeen = { inOrder: ordered.inOrder, records: ordered.records, runs: ordered.runs };
     const fromSort = ordered?.stream !== undefined;
     const runConfig = phaseConfig(config, phase, fromTables || fromSort ? '-' : input, files, state, existsSync(files.checkpoint));
@@ -97,11 +129,14 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
       ...(fromTables
         ? { stdin: workspaceUsers!(), inputName: `${input} (its users as loaded)` }
         : fromSort
-          ? { stdin: Readable.from(ordered.stream!()), inputName: `${input} (in time order)`, inputBytes: ordered.bytes }
+          ? { stdin: Readable.from(ordered!.stream!()), inputName: `${input} (in time order)`, inputBytes: ordered!.bytes }
           : input === '-' && deps.stdin
             ? { stdin: deps.stdin }
             : {}),
       label: `migrate ${phase}`,
+      // "CometChat-shaped" files that are mongoexport files: migrate's own flags say how (mapped
+      // Rocket.Chat records never look like an export: the hint is only for the files mode).
+      rocketchatAdvice: MIGRATE_ROCKETCHAT_ADVICE,
     });
     phases[phase] = report;
     await writeJsonFileAtomic(files.report, report);
@@ -116,7 +151,7 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
   const report = buildMigrationReport({ ...config, stateDir: dir }, phases, startedAt, placeholders, {
     ...(files ? { files: files.report } : {}),
     ...(timeOrderSeen ? { timeOrder: timeOrderSeen } : {}),
-  });
+  }, stopped);
   await writeJsonFileAtomic(join(dir, REPORT_FILE), report).catch((err: unknown) => {
     throw new ChatmigrateError('CM_OUTPUT', `cannot write ${join(dir, REPORT_FILE)}: ${toChatmigrateError(err).message}`);
   });
@@ -124,7 +159,7 @@ export async function runMigration(config: MigrateConfig, deps: MigrationDeps = 
 }
 
 /** A new migration, a resumed one, or (without --resume) a finished one run again: 'finished'. */
-async function prepareState(config: MigrateConfig, dir: string): Promise<MigrationState | 'finished'> {
+async function prepareState(config: MigrateConfig, dir: string, log: Log): Promise<MigrationState | 'finished'> {
   const inputs = await inputsOf(config);
   if (config.dryRun) return newState(config, inputs);
   if (config.startOver) await clearState(dir);
@@ -135,7 +170,7 @@ async function prepareState(config: MigrateConfig, dir: string): Promise<Migrati
     await saveState(dir, fresh);
     return fresh;
   }
-  checkSameMigration(state, config, inputs, dir);
+  const changed = checkSameMigration(state, config, inputs, dir);
   const given = PHASES.filter((p) => config.inputs[p] !== undefined);
   if (given.every((p) => state.phases[p] === 'done') && existsSync(join(dir, REPORT_FILE))) return 'finished';
   if (!config.resume) {
@@ -143,6 +178,11 @@ async function prepareState(config: MigrateConfig, dir: string): Promise<Migrati
     throw new ChatmigrateError('CM_USAGE', `${dir} holds a migration that has not finished (the ${next} phase is next)`, {
       hint: 'add --resume to continue it, or --start-over to begin again (records already imported then count as already present)',
     });
+  }
+  if (changed.length > 0) {
+    log.warn({ inputs: changed }, 'inputs changed since the migration stopped, read by phases not finished: they are read as they are now (a stopped phase checks against its checkpoint that what it sent is unchanged)');
+    for (const key of changed) state.inputs[key] = inputs[key];
+    await saveState(dir, state);
   }
   return state;
 }
@@ -185,8 +225,8 @@ function withDumpInputs(config: MigrateConfig, dump: DumpFiles, log: Log): Migra
 const orderDir = (dir: string): string => join(dir, 'messages-order');
 
 /** The messages in (ts, _id) order: the file itself when it is, else sorted runs under the state directory. */
-async function timeOrder(input: string, dir: string, log: Log, signal: AbortSignal | undefined): Promise<TimeOrder> {
-  return orderMessages({ input, dir: orderDir(dir), log, ...(signal ? { signal } : {}) });
+async function timeOrder(input: string, dir: string, runBytes: number, log: Log, signal: AbortSignal | undefined): Promise<TimeOrder> {
+  return orderMessages({ input, dir: orderDir(dir), runBytes, log, ...(signal ? { signal } : {}) });
 }
 
 interface DumpFilesOutcome {

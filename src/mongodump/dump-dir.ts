@@ -64,3 +64,19 @@ async function databaseFolders(dir: string, names: string[]): Promise<string[]> 
   }
   return out;
 }
+
+/**
+ * `--uploads-dir` must be a folder that can be read: a mistyped path would otherwise make every
+ * FileSystem-store upload "missing", and their messages would be sent without their files (a
+ * message once imported is not sent again).
+ */
+export async function checkUploadsDir(dir: string): Promise<void> {
+  const why = await fs.readdir(dir).then(
+    () => undefined,
+    (err: NodeJS.ErrnoException) => err.code ?? String(err),
+  );
+  if (why === undefined) return;
+  throw new ChatmigrateError('CM_INPUT_UNREADABLE', `--uploads-dir ${dir} cannot be read: ${why}`, {
+    hint: why === 'ENOTDIR' ? "give the folder of Rocket.Chat's FileSystem store (FileUpload_FileSystemPath), not a file" : "give the folder of Rocket.Chat's FileSystem store (FileUpload_FileSystemPath), as this machine sees it",
+  });
+}

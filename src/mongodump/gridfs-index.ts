@@ -177,7 +177,10 @@ export async function buildChunkIndex(chunksPath: string, workDir: string, log: 
       return { count: z - a, n: (i) => ns[at(i)]!, dataBytes: (i) => data[at(i)]!, docOffset: (i) => offsets[at(i)]!, docBytes: (i) => sizes[at(i)]! };
     },
     async close() {
-      if (compressedCopy) await fs.rm(path, { force: true });
+      if (!compressedCopy) return;
+      await fs.rm(path, { force: true });
+      // The folder was made for the copy alone: an empty one left in --state-dir only puzzles.
+      await fs.rmdir(workDir).catch(() => undefined);
     },
   };
 }

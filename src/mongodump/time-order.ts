@@ -207,7 +207,7 @@ async function eachRecord(
       reader.push(chunk);
       await drain();
       o.onProgress?.({ stage, records, bytes: reader.bytesSeen, runs: 0 });
-      if (o.signal?.aborted) throw new ChatmigrateError('CM_INTERRUPTED', 'stopped while sorting the messages: run again to go on (finished runs are kept)');
+      if (o.signal?.aborted) throw new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal while sorting the messages', { hint: 'run the same command again with --resume: the runs already sorted are kept' });
     }
     reader.end();
     await drain();

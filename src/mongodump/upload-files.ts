@@ -192,7 +192,7 @@ export async function writeUploadFiles(o: UploadFilesOptions): Promise<UploadFil
       if (doc === undefined) problem({ fileId: '', name: undefined, fate: 'broken', why: `the upload document at byte ${offset} of ${o.uploads} does not decode` });
       else await writeOne(doc);
       o.onProgress?.({ uploads: r.uploads, files: r.written + r.kept, bytes: r.bytes });
-      if (o.signal?.aborted) throw new ChatmigrateError('CM_INTERRUPTED', 'stopped while writing the attachments: run again to go on (whole files are kept)');
+      if (o.signal?.aborted) throw new ChatmigrateError('CM_INTERRUPTED', 'stopped by a signal while writing the attachments', { hint: 'run the same command again with --resume: the files already whole are kept' });
     });
   } finally {
     await chunkFile?.close();

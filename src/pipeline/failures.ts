@@ -10,8 +10,12 @@ export function isInputFailure(e: ChatmigrateError): boolean {
   return e.code === 'CM_INPUT_MALFORMED' || e.code === 'CM_INPUT_FORMAT' || e.code === 'CM_INPUT_UNREADABLE';
 }
 
-/** `lineDelimited`: the input has one record per line (a bad line could be skipped). */
-export function describeFailure(err: unknown, inputName: string, lineDelimited = false): ChatmigrateError {
+/**
+ * `lineDelimited`: the input has one record per line (a bad line could be skipped).
+ * `checkpointed`: the run keeps a checkpoint (import --checkpoint, every phase of migrate), so
+ * the way on is --resume, whatever flag the command named it by.
+ */
+export function describeFailure(err: unknown, inputName: string, lineDelimited = false, checkpointed = false): ChatmigrateError {
   if (err instanceof WrongShapeError) {
     // Not a broken record: the whole input has another form than the one it is read as.
     return new ChatmigrateError('CM_INPUT_FORMAT', `${inputName}: not in the form it is read as, at byte ${err.offset}: ${err.message}`, {
@@ -20,10 +24,10 @@ export function describeFailure(err: unknown, inputName: string, lineDelimited =
   }
   if (err instanceof MalformedInputError) {
     const where = `byte ${err.offset}${err.line > 0 ? `, line ${err.line}` : ''}`;
-    const fix = 'fix or remove the bad record and run again (with --resume if you gave --checkpoint); records before it were processed (see the report)';
+    const fix = `fix or remove the bad record and run again${checkpointed ? ' with --resume' : ''}; records before it were processed (see the report)`;
     return new ChatmigrateError('CM_INPUT_MALFORMED', `${inputName}: malformed input at ${where}: ${err.message}`, {
       hint: lineDelimited
-        ? `${fix}; or add --on-malformed skip to reject such lines (into --rejects, with their text) and go on`
+        ? `${fix}; or add --on-malformed skip to reject such lines (into the rejects file, with their text) and go on`
         : `${fix}. One JSON document cannot skip a broken record (--on-malformed applies to line-delimited input)`,
     });
   }

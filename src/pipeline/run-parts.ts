@@ -91,6 +91,8 @@ export interface RunEnd {
   alreadyComplete: boolean;
   /** Invalid records of this run that look like another kind's or source's, by what they look like. */
   lookAlikes: ReadonlyMap<string, number>;
+  /** The end of the hint for records that look like a Rocket.Chat export, when the command has its own. */
+  rocketchatAdvice?: string;
   log: Logger;
 }
 
@@ -103,7 +105,7 @@ export function reportRun(e: RunEnd): Report {
   const report = buildReport({
     config,
     kind: read?.kind ?? config.kind ?? 'members',
-    suggestion: lookAlikeSuggestion(e.lookAlikes, invalid, judged),
+    suggestion: lookAlikeSuggestion(e.lookAlikes, invalid, judged, e.rocketchatAdvice),
     counts: totals,
     skippedBy: e.ledger?.skippedBy ?? {},
     input: { name: read?.name ?? config.input ?? 'stdin', format: read?.format, bytes: read?.bytesSeen ?? 0, compressed: read?.compressed ?? false },

@@ -8,8 +8,9 @@ import type { RunOptions } from '../config.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../observability/logger.js';
 import { ROCKETCHAT_DEFAULTS, ROCKETCHAT_LIMITS } from '../sinks/rocketchat/limits.js';
 import type { SelectionRules } from './selection.js';
+import type { DeliverySettings } from '../sinks/delivery-settings.js';
 
-export type RocketChatImportConfig = Readonly<{
+export type RocketChatImportConfig = Readonly<DeliverySettings & {
   /** `validate --to rocketchat`: judge the selection and report; no network, nothing started. */
   dryRun: boolean;
   /** undefined: read the selection from the server (getImportFileData); '-': stdin. */
@@ -19,13 +20,6 @@ export type RocketChatImportConfig = Readonly<{
   userId: string;
   authToken: string;
   rules: SelectionRules;
-  /** Calls per endpoint per window (0 = no limit). */
-  rpm: number;
-  rateWindowMs: number;
-  maxRetries: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  requestTimeoutMs: number;
   pollIntervalMs: number;
   importTimeoutMs: number;
   report: string | undefined;

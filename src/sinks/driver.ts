@@ -10,21 +10,15 @@ import { createInFlightLimit } from './in-flight-limit.js';
 import { createRequestSession } from './request-session.js';
 import { RetryableFailure, stopRetrying } from './retry-policy.js';
 import type { DeliveryCallbacks, DeliveryLogger, DeliveryStats, PendingRecord, RecordOutcome, Sink } from './sink.js';
+import type { DeliverySettings } from './delivery-settings.js';
 
-export interface BatchDriverOptions {
+export interface BatchDriverOptions extends DeliverySettings {
   /** Scheme, host and port of the target. */
   origin: string;
   /** Records per request at most. */
   batchSize: number;
-  /** Request starts per window; 0 = unlimited. */
-  rpm: number;
-  rateWindowMs: number;
   /** Keep-alive sockets, and the cap on requests in flight. */
   connections: number;
-  maxRetries: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  requestTimeoutMs: number;
   /** Batches admitted at once (in flight, waiting for a socket or backing off); default 2 x connections. */
   window?: number | undefined;
   /** Throttled attempts a batch may repeat without spending a retry; default 100. */

@@ -107,6 +107,11 @@ export async function openInputStream(source: Readable, name: string, sizeBytes:
   let gunzip: ReturnType<typeof createGunzip> | undefined;
   if (compressed) {
     gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+    // Decompression starts now, before anything iterates the output: damage in a small file (a
+    // bad checksum) is found while the run is still setting up, and an 'error' event with no
+    // listener then kills the process. The stream keeps the error, and gunzipped() throws it
+    // when reading gets there.
+    gunzip.on('error', () => undefined);
     const compressedStream = Readable.from(raw(), { objectMode: false });
     compressedStream.on('error', (err) => gunzip!.destroy(err));
     compressedStream.pipe(gunzip);

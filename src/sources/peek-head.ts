@@ -18,12 +18,20 @@ export async function peekHead<T>(
   let bytes = 0;
   let ended = false;
   let value: T | undefined;
+  /** Bytes held when decide() last could not answer. */
+  let asked = -1;
   for (;;) {
-    const whole = held.length === 1 ? held[0]! : Buffer.concat(held);
     const atEnd = ended || bytes >= maxBytes;
-    // The first bytes may be the start of a BOM: what they are is known with the next ones.
-    value = atEnd || !isBomPrefix(whole) ? decide(withoutBom(whole), atEnd) : undefined;
-    if (value !== undefined || atEnd) break;
+    // Asked again only once the head has doubled: asking at every chunk copies and scans the
+    // head over and over (small chunks of a 1 MB head took seconds). A longer head gives the
+    // same answer, only later.
+    if (atEnd || bytes > 2 * asked) {
+      const whole = held.length === 1 ? held[0]! : Buffer.concat(held);
+      // The first bytes may be the start of a BOM: what they are is known with the next ones.
+      value = atEnd || !isBomPrefix(whole) ? decide(withoutBom(whole), atEnd) : undefined;
+      if (value !== undefined || atEnd) break;
+      asked = bytes;
+    }
     const next = await iterator.next();
     if (next.done === true) ended = true;
     else {

@@ -40,6 +40,8 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
   let format: SourceFormat | undefined;
   let head: Buffer[] = [];
   let headBytes = 0;
+  /** headBytes when the format was last tried for (-1: not yet). */
+  let triedBytes = -1;
   let startOffset = 0;
   let bomChecked = false;
   let bsonChecked = false;
@@ -138,7 +140,13 @@ export function createRecordReader(choice: FormatChoice, emit: RecordSink, kind:
       }
       head.push(chunk);
       headBytes += chunk.length;
-      tryStart(false);
+      // Tried again only once the head has doubled (or reached the detection limit): trying at
+      // every chunk copies and scans the head over and over (small chunks of a 1 MB head took
+      // seconds). A longer head gives the same decision, only later.
+      if (headBytes > 2 * triedBytes || headBytes >= MAX_DETECTION_BYTES) {
+        triedBytes = headBytes;
+        tryStart(false);
+      }
     },
     end(): void {
       if (!splitter) tryStart(true);

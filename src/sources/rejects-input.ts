@@ -6,7 +6,8 @@ export function unwrapRejectEntry(value: unknown): { record: unknown; key: strin
   const v = value as Record<string, unknown>;
   if (typeof v['reason'] !== 'string' || !('record' in v) || typeof v['position'] !== 'object') return undefined;
   const key = typeof v['key'] === 'string' ? v['key'] : undefined;
-  // A line that was not JSON is kept as its raw text: read back, that text is parsed again.
-  if (v['reason'] === 'MALFORMED_JSON' && typeof v['record'] === 'string') return { record: v['record'], key, malformedText: v['record'] };
+  // A line that was not JSON, or a record nested too deep to be written as JSON, is kept as its
+  // raw text: read back, that text is parsed again.
+  if ((v['reason'] === 'MALFORMED_JSON' || v['reason'] === 'NESTED_TOO_DEEP') && typeof v['record'] === 'string') return { record: v['record'], key, malformedText: v['record'] };
   return { record: v['record'], key };
 }

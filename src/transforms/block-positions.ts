@@ -4,6 +4,7 @@
 import type { PendingBlock } from './block-builder.js';
 import { decodeBsonDocument, isBsonDocument, rawBsonForm } from '../sources/bson-document.js';
 import { unwrapRejectEntry } from '../sources/rejects-input.js';
+import { mayNestTooDeep, tooDeepAt } from '../entities/nesting.js';
 
 /** Input byte offset just after record i of the block (its bytes are copied verbatim). */
 export function recordEnd(block: PendingBlock, i: number): number {
@@ -23,10 +24,13 @@ export function originalOf(block: PendingBlock, i: number): { record: unknown; k
   const start = i === 0 ? 0 : block.input.ends[i - 1]!;
   const bytes = Buffer.from(block.input.bytes.buffer, block.input.bytes.byteOffset, block.input.bytes.byteLength);
   const end = block.input.ends[i]!;
+  // A record nested too deep for JSON.stringify (NESTED_TOO_DEEP) is kept as it was read.
+  const deep = (v: unknown): boolean => mayNestTooDeep(end - start) && tooDeepAt(v) !== undefined;
   if (isBsonDocument(bytes, start, end)) {
     // A mongodump document as extended JSON (its mongoexport form); one that does not decode, as its bytes.
     try {
-      return { record: decodeBsonDocument(bytes, start, end) };
+      const record = decodeBsonDocument(bytes, start, end);
+      return { record: deep(record) ? rawBsonForm(bytes, start, end) : record };
     } catch {
       return { record: rawBsonForm(bytes, start, end) };
     }
@@ -40,6 +44,7 @@ export function originalOf(block: PendingBlock, i: number): { record: unknown; k
   }
   const fedBack = unwrapRejectEntry(value);
   const key = fedBack ? fedBack.key : block.input.keys?.[i];
-  const record = fedBack ? fedBack.record : value;
+  const given = fedBack ? fedBack.record : value;
+  const record = deep(given) ? text : given;
   return key === undefined ? { record } : { record, key };
 }

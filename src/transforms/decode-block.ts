@@ -8,6 +8,7 @@ import { kindNamed, type KindName } from '../entities/kinds.js';
 import { validateRecord } from '../entities/validate.js';
 import type { ValidateContext } from '../entities/kind.js';
 import { lookAlike, lookAlikeNote } from '../entities/look-alike.js';
+import { MAX_NESTING, isStackOverflow, mayNestTooDeep, tooDeepAt } from '../entities/nesting.js';
 import { bsonErrorText, decodeBsonDocument, isBsonDocument } from '../sources/bson-document.js';
 import { excerptAround, locateJsonError } from '../sources/json-error-position.js';
 import type { RecordMapper } from '../sources/mapped-record.js';
@@ -42,14 +43,20 @@ class NotJson {
   ) {}
 }
 
+/** A record nested so deep that decoding it ran out of stack (the bson library recurses). */
+const TOO_DEEP = Symbol('too deep');
+
 /** A mongodump record (see isBsonDocument): the document in mongoexport's form, or why it does not decode. */
 function decodeBson(bytes: Buffer, start: number, end: number): unknown {
   try {
     return decodeBsonDocument(bytes, start, end);
   } catch (err) {
-    return new NotJson(bsonErrorText(err), 0);
+    return isStackOverflow(err) ? TOO_DEEP : new NotJson(bsonErrorText(err), 0);
   }
 }
+
+const tooDeepMessage = (field: string | undefined): string =>
+  `${field ? field : 'the record'} nests arrays or objects more than ${MAX_NESTING} levels deep`;
 
 function parse(text: string): unknown {
   try {
@@ -75,6 +82,7 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
     const end = ends[i]!;
     const bson = isBsonDocument(bytes, start, end);
     let value = bson ? decodeBson(bytes, start, end) : parse(bytes.toString('utf8', start, end));
+    const size = end - start;
     start = end;
     let key = keys?.[i];
     // A line of a rejects file fed back in: its record (and key) are judged again; a line that
@@ -88,6 +96,12 @@ export function decodeBlock(input: BlockInput, options: DecodeOptions, map?: Rec
       if (!options.skipMalformed) return out.finish(i, { index: i, byteDelta: fedBack ? 0 : value.byteDelta, message: value.message });
       if (bson) out.invalid(i, 'MALFORMED_BSON', value.message);
       else out.invalid(i, 'MALFORMED_JSON', `not JSON: ${value.message}`);
+      continue;
+    }
+    // Before anything walks it: the rules, the mapping step and the JSON writers all recurse.
+    const deep = value === TOO_DEEP ? '' : mayNestTooDeep(size) ? tooDeepAt(value) : undefined;
+    if (deep !== undefined) {
+      out.invalid(i, 'NESTED_TOO_DEEP', tooDeepMessage(deep), deep === '' ? undefined : deep);
       continue;
     }
     if (map) {

@@ -65,7 +65,7 @@ export function expectedValidIds(options: GenerateOptions): string[] {
   const ids: string[] = [];
   for (let i = 0; i < resolved.count; i++) {
     const record = factory.next();
-    if (record.kind === 'valid') ids.push(record.memberId.toLowerCase());
+    if (record.kind === 'valid') ids.push(record.key.toLowerCase());
   }
   return ids.sort();
 }

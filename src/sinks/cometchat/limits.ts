@@ -1,6 +1,7 @@
 // CometChat target config and limits: the platform's documented numbers (with their source) and the config check.
 
 import { ChatmigrateError } from '../../errors.js';
+import type { DeliverySettings } from '../delivery-settings.js';
 
 export const COMETCHAT_LIMITS = {
   /**
@@ -61,22 +62,14 @@ export const WHOLE_BATCH_REJECT_CODES: ReadonlySet<string> = new Set([
   'ERR_BAD_REQUEST',
 ]);
 
-export interface CometChatTargetConfig {
+export interface CometChatTargetConfig extends DeliverySettings {
   /** API root including the version, e.g. https://APPID.api-us.cometchat.io/v3 */
   baseUrl: string;
   apiKey: string;
   /** Entities per request, at most 50. */
   batchSize: number;
-  /** Request starts per window; 0 = unlimited. */
-  rpm: number;
-  /** The quota window (60000 for CometChat's per-minute quota). */
-  rateWindowMs: number;
   /** Keep-alive sockets, and the cap on requests in flight. */
   connections: number;
-  maxRetries: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  requestTimeoutMs: number;
   /** Batches admitted at once (in flight, waiting for a socket or backing off); default 2 x connections. */
   window?: number;
   /** Throttled attempts a batch may repeat without spending a retry; default 100. */

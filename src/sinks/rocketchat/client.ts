@@ -12,19 +12,13 @@ import { createScrubber } from '../scrub.js';
 import type { DeliveryLogger } from '../sink.js';
 import { classifyRocketChatReply } from './classify.js';
 import { ROCKETCHAT_PATHS, type RocketChatEndpoint } from './limits.js';
+import type { DeliverySettings } from '../delivery-settings.js';
 
-export interface RocketChatClientOptions {
+export interface RocketChatClientOptions extends DeliverySettings {
   /** Server root (the client appends /api/v1/...). */
   baseUrl: string;
   userId: string;
   authToken: string;
-  /** Calls per endpoint per window (0 = no limit). */
-  rpm: number;
-  rateWindowMs: number;
-  maxRetries: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  requestTimeoutMs: number;
   /** Aborting stops every wait and the request on the wire at once. */
   signal?: AbortSignal;
   logger?: DeliveryLogger;

@@ -15,6 +15,7 @@ export {
   ROOM_READ_ONLY,
   ROOM_TEAM_MAIN,
   ROOM_TYPE,
+  roomTags,
   roomTypeCode,
   type RoomTypeCode,
   type RoomView,

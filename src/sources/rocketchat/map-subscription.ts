@@ -22,11 +22,8 @@ import type { MappedRecord } from '../mapped-record.js';
 import { idText, numberValue } from './extended-json.js';
 import { asId } from '../../entities/fields.js';
 import {
-  ROOM_ARCHIVED,
-  ROOM_DISCUSSION,
-  ROOM_READ_ONLY,
-  ROOM_TEAM_MAIN,
   ROOM_TYPE,
+  roomTags,
   roomTypeCode,
   USER_BOT,
   USER_INACTIVE,
@@ -115,20 +112,3 @@ function groupDetails(room: RoomView): Record<string, unknown> {
   return g;
 }
 
-// Shared arrays per flag combination: the validator copies tags into the JSON text, never mutates them.
-const TAG_CACHE = new Map<number, string[] | undefined>();
-
-function roomTags(flags: number): string[] | undefined {
-  const bits = flags & (ROOM_ARCHIVED | ROOM_DISCUSSION | ROOM_TEAM_MAIN | ROOM_READ_ONLY);
-  if (bits === 0) return undefined;
-  let tags = TAG_CACHE.get(bits);
-  if (tags === undefined) {
-    tags = [];
-    if (bits & ROOM_ARCHIVED) tags.push('archived');
-    if (bits & ROOM_DISCUSSION) tags.push('discussion');
-    if (bits & ROOM_TEAM_MAIN) tags.push('team');
-    if (bits & ROOM_READ_ONLY) tags.push('read-only');
-    TAG_CACHE.set(bits, tags);
-  }
-  return tags;
-}

@@ -109,8 +109,16 @@ export function fileUrlOf(template: string, file: { id: string; name: string }, 
   return template.replace(/\{(fileId|name|rid)\}/g, (_m, key: string) => encodeURIComponent(key === 'fileId' ? safeFileName(file.id) : key === 'name' ? safeFileName(file.name) : rid));
 }
 
-/** Checks a `--file-url` template once, at the edge: absolute http(s), with {fileId}. */
+const FILE_URL_FIELDS = ['fileId', 'name', 'rid'] as const;
+
+/** Checks a `--file-url` template once, at the edge: absolute http(s), with {fileId}, and no other {field}. */
 export function checkFileUrlTemplate(template: string): string {
+  // A mistyped field ({fileid}, {nme}) would otherwise stay in every URL as it is, unnoticed.
+  const unknown = [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!).find((f) => !(FILE_URL_FIELDS as readonly string[]).includes(f));
+  if (unknown !== undefined) {
+    const near = FILE_URL_FIELDS.find((f) => f.toLowerCase() === unknown.toLowerCase());
+    throw usageError('--file-url', `a template whose fields are {fileId}, {name} and {rid} (${near ? `{${unknown}}: did you mean {${near}}?` : `{${unknown}} is none of them`})`, template);
+  }
   if (!/^https?:\/\/[^/{}\s]+/i.test(template) || !template.includes('{fileId}')) {
     throw usageError('--file-url', 'an absolute http(s) URL template containing {fileId} (and optionally {name} and {rid}), e.g. https://files.example.com/{fileId}/{name}', template);
   }

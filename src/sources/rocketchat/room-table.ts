@@ -17,6 +17,8 @@ export const ROOM_ARCHIVED = 8;
 export const ROOM_DISCUSSION = 16;
 export const ROOM_TEAM_MAIN = 32;
 export const ROOM_READ_ONLY = 64;
+/** Not stored: asked for by roomTags for a direct room of 3+ users imported as a private group. */
+const GROUP_DM = 128;
 /** Bits of the `extra` number. */
 export const ROOM_ENCRYPTED = 1;
 export const ROOM_COLLIDED = 2;
@@ -167,4 +169,24 @@ function textList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const list = value.filter((v): v is string => typeof v === 'string' && v !== '');
   return list.length === 0 ? undefined : list;
+}
+
+// Shared arrays per flag combination: the validator copies tags into the JSON text, never mutates them.
+const TAG_CACHE = new Map<number, string[]>();
+
+/** A room's CometChat tags from its flags (archived, discussion, team, read-only; group-dm if asked). */
+export function roomTags(flags: number, groupDm = false): string[] | undefined {
+  const bits = (flags & (ROOM_ARCHIVED | ROOM_DISCUSSION | ROOM_TEAM_MAIN | ROOM_READ_ONLY)) | (groupDm ? GROUP_DM : 0);
+  if (bits === 0) return undefined;
+  let tags = TAG_CACHE.get(bits);
+  if (tags === undefined) {
+    tags = [];
+    if (bits & GROUP_DM) tags.push('group-dm');
+    if (bits & ROOM_ARCHIVED) tags.push('archived');
+    if (bits & ROOM_DISCUSSION) tags.push('discussion');
+    if (bits & ROOM_TEAM_MAIN) tags.push('team');
+    if (bits & ROOM_READ_ONLY) tags.push('read-only');
+    TAG_CACHE.set(bits, tags);
+  }
+  return tags;
 }

@@ -25,7 +25,7 @@
 
 import { hasText } from '../../entities/values.js';
 import { toCometChatId } from './cometchat-id.js';
-import { ROOM_ARCHIVED, ROOM_DISCUSSION, ROOM_READ_ONLY, ROOM_TEAM_MAIN, ROOM_TYPE, USER_BOT, USER_INACTIVE, type PlaceholderView, type RocketChatTables, type RoomView, type UserView } from './lookup-tables.js';
+import { ROOM_TYPE, roomTags, USER_BOT, USER_INACTIVE, type PlaceholderView, type RocketChatTables, type RoomView, type UserView } from './lookup-tables.js';
 import { ownerId } from './workspace-rules.js';
 
 export const DEFAULT_DELETED_USER_NAME = 'Deleted user';
@@ -82,7 +82,7 @@ export function groupRecord(room: RoomView, tables: RocketChatTables): Record<st
   const owner = ownerId(room.owner, tables);
   if (owner !== undefined) g['owner'] = owner;
   if (room.createdAt > 0) g['createdAt'] = room.createdAt;
-  const tags = roomTags(room);
+  const tags = roomTags(room.flags, room.type === ROOM_TYPE.d);
   if (tags) g['tags'] = tags;
   const metadata: Record<string, unknown> = { rcId: room.id };
   if (room.parent !== undefined) metadata['parentRid'] = room.parent;
@@ -121,23 +121,3 @@ function metadataOf(id: string, username: string | undefined): Record<string, un
   return m;
 }
 
-// Shared arrays per flag combination: the validator copies tags into the JSON text, never mutates them.
-const TAG_CACHE = new Map<number, string[] | undefined>();
-const GROUP_DM = 128;
-
-function roomTags(room: RoomView): string[] | undefined {
-  let bits = room.flags & (ROOM_ARCHIVED | ROOM_DISCUSSION | ROOM_TEAM_MAIN | ROOM_READ_ONLY);
-  if (room.type === ROOM_TYPE.d) bits |= GROUP_DM;
-  if (bits === 0) return undefined;
-  let tags = TAG_CACHE.get(bits);
-  if (tags === undefined) {
-    tags = [];
-    if (bits & GROUP_DM) tags.push('group-dm');
-    if (bits & ROOM_ARCHIVED) tags.push('archived');
-    if (bits & ROOM_DISCUSSION) tags.push('discussion');
-    if (bits & ROOM_TEAM_MAIN) tags.push('team');
-    if (bits & ROOM_READ_ONLY) tags.push('read-only');
-    TAG_CACHE.set(bits, tags);
-  }
-  return tags;
-}
