@@ -18,14 +18,15 @@ import { cpus } from 'node:os';
 import type { ExportKind } from '../generate.js';
 import type { BenchInput } from '../lib/bench-data.js';
 import { bytesOf } from '../lib/bench-settings.js';
-import { interleaveWithFloor, medianThroughput, PROBE_CORE, throughputOf, type Throughput } from '../lib/floor.js';
+import { interleaveWithFloor, PROBE_CORE, throughputOf } from '../lib/floor.js';
 import { median, runProbe } from '../lib/measure.js';
 import { startSandboxProcess, type SandboxProcess } from '../lib/sandbox-process.js';
 import { describeInput, kindInput, sizeLabel } from '../lib/throughput-data.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../lib/types.js';
 import { COMETCHAT_LIMITS } from '../../src/sinks/cometchat/limits.js';
 import { defaultWorkerCount } from '../../src/transforms/block-processor.js';
-import { checkCounts, VALIDATE_RATIO_TARGET, VALIDATE_RSS_LIMIT_MB } from './validate-throughput.js';
+import { checkCounts } from './validate-throughput.js';
+import { defaultWorkersRows } from '../lib/default-workers-validate.js';
 
 export const MEASURED_KINDS: readonly ExportKind[] = ['members', 'users', 'messages'];
 const KEY = 'bench-key';
@@ -68,38 +69,17 @@ export const kindsThroughput: BenchSuite = {
 };
 
 async function validateRows(ctx: BenchContext, kind: ExportKind): Promise<BenchRow[]> {
-  const workers = defaultWorkerCount();
-  const { reps } = ctx.settings;
   const input = await kindInput(kind, 'ndjson', bytesOf(ctx.settings.size));
-  ctx.setup(`validate ${kind}: ${describeInput('ndjson', input)}; floor pinned to core ${PROBE_CORE}, validate --kind ${kind} with the default --workers (${workers} here) unpinned on ${cpus().length} cores; ${reps} alternating reps, medians`);
-  let rss = 0;
-  const { floor, rounds } = await interleaveWithFloor<Throughput>(input, reps, async () => {
-    const r = await runProbe('validate-probe', [input.path, '--kind', kind, '--workers', String(workers)], {});
-    checkKindCounts(r.output, input);
-    rss = Math.max(rss, r.output['maxRssMB'] as number);
-    return throughputOf(input, r.output);
+  ctx.setup(`validate ${kind}: ${describeInput('ndjson', input)}; floor pinned to core ${PROBE_CORE}, validate --kind ${kind} with the default --workers (${defaultWorkerCount()} here) unpinned on ${cpus().length} cores; ${ctx.settings.reps} alternating reps, medians`);
+  return defaultWorkersRows(ctx, input, {
+    id: `validate/${kind}/ndjson/workers-default`,
+    rssId: `validate-rss/${kind}/ndjson/workers-default`,
+    bench: 'validate-kinds',
+    label: `${kind} ndjson ${sizeLabel(input.bytes)}`,
+    args: ['--kind', kind],
+    check: (output) => checkKindCounts(output, input),
+    tolerance: VALIDATE_TOLERANCE,
   });
-  const value = medianThroughput(rounds).mbPerSecond;
-  const ratio = value / floor.mbPerSecond;
-  const records = medianThroughput(rounds).recordsPerSecond;
-  ctx.log(`validate ${kind} ndjson, default workers (${workers}): ${value.toFixed(1)} MB/s (${Math.round(records)} records/s) vs floor ${floor.mbPerSecond.toFixed(1)} MB/s = ${ratio.toFixed(2)}x; peak RSS ${rss.toFixed(0)} MB`);
-  const c = `${kind} ndjson ${sizeLabel(input.bytes)}, --workers ${workers} (default here)`;
-  return [
-    {
-      id: `validate/${kind}/ndjson/workers-default`,
-      bench: 'validate-kinds',
-      case: c,
-      value,
-      unit: 'MB/s',
-      baseline: floor.mbPerSecond,
-      ratio,
-      target: VALIDATE_RATIO_TARGET,
-      pass: ratio >= VALIDATE_RATIO_TARGET,
-      notes: `${Math.round(records)} records/s`,
-      guard: { value: ratio, better: 'higher', tolerance: VALIDATE_TOLERANCE },
-    },
-    { id: `validate-rss/${kind}/ndjson/workers-default`, bench: 'validate-rss', case: `${c}, worst rep`, value: rss, unit: 'MB peak RSS', target: VALIDATE_RSS_LIMIT_MB, pass: rss <= VALIDATE_RSS_LIMIT_MB },
-  ];
 }
 
 async function importRows(ctx: BenchContext, kind: ExportKind, sandbox: SandboxProcess): Promise<BenchRow[]> {
