@@ -109,7 +109,15 @@ test('atomic writes: the temp file is owner-only from its first byte; createPriv
     let done = false;
     void writing.finally(() => (done = true));
     while (!done) {
-      for (const name of readdirSync(dir)) if (name.endsWith('.tmp')) modes.add(modeOf(join(dir, name)));
+      for (const name of readdirSync(dir)) {
+        if (!name.endsWith('.tmp')) continue;
+        // Renamed into place between the listing and the stat: nothing to see, not a failure.
+        try {
+          modes.add(modeOf(join(dir, name)));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
       await new Promise((r) => setImmediate(r));
     }
     await writing;
