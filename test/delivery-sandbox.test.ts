@@ -156,7 +156,9 @@ test('a short rate window is never exceeded, and its budget is used', async () =
     assert.equal(s.maxRequestsInWindow, rpm, 'a full window was used');
     // 80 starts at 20 per window need 3 window lengths after the first burst; the guard adds ~1%.
     assert.ok(elapsed >= 3 * windowMs, `too fast: ${elapsed} ms`);
-    assert.ok(elapsed <= 3 * windowMs * 1.12 + 150, `budget left unused: ${elapsed} ms`);
+    // Less than a window of slack: an unused window would add a whole second; a loaded 2-core
+    // machine (tests beside a bench) was seen adding a few hundred ms of event-loop delay.
+    assert.ok(elapsed <= 3 * windowMs * 1.12 + 600, `budget left unused: ${elapsed} ms`);
     assert.equal(sandbox.accepted('members').size, 4000);
   } finally {
     await target.close(0);
