@@ -9,17 +9,17 @@
 //   node dist/bench/generate-mongodump.js --dir DIR [--seed 1] [--messages 2000] [--gzip]
 //     [--chunk-bytes 261120] [--uploads-dir DIR] [--shuffle 40] [--no-files]
 
-import { createWriteStream, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { Binary, ObjectId, serialize } from 'bson';
 import { generateRocketChatWorkspace, type Collection, type GeneratedWorkspace, type GenerateWorkspaceOptions } from './generate-rocketchat.js';
 import { createPrng } from './generate-records.js';
 import { MongoDate } from './rocketchat-workspace.js';
+import { isMainModule } from './lib/main-module.js';
 
 const COLLECTION_FILES: Record<Collection, string> = { users: 'users', rooms: 'rocketchat_room', subscriptions: 'rocketchat_subscription', messages: 'rocketchat_message' };
 /** GridFS's default chunk size (255 KiB), which Rocket.Chat keeps. */
@@ -216,16 +216,6 @@ export async function runGenerateMongodumpCli(argv: string[]): Promise<number> {
   return 0;
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   void runGenerateMongodumpCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

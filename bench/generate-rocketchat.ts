@@ -9,17 +9,17 @@
 //
 // Messages average about 230 bytes: --messages 4700000 writes about 1 GB.
 
-import { createWriteStream, realpathSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { toCometChatId } from '../src/sources/rocketchat/cometchat-id.js';
 import { planMessages } from './rocketchat-messages.js';
 import { createWorkspace, MongoDate, type PhaseExpectation, type WorkspaceShape } from './rocketchat-workspace.js';
+import { isMainModule } from './lib/main-module.js';
 
 export const COLLECTIONS = ['users', 'rooms', 'subscriptions', 'messages'] as const;
 export type Collection = (typeof COLLECTIONS)[number];
@@ -162,16 +162,6 @@ export async function runGenerateRocketChatCli(argv: string[]): Promise<number> 
   return 0;
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   void runGenerateRocketChatCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

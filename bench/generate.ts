@@ -1,9 +1,7 @@
 // Seeded synthetic export generator (CLI + library): streams CometChat members, users or messages
 // in any source format. One file (~330 lines): the options, their checks and the CLI flags that
 // name them change together; the records themselves are rendered per kind in generate-*.ts.
-import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChatmigrateError, EXIT, isChatmigrateError, usageError } from '../src/errors.js';
 import type { GeneratedRecord, RecordFactory } from './generate-mix.js';
@@ -11,6 +9,7 @@ import { createMessageFactory } from './generate-messages.js';
 import { createRecordFactory } from './generate-records.js';
 import { createUserFactory } from './generate-users.js';
 import { parseByteSize } from '../src/byte-size.js';
+import { isMainModule } from './lib/main-module.js';
 
 export type ExportFormat = 'ndjson' | 'array' | 'cometchat' | 'map';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'array', 'cometchat', 'map'];
@@ -307,16 +306,6 @@ export async function runGenerateCli(argv: string[], stdout: NodeJS.WritableStre
   }
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   void runGenerateCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

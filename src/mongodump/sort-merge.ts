@@ -77,35 +77,42 @@ async function openAll(dir: string, runs: RunEntry[]): Promise<CursorHeap> {
   return heap;
 }
 
-/** The merged records as chunks of about 256 KiB (fresh buffers: a reader may keep them). */
-export async function* mergedStream(dir: string, runs: RunEntry[], ndjson: boolean): AsyncGenerator<Buffer> {
+/**
+ * The runs' records in key order: the cursor standing on each (its bytes are valid until the
+ * next step). Every cursor is closed when the loop ends, however it ends.
+ */
+async function* inKeyOrder(dir: string, runs: RunEntry[]): AsyncGenerator<RunCursor> {
   const heap = await openAll(dir, runs);
-  let out = Buffer.allocUnsafe(OUT_BYTES);
-  let fill = 0;
   try {
-    for (;;) {
-      const i = heap.pop();
-      if (i === undefined) break;
+    for (let i = heap.pop(); i !== undefined; i = heap.pop()) {
       const c = heap.cursors[i]!;
-      const size = c.recordEnd - c.recordStart + (ndjson ? 1 : 0);
-      if (fill + size > out.length) {
-        if (fill > 0) yield out.subarray(0, fill);
-        out = Buffer.allocUnsafe(Math.max(OUT_BYTES, size));
-        fill = 0;
-      }
-      fill += c.buf.copy(out, fill, c.recordStart, c.recordEnd);
-      if (ndjson) out[fill++] = 0x0a;
+      yield c;
       if (await advance(c)) heap.push(i);
     }
-    if (fill > 0) yield out.subarray(0, fill);
   } finally {
     for (const c of heap.cursors) await c.close();
   }
 }
 
+/** The merged records as chunks of about 256 KiB (fresh buffers: a reader may keep them). */
+export async function* mergedStream(dir: string, runs: RunEntry[], ndjson: boolean): AsyncGenerator<Buffer> {
+  let out = Buffer.allocUnsafe(OUT_BYTES);
+  let fill = 0;
+  for await (const c of inKeyOrder(dir, runs)) {
+    const size = c.recordEnd - c.recordStart + (ndjson ? 1 : 0);
+    if (fill + size > out.length) {
+      if (fill > 0) yield out.subarray(0, fill);
+      out = Buffer.allocUnsafe(Math.max(OUT_BYTES, size));
+      fill = 0;
+    }
+    fill += c.buf.copy(out, fill, c.recordStart, c.recordEnd);
+    if (ndjson) out[fill++] = 0x0a;
+  }
+  if (fill > 0) yield out.subarray(0, fill);
+}
+
 /** Merges `runs` into the run file `path` (atomically, as NAME.tmp then renamed). */
 export async function mergeIntoRun(dir: string, runs: RunEntry[], file: string): Promise<RunEntry> {
-  const heap = await openAll(dir, runs);
   const path = join(dir, file);
   const tmp = `${path}.tmp`;
   await fs.rm(tmp, { force: true });
@@ -113,10 +120,7 @@ export async function mergeIntoRun(dir: string, runs: RunEntry[], file: string):
   const pending = Buffer.allocUnsafe(OUT_BYTES);
   let fill = 0;
   try {
-    for (;;) {
-      const i = heap.pop();
-      if (i === undefined) break;
-      const c = heap.cursors[i]!;
+    for await (const c of inKeyOrder(dir, runs)) {
       const start = c.idStart - ENTRY_HEADER;
       const size = c.recordEnd - start;
       if (fill + size > pending.length) {
@@ -125,13 +129,11 @@ export async function mergeIntoRun(dir: string, runs: RunEntry[], file: string):
       }
       if (size > pending.length) await out.write(c.buf, start, size);
       else fill += c.buf.copy(pending, fill, start, c.recordEnd);
-      if (await advance(c)) heap.push(i);
     }
     if (fill > 0) await out.write(pending, 0, fill);
     await out.sync();
   } finally {
     await out.close();
-    for (const c of heap.cursors) await c.close();
   }
   await fs.rename(tmp, path);
   return { file, records: runs.reduce((n, r) => n + r.records, 0), outputBytes: runs.reduce((n, r) => n + r.outputBytes, 0) };
