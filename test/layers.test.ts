@@ -11,7 +11,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** Lowest first. A path ending in / is a folder; files name themselves. */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['errors.ts', 'version.ts', 'credentials.ts', 'runtime-flags.ts', 'log.ts', 'base-url.ts', 'byte-size.ts', 'did-you-mean.ts'],
+  ['errors.ts', 'version.ts', 'credentials.ts', 'runtime-flags.ts', 'log.ts', 'base-url.ts', 'byte-size.ts', 'did-you-mean.ts', 'typed-arrays.ts'],
   ['entities/'],
   ['sources/'],
   ['transforms/'],

@@ -6,6 +6,7 @@
 
 import { promises as fs } from 'node:fs';
 import { createPrivateFile } from '../accounting/private-files.js';
+import { doubled } from '../typed-arrays.js';
 
 export const ENTRY_HEADER = 14;
 const MAX_ID_BYTES = 0xffff;
@@ -56,12 +57,8 @@ export function createRunBuilder(capacity: number): RunBuilder {
       const size = ENTRY_HEADER + idLength + (end - start);
       if (used + size > arena.length) arena = grown(arena, used, used + size); // a first record larger than a run
       if (count === starts.length) {
-        const s = new Uint32Array(count * 2);
-        s.set(starts);
-        starts = s;
-        const t = new Float64Array(count * 2);
-        t.set(times);
-        times = t;
+        starts = doubled(starts);
+        times = doubled(times);
       }
       starts[count] = used;
       times[count] = ms;

@@ -3,6 +3,8 @@
 // only a 32-bit hash per entry and the open-addressing slots (12-20 bytes per entry); a hash
 // match is confirmed by asking the owner for the entry's text.
 
+import { doubled } from '../../typed-arrays.js';
+
 export interface RefIndex {
   /**
    * Indexes `ref` under `text`; returns the ref already indexed under an equal text (nothing is
@@ -55,12 +57,8 @@ export function createRefIndex(textOf: (ref: number) => string | undefined): Ref
       const found = probe(text, hash);
       if (found >= 0) return refs[found]!;
       if (size === refs.length) {
-        const bigger = new Int32Array(size * 2);
-        bigger.set(refs);
-        refs = bigger;
-        const moreHashes = new Int32Array(size * 2);
-        moreHashes.set(hashes);
-        hashes = moreHashes;
+        refs = doubled(refs);
+        hashes = doubled(hashes);
       }
       refs[size] = ref;
       hashes[size] = hash;
